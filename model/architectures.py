@@ -1,0 +1,105 @@
+"""Named Keras architectures for 28x28 digits.
+
+Every model takes float32 pixels in [0, 1] of shape (batch, 28, 28, 1), normalizes them itself
+with the training mean and std, and ends with a float32 `logits` layer followed by a softmax
+named `probabilities`, so that explanations can read either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import keras
+from keras import layers
+
+from model import config
+
+INPUT_SHAPE = (config.IMAGE_SIZE, config.IMAGE_SIZE, 1)
+
+
+def _augmentation(seed: int) -> keras.Sequential:
+    """Random rotation (up to 10 degrees), shift (10%) and zoom (10%), active only in training."""
+    return keras.Sequential(
+        [
+            layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed, dtype="float32"),
+            layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 1, dtype="float32"),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 2, dtype="float32"),
+        ],
+        name="augmentation",
+    )
+
+
+def _stem(inputs: keras.KerasTensor, *, augment: bool, seed: int) -> keras.KerasTensor:
+    x = _augmentation(seed)(inputs) if augment else inputs
+    return layers.Rescaling(
+        1 / config.PIXEL_STD, offset=-config.PIXEL_MEAN / config.PIXEL_STD, name="normalize", dtype="float32"
+    )(x)
+
+
+def _head(x: keras.KerasTensor) -> keras.KerasTensor:
+    logits = layers.Dense(config.NUM_CLASSES, name="logits", dtype="float32")(x)
+    return layers.Activation("softmax", name="probabilities", dtype="float32")(logits)
+
+
+def build_baseline(*, augment: bool = False, seed: int = 0) -> keras.Model:
+    """A small MLP: one hidden layer of 128 units with dropout (about 100k parameters)."""
+    inputs = keras.Input(INPUT_SHAPE, name="pixels")
+    x = layers.Flatten()(_stem(inputs, augment=augment, seed=seed))
+    x = layers.Dense(128, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    return keras.Model(inputs, _head(x), name="baseline")
+
+
+def build_convnet(*, augment: bool = False, seed: int = 0) -> keras.Model:
+    """The classic small convnet of the Keras MNIST example: two conv + pool blocks (about 35k parameters)."""
+    inputs = keras.Input(INPUT_SHAPE, name="pixels")
+    x = _stem(inputs, augment=augment, seed=seed)
+    x = layers.Conv2D(32, 3, activation="relu", name="conv1")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(64, 3, activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(0.5)(x)
+    return keras.Model(inputs, _head(x), name="convnet")
+
+
+def _conv_bn(x: keras.KerasTensor, filters: int, kernel: int, *, strides: int = 1, name: str) -> keras.KerasTensor:
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.Activation("relu", name=f"{name}_relu")(x)
+
+
+def build_deep_cnn(*, augment: bool = True, seed: int = 0) -> keras.Model:
+    """A deeper CNN: three conv blocks with batch norm and dropout, strided 5x5 convs instead of pooling.
+
+    Feature maps: 28x28x32 -> 14x14x64 -> 7x7x128 (the last conv layer, used by Grad-CAM).
+    """
+    inputs = keras.Input(INPUT_SHAPE, name="pixels")
+    x = _stem(inputs, augment=augment, seed=seed)
+    x = _conv_bn(x, 32, 3, name="conv1a")
+    x = _conv_bn(x, 32, 3, name="conv1b")
+    x = _conv_bn(x, 32, 5, strides=2, name="conv1c")
+    x = layers.Dropout(0.4)(x)
+    x = _conv_bn(x, 64, 3, name="conv2a")
+    x = _conv_bn(x, 64, 3, name="conv2b")
+    x = _conv_bn(x, 64, 5, strides=2, name="conv2c")
+    x = layers.Dropout(0.4)(x)
+    x = _conv_bn(x, 128, 3, name="conv3")
+    x = layers.Flatten()(x)
+    x = layers.Dropout(0.4)(x)
+    return keras.Model(inputs, _head(x), name="deep_cnn")
+
+
+ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
+    "baseline": build_baseline,
+    "convnet": build_convnet,
+    "deep_cnn": build_deep_cnn,
+}
+DEFAULT_ARCHITECTURE = "deep_cnn"
+
+
+def build_model(name: str, *, augment: bool, seed: int = 0) -> keras.Model:
+    """Build the architecture called `name` (one of `ARCHITECTURES`)."""
+    if name not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {sorted(ARCHITECTURES)}, got {name!r}")
+    return ARCHITECTURES[name](augment=augment, seed=seed)

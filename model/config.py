@@ -1,0 +1,53 @@
+"""Every path and default of the model module, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Data: the full MNIST dataset, shipped in the repository.
+DATA_PATH = Path(os.environ.get("MNIST_DATA", PROJECT_ROOT / "data" / "mnist.npz"))
+CANONICAL_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+CANONICAL_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+# SHA-256 of each array's raw bytes (see data/README.md).
+ARRAY_SHA256 = {
+    "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+    "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
+    "x_test": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+    "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+}
+ARRAY_SHAPES = {
+    "x_train": (60000, 28, 28),
+    "y_train": (60000,),
+    "x_test": (10000, 28, 28),
+    "y_test": (10000,),
+}
+
+# Training pixel statistics on a 0-1 scale; the models normalize with them in their first layer.
+PIXEL_MEAN = 0.1307
+PIXEL_STD = 0.3081
+
+IMAGE_SIZE = 28
+NUM_CLASSES = 10
+
+# Validation: held out from the 60,000 training images with a fixed seed.
+VALIDATION_SIZE = 5000
+VALIDATION_SEED = 20261125
+
+# Runs: one directory per training run.
+RUNS_DIR = Path(os.environ.get("MNIST_RUNS", PROJECT_ROOT / "runs"))
+DEFAULT_RUN = RUNS_DIR / "deep_cnn"
+
+# Inference: below this top probability the model's answer is called unsure.
+UNSURE_BELOW = 0.5
+
+# Explanations: the saliency methods' default settings (model/explain_settings.py gives their ranges).
+SMOOTHGRAD_NOISE = 0.15  # standard deviation of the Gaussian noise, as a fraction of the pixel range [0, 1]
+SMOOTHGRAD_SAMPLES = 50
+INTEGRATED_GRADIENTS_STEPS = 64  # trapezoid rule from the black image to the input
+OCCLUSION_WINDOW = 4  # side of the square patch set to the background, in pixels
+OCCLUSION_STRIDE = 2
+EXPLAIN_BATCH = 128  # images per gradient or forward call; more samples, steps or patches run in chunks

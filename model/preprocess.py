@@ -1,0 +1,177 @@
+"""Turn a drawing, scan or photo of a digit into a 28x28 input made the way MNIST digits were made.
+
+The steps (OpenCV throughout):
+1. grayscale, in [0, 1]; a transparent background is filled with the colour opposite to the ink;
+2. ink made bright on dark, whichever it was: the border's median tells the background;
+3. uneven lighting removed: the background, estimated by a morphological opening wider than any
+   stroke (on a small copy, for speed), is subtracted; faint noise and specks are dropped;
+4. cropped to the ink and scaled so that the longer side is 20 px, keeping the aspect ratio;
+5. placed in 28x28 with its centre of mass at row 14, column 14 (as MNIST's are, to half a pixel).
+The result is float32 in [0, 1], the models' input (they normalize it themselves, as in training).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from model import config
+
+BOX = 20  # the longer side of the digit inside the 28x28 frame
+CENTER = config.IMAGE_SIZE / 2  # 14.0: where MNIST puts the centre of mass (row, column)
+MIN_CONTRAST = 0.15  # weaker ink than this (on a 0-1 scale) is no ink
+NOISE_FLOOR = 0.2  # after contrast stretching, fainter pixels are background
+MIN_EXTENT = 0.08  # ink spanning less than this fraction of the longer side is "nearly empty"
+SPECK_FRACTION = 0.05  # blobs smaller than this fraction of the largest blob are noise
+BACKGROUND_SIZE = 64  # side of the small copy on which the background is estimated
+MAX_PIXELS = 40_000_000  # larger images are refused rather than exhausting memory
+
+
+class EmptyImageError(ValueError):
+    """The image holds no digit: nothing, or almost nothing, is drawn."""
+
+
+class ImageReadError(ValueError):
+    """The bytes or file are not a readable image."""
+
+
+@dataclass(frozen=True)
+class Ink:
+    """Ink bright on dark, float32 in [0, 1], background and noise removed, of the input's size."""
+
+    image: np.ndarray
+    labels: np.ndarray  # int32 connected-component label per pixel (0 = background)
+    boxes: np.ndarray  # (k, 4) x, y, width, height of each kept component 1..k
+    areas: np.ndarray  # (k,) pixel count of each kept component
+
+
+def decode_image(data: bytes) -> np.ndarray:
+    """Decode PNG/JPEG/... bytes into a uint8 array (H, W), (H, W, 3) BGR or (H, W, 4) BGRA."""
+    if not data:
+        raise ImageReadError("the file is empty")
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise ImageReadError("the file is not an image OpenCV can read (PNG, JPEG, BMP, TIFF, WebP)")
+    if image.size > MAX_PIXELS:
+        raise ImageReadError(f"the image is too large ({image.shape[1]}x{image.shape[0]} pixels)")
+    if image.dtype == np.uint16:
+        image = (image // 257).astype(np.uint8)
+    return image
+
+
+def read_image_file(path: Path | str) -> np.ndarray:
+    """Read an image file into a uint8 array; `ImageReadError` if it is missing, empty or not an image."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImageReadError(f"cannot read {path}: {error.strerror or error}") from None
+    return decode_image(data)
+
+
+def to_grayscale(image: np.ndarray) -> np.ndarray:
+    """Float32 gray in [0, 1] of shape (H, W) from gray, BGR or BGRA input (uint8 0-255 or float 0-1)."""
+    array = np.asarray(image)
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"image must have shape (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")
+    if min(array.shape[:2]) < 1:
+        raise EmptyImageError("the image has no pixels")
+    scale = 255.0 if array.dtype == np.uint8 or array.max(initial=0) > 1.0 else 1.0
+    array = array.astype(np.float32) / scale
+    if array.ndim == 2:
+        return array
+    if array.shape[2] == 1:
+        return array[..., 0]
+    gray = cv2.cvtColor(np.ascontiguousarray(array[..., :3]), cv2.COLOR_BGR2GRAY)
+    if array.shape[2] == 4:
+        alpha = array[..., 3]
+        if alpha.min() < 0.99:
+            drawn = alpha > 0.5
+            ink_is_dark = drawn.any() and float(gray[drawn].mean()) < 0.5
+            gray = gray * alpha + (1.0 if ink_is_dark else 0.0) * (1.0 - alpha)
+    return gray
+
+
+def _bright_on_dark(gray: np.ndarray) -> np.ndarray:
+    """Invert when the background (the median of the border) is light."""
+    width = max(1, min(gray.shape) // 50)
+    border = np.concatenate([gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()])
+    return 1.0 - gray if float(np.median(border)) > 0.5 else gray
+
+
+def _remove_background(bright: np.ndarray) -> np.ndarray:
+    """Subtract a smooth background estimated by an opening wider than the strokes, on a small copy."""
+    height, width = bright.shape
+    scale = BACKGROUND_SIZE / max(height, width)
+    if scale >= 1.0:
+        small = bright
+    else:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = cv2.resize(bright, size, interpolation=cv2.INTER_AREA)
+    kernel_side = max(3, max(small.shape) // 3) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_side, kernel_side))
+    background = cv2.morphologyEx(small, cv2.MORPH_OPEN, kernel)
+    background = cv2.GaussianBlur(background, (0, 0), kernel_side / 4)
+    if background.shape != bright.shape:
+        background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.clip(bright - background, 0.0, 1.0)
+
+
+def extract_ink(image: np.ndarray) -> Ink:
+    """Find the ink of `image` (any size, either polarity), or raise `EmptyImageError`."""
+    ink = _remove_background(_bright_on_dark(to_grayscale(image)))
+    peak = float(cv2.GaussianBlur(ink, (3, 3), 0).max()) if min(ink.shape) >= 3 else float(ink.max())
+    if peak < MIN_CONTRAST:
+        raise EmptyImageError("nothing is drawn: the image has no ink")
+    ink = np.clip(ink / peak, 0.0, 1.0)
+    ink[ink < NOISE_FLOOR] = 0.0
+    strong = ink[ink > 0]
+    ink = np.clip(ink / max(float(np.median(strong)), NOISE_FLOOR * 2), 0.0, 1.0)  # saturate stroke cores
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= SPECK_FRACTION * areas.max()) + 1
+    remap = np.zeros(count, np.int32)
+    remap[keep] = np.arange(1, len(keep) + 1)
+    labels = remap[labels]
+    ink[labels == 0] = 0.0
+    boxes = stats[keep, :4]
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
+    if max(x1 - x0, y1 - y0) < MIN_EXTENT * max(ink.shape):
+        raise EmptyImageError("almost nothing is drawn: the ink is a dot")
+    return Ink(ink, labels, boxes, stats[keep, cv2.CC_STAT_AREA])
+
+
+def center_in_frame(ink: np.ndarray) -> np.ndarray:
+    """Crop `ink` (bright on dark, [0, 1]) to its content, fit it to 20 px and centre its mass in 28x28."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        raise EmptyImageError("nothing is drawn: the image has no ink")
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = crop.shape
+    scale = BOX / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    method = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    digit = np.clip(cv2.resize(crop, size, interpolation=method), 0.0, 1.0)
+    center_row, center_col = center_of_mass(digit)
+    top = int(np.clip(round(CENTER - center_row), 0, config.IMAGE_SIZE - digit.shape[0]))
+    left = int(np.clip(round(CENTER - center_col), 0, config.IMAGE_SIZE - digit.shape[1]))
+    frame = np.zeros((config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32)
+    frame[top : top + digit.shape[0], left : left + digit.shape[1]] = digit
+    return frame
+
+
+def preprocess(image: np.ndarray) -> np.ndarray:
+    """The 28x28 float32 model input for a digit image of any size; `EmptyImageError` when nothing is drawn."""
+    return center_in_frame(extract_ink(image).image)
+
+
+def center_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the intensity-weighted centre of `image`."""
+    image = np.asarray(image, dtype=np.float64)
+    rows, cols = np.indices(image.shape)
+    mass = image.sum()
+    return float((rows * image).sum() / mass), float((cols * image).sum() / mass)

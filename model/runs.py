@@ -1,0 +1,141 @@
+"""Run directories: write one atomically, read one back, list the complete ones.
+
+A run directory holds:
+- `model.keras`: the trained model (float32 weights);
+- `history.csv`: one row per epoch (loss, accuracy, val_loss, val_accuracy, learning_rate, seconds);
+- `evaluation.json`: test accuracy and loss, the confusion matrix and per-class precision/recall/F1;
+- `test_probabilities.npy`: float32 (10000, 10), the model's probabilities for every test image;
+- `metadata.json`: architecture, parameter count, hyperparameters, seed, duration, versions.
+
+A run is written into a hidden temporary directory and renamed into place at the end, so an
+interrupted run never looks complete; directories whose names start with "." are never listed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MODEL_FILE = "model.keras"
+HISTORY_FILE = "history.csv"
+EVALUATION_FILE = "evaluation.json"
+PROBABILITIES_FILE = "test_probabilities.npy"
+METADATA_FILE = "metadata.json"
+RUN_FILES = (MODEL_FILE, HISTORY_FILE, EVALUATION_FILE, PROBABILITIES_FILE, METADATA_FILE)
+
+
+class RunError(RuntimeError):
+    """A run directory is missing, incomplete or unreadable."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a run directory holds, except the model itself (see `model.inference.load_predictor`)."""
+
+    path: Path
+    metadata: dict
+    history: pd.DataFrame
+    evaluation: dict
+    probabilities: np.ndarray
+
+    @property
+    def name(self) -> str:
+        """The directory name, which identifies the run."""
+        return self.path.name
+
+    @property
+    def model_path(self) -> Path:
+        """The `.keras` file of the run."""
+        return self.path / MODEL_FILE
+
+
+def write_run(destination: Path, fill: Callable[[Path], None], *, overwrite: bool = True) -> Path:
+    """Create run directory `destination` atomically: `fill(temp_dir)` writes the files, then it is renamed.
+
+    If `fill` raises, nothing is left behind and an existing run at `destination` is untouched.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if destination.exists() and not overwrite:
+        raise RunError(f"{destination} already exists")
+    temp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent))
+    try:
+        temp.chmod(0o755)
+        fill(temp)
+        missing = [name for name in RUN_FILES if not (temp / name).exists()]
+        if missing:
+            raise RunError(f"run for {destination} is incomplete: missing {', '.join(missing)}")
+        old = None
+        if destination.exists():
+            old = destination.parent / f".{destination.name}.old-{os.getpid()}"
+            os.replace(destination, old)
+        os.replace(temp, destination)
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return destination
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write `data` as indented JSON."""
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def load_run(path: Path | str) -> Run:
+    """Read a complete run directory; a missing or broken file raises `RunError` naming it."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunError(f"run directory {path} does not exist; train one with `python -m model.train --out {path}`")
+    missing = [name for name in RUN_FILES if not (path / name).is_file()]
+    if missing:
+        raise RunError(f"run directory {path} is incomplete: missing {', '.join(missing)}")
+    try:
+        return Run(
+            path=path,
+            metadata=_read_json(path / METADATA_FILE),
+            history=pd.read_csv(path / HISTORY_FILE),
+            evaluation=_read_json(path / EVALUATION_FILE),
+            probabilities=np.load(path / PROBABILITIES_FILE, allow_pickle=False),
+        )
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise RunError(f"run directory {path} has an unreadable file: {error}") from None
+
+
+def check_model_file(path: Path | str) -> None:
+    """Check, without loading Keras, that the run's model file is a complete .keras archive; else `RunError`."""
+    model_file = Path(path) / MODEL_FILE
+    hint = f"retrain it with `python -m model.train --out {Path(path)}` or restore the shipped file"
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            names = set(archive.namelist())
+            damaged = archive.testzip()
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
+        raise RunError(f"model file {model_file} is unreadable ({error}); {hint}") from None
+    if damaged or not {"config.json", "model.weights.h5"} <= names:
+        raise RunError(f"model file {model_file} is damaged; {hint}")
+
+
+def list_runs(root: Path | str) -> list[Path]:
+    """The complete run directories under `root`, sorted by name; hidden (in-progress) ones are skipped."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(
+        child
+        for child in root.iterdir()
+        if child.is_dir() and not child.name.startswith(".") and all((child / n).is_file() for n in RUN_FILES)
+    )
