@@ -13,8 +13,10 @@ interrupted run never looks complete; directories whose names start with "." are
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -139,3 +141,57 @@ def list_runs(root: Path | str) -> list[Path]:
         for child in root.iterdir()
         if child.is_dir() and not child.name.startswith(".") and all((child / n).is_file() for n in RUN_FILES)
     )
+
+
+RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_run_name(name: str) -> str:
+    """Return `name` if it can name a run directory (letters, digits, `_ . -`, at most 64); else `ValueError`."""
+    if not isinstance(name, str) or not RUN_NAME.match(name):
+        raise ValueError(
+            f"run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or digit, got {name!r}"
+        )
+    return name
+
+
+def rename_run(path: Path | str, new_name: str) -> Path:
+    """Rename run directory `path` to `new_name` in the same folder; `RunError` if that name is taken."""
+    path = Path(path)
+    target = path.parent / check_run_name(new_name)
+    if target.exists():
+        raise RunError(f"a run called {new_name!r} already exists")
+    if not path.is_dir():
+        raise RunError(f"run directory {path} does not exist")
+    os.rename(path, target)
+    metadata_file = target / METADATA_FILE
+    metadata = _read_json(metadata_file)
+    metadata["name"] = new_name
+    write_json(metadata_file, metadata)
+    return target
+
+
+def delete_run(path: Path | str) -> None:
+    """Delete run directory `path`: renamed out of sight first, so it never shows half-deleted."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunError(f"run directory {path} does not exist")
+    trash = path.parent / f".{path.name}.deleted-{os.getpid()}"
+    os.replace(path, trash)
+    shutil.rmtree(trash)
+
+
+def export_run_zip(path: Path | str) -> bytes:
+    """A zip archive of the run directory `path` (model and metrics), as bytes, files under `NAME/`."""
+    path = Path(path)
+    load_run(path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in RUN_FILES:
+            archive.write(path / name, f"{path.name}/{name}")
+    return buffer.getvalue()
+
+
+def per_class_table(run: Run) -> pd.DataFrame:
+    """Per-class precision, recall, F1 and support of `run` as a table, one row per digit."""
+    return pd.DataFrame(run.evaluation["per_class"])
