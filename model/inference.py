@@ -23,7 +23,12 @@ class Predictor:
 
         self.model = keras_model
         spec = tf.TensorSpec([None, config.IMAGE_SIZE, config.IMAGE_SIZE, 1], tf.float32)
-        self._forward = tf.function(lambda x: keras_model(x, training=False), input_signature=[spec])
+
+        @tf.function(input_signature=[spec])
+        def forward(images):
+            return keras_model(images, training=False)
+
+        self._forward = forward
         self.predict(np.zeros((config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32))
 
     def predict(self, images: np.ndarray) -> np.ndarray:
