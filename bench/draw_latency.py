@@ -1,0 +1,146 @@
+"""Print the Draw page's latency in Chromium: from the last mouse-up of a stroke to the prediction shown.
+
+Usage: `python bench/draw_latency.py [--url http://127.0.0.1:8050] [--strokes 30] [--run DIR]`.
+Without --url it starts `python -m dashboard` on a free port with the shipped model (or --run)
+and stops it at the end. Each round clears the canvas, draws a one-stroke digit (0, 1, 2, 7)
+with the real mouse in headless Chromium, and times, in the page, from the mouse-up to the
+moment the text of #prediction changes. Prints the median and 90th percentile. Goal: median <= 120 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from pages import browser  # noqa: E402  (bench/pages.py: headless Chromium as root)
+
+from dashboard import ids  # noqa: E402
+from dashboard.reading import EMPTY_TEXT  # noqa: E402
+from sketch import CANVAS, draw_digit  # noqa: E402
+
+ONE_STROKE_DIGITS = (0, 1, 2, 7)
+START_SECONDS = 240  # loading data and compiling the model can take a while on 2 cores
+WAIT_SECONDS = 10
+# Records, in the page, the time from each mouse-up to the next change of the prediction's text.
+PROBE = f"""
+window.latency = {{up: null, shown: []}};
+document.addEventListener("mouseup", () => {{ window.latency.up = performance.now(); }}, true);
+new MutationObserver(() => {{
+  const probe = window.latency;
+  if (probe.up !== null) {{ probe.shown.push(performance.now() - probe.up); probe.up = null; }}
+}}).observe(document.getElementById("{ids.DRAW_PREDICTION}"), {{childList: true, characterData: true, subtree: true}});
+"""
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_app(run: Path | None) -> tuple[subprocess.Popen, str]:
+    """`python -m dashboard` on a free port, once it answers; its process and URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "dashboard", "--port", str(port)] + (["--run", str(run)] if run else [])
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app stopped: {process.stderr.read()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/draw", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(1)
+    process.terminate()
+    raise RuntimeError(f"the app did not answer on {url} within {START_SECONDS} s")
+
+
+def wait_for_text(driver, condition) -> str:
+    """Wait until the prediction's text satisfies `condition`; return it."""
+    from selenium.common.exceptions import NoSuchElementException
+    from selenium.webdriver.common.by import By
+
+    deadline, text = time.monotonic() + WAIT_SECONDS, None
+    while time.monotonic() < deadline:
+        try:
+            text = driver.find_element(By.ID, ids.DRAW_PREDICTION).text
+        except NoSuchElementException:  # the page is still rendering
+            text = None
+        if text is not None and condition(text):
+            return text
+        time.sleep(0.01)
+    raise RuntimeError(f"the prediction did not change in {WAIT_SECONDS} s (it says {text!r})")
+
+
+def measure(url: str, strokes: int) -> list[float]:
+    """Milliseconds from mouse-up to the prediction shown, for `strokes` strokes on a cleared canvas."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser()
+    try:
+        driver.get(f"{url}/draw")
+        wait_for_text(driver, lambda text: text == EMPTY_TEXT)
+        canvas = driver.find_element(By.CSS_SELECTOR, CANVAS)
+        driver.execute_script(PROBE)
+        clear = driver.find_element(By.ID, ids.DRAW_CLEAR)
+        times = []
+        for stroke in range(strokes + 2):  # the first two warm up the browser and the server
+            if stroke:
+                clear.click()
+                wait_for_text(driver, lambda text: text == EMPTY_TEXT)
+            driver.execute_script("window.latency.up = null; window.latency.shown = [];")
+            draw_digit(driver, canvas, ONE_STROKE_DIGITS[stroke % len(ONE_STROKE_DIGITS)])
+            wait_for_text(driver, lambda text: text != EMPTY_TEXT)
+            shown = driver.execute_script("return window.latency.shown;")
+            if stroke >= 2:
+                times.append(float(shown[0]))
+        return times
+    finally:
+        driver.quit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and print the latency figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running app (default: start one with the shipped model)")
+    parser.add_argument("--strokes", type=int, default=30, help="strokes measured (default 30)")
+    parser.add_argument("--run", type=Path, help="run directory of the app started here (default: runs/deep_cnn)")
+    args = parser.parse_args(argv)
+    if args.strokes < 1:
+        parser.error(f"--strokes must be at least 1, got {args.strokes}")
+    process = None
+    try:
+        if args.url:
+            url = args.url.rstrip("/")
+        else:
+            process, url = start_app(args.run)
+        times = measure(url, args.strokes)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+    median, p90 = np.percentile(times, [50, 90])
+    print(f"Draw page, mouse-up to prediction shown, {len(times)} strokes in Chromium ({url}):")
+    print(f"  median {median:.0f} ms, p90 {p90:.0f} ms, min {min(times):.0f} ms, max {max(times):.0f} ms "
+          f"(goal: median <= 120 ms) {'OK' if median <= 120 else 'OVER GOAL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Start the dashboard, time each page's first render in headless Chromium, and report the server's memory.
+
+Usage: `python bench/pages.py [--runs-dir DIR] [--run DIR] [--port 8071] [--visits 3]`
+
+"First render" is from the browser's navigation start (a full page load) until every
+page-specific element below is drawn and no Dash callback is pending. The first visit of each
+page is "cold"; the median of the next visits is "warm". Goals: warm <= 1.5 s per page, server
+RSS < 1.5 GiB (the server and its children, sampled after every visit; the peak is reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service as DriverService
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+GOAL_SECONDS, GOAL_BYTES = 1.5, 1.5 * 2**30
+READY = {  # path: elements drawn once the page shows its content
+    "/": "#home-summary .stat",
+    "/dataset": "#dataset-means .heatmaplayer, #dataset-spread .heatmaplayer, #dataset-gallery img, "
+                "#dataset-projection .scatterlayer .point",
+    "/training": "#training-curves .scatterlayer .trace, #training-overlay .scatterlayer .trace, #training-table tr",
+    "/errors": "#errors-matrix .heatmaplayer, #errors-cell img, #errors-mistakes img, #errors-scores .bars",
+}
+READY_SCRIPT = """
+const groups = arguments[0].split(', ');
+const drawn = groups.every(selector => document.querySelector(selector));
+const pending = document.querySelector('[data-dash-is-loading="true"]');
+return drawn && !pending ? performance.now() : null;
+"""
+
+
+def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, float]:
+    """Launch `python -m dashboard` and wait until it answers; return it and its start-up time."""
+    command = [sys.executable, "-m", "dashboard", "--port", str(args.port)]
+    if args.runs_dir:
+        command += ["--runs-dir", str(args.runs_dir)]
+    if args.run:
+        command += ["--run", str(args.run)]
+    started = time.perf_counter()
+    server = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while time.perf_counter() - started < 120:
+        if server.poll() is not None:
+            sys.exit(f"the dashboard did not start: {server.stderr.read().decode().strip()}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/", timeout=1)
+            return server, time.perf_counter() - started
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit("the dashboard did not answer within 120 s")
+
+
+def browser() -> webdriver.Chrome:
+    """Headless Chromium as root, without GPU, sandbox or background traffic."""
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-extensions", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=DriverService(CHROMEDRIVER), options=options)
+
+
+def first_render(driver: webdriver.Chrome, url: str, ready: str, timeout: float = 30.0) -> float:
+    """Seconds from navigation start to the page's content drawn with no callback pending."""
+    driver.get(url)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        stamp = driver.execute_script(READY_SCRIPT, ready)
+        if stamp is not None:
+            return stamp / 1000.0
+        time.sleep(0.02)
+    raise TimeoutError(f"{url} did not render within {timeout} s")
+
+
+def rss(process: psutil.Process) -> int:
+    """Resident memory of `process` and its children, in bytes."""
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print one line per page, then the memory."""
+    parser = argparse.ArgumentParser(prog="python bench/pages.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs-dir", type=Path, default=None, help="runs to serve (default: the shipped runs/)")
+    parser.add_argument("--run", type=Path, default=None, help="preselected run directory")
+    parser.add_argument("--port", type=int, default=8071)
+    parser.add_argument("--visits", type=int, default=3, help="warm visits per page (median reported)")
+    args = parser.parse_args(argv)
+    server, startup = start_server(args)
+    process, peak = psutil.Process(server.pid), 0
+    driver = browser()
+    failed = False
+    try:
+        print(f"server ready in {startup:.1f} s; RSS {rss(process) / 2**20:.0f} MiB")
+        print(f"{'page':<10} {'cold s':>7} {'warm s':>7}  goal <= {GOAL_SECONDS} s")
+        for path, ready in READY.items():
+            url = f"http://127.0.0.1:{args.port}{path}"
+            cold = first_render(driver, url, ready)
+            warm = statistics.median(first_render(driver, url, ready) for _ in range(args.visits))
+            peak = max(peak, rss(process))
+            failed |= warm > GOAL_SECONDS
+            print(f"{path:<10} {cold:>7.2f} {warm:>7.2f}  {'ok' if warm <= GOAL_SECONDS else 'SLOW'}")
+        failed |= peak >= GOAL_BYTES
+        print(f"server peak RSS {peak / 2**20:.0f} MiB (goal < {GOAL_BYTES / 2**20:.0f} MiB): "
+              f"{'ok' if peak < GOAL_BYTES else 'OVER'}")
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The MNIST explorer: a multi-page Dash app over the dataset and the trained runs in `model/`."""

@@ -1,0 +1,96 @@
+"""Every component id of the dashboard, prefixed by the page that owns it."""
+
+# Shell (dashboard/shell.py)
+SHELL_URL = "shell-url"
+SHELL_NAV_LINK = "shell-nav-link"  # pattern-matching type; the key "path" is the page's path
+SHELL_NOTICE = "shell-notice"
+RUN_SELECT = "shell-run-select"  # value: the run directory name; every page follows it
+
+# Home page
+HOME_SUMMARY = "home-summary"
+
+# Dataset page
+DATASET_LABELS = "dataset-labels"
+DATASET_MEANS = "dataset-means"
+DATASET_SPREAD = "dataset-spread"
+DATASET_SPREAD_STAT = "dataset-spread-stat"
+DATASET_GALLERY_DIGIT = "dataset-gallery-digit"
+DATASET_GALLERY_MORE = "dataset-gallery-more"
+DATASET_GALLERY = "dataset-gallery"
+DATASET_PROJECTION = "dataset-projection"
+DATASET_PROJECTION_METHOD = "dataset-projection-method"
+DATASET_POINT = "dataset-point"
+
+# Training page
+TRAINING_CURVES = "training-curves"
+TRAINING_COMPARE = "training-compare"
+TRAINING_OVERLAY = "training-overlay"
+TRAINING_TABLE = "training-table"
+
+# Errors page
+ERRORS_MATRIX = "errors-matrix"
+ERRORS_NORMALIZE = "errors-normalize"
+ERRORS_CELL = "errors-cell"
+ERRORS_TILE = "errors-tile"  # pattern-matching type; keys "gallery" and "index" (the test index)
+ERRORS_SELECTED = "errors-selected"
+ERRORS_PROBABILITIES = "errors-probabilities"
+ERRORS_PROBABILITIES_CAPTION = "errors-probabilities-caption"
+ERRORS_SCORES = "errors-scores"
+ERRORS_SCORES_TABLE = "errors-scores-table"
+ERRORS_MISTAKES = "errors-mistakes"
+
+# Saliency page (dashboard/pages/saliency.py)
+SALIENCY_INDEX = "saliency-index"
+SALIENCY_CLASS = "saliency-class"
+SALIENCY_MISTAKES = "saliency-mistakes"
+SALIENCY_RANDOM = "saliency-random"
+SALIENCY_NEXT = "saliency-next"
+SALIENCY_METHOD = "saliency-method"
+SALIENCY_TARGET = "saliency-target"
+SALIENCY_SETTING = "saliency-setting"  # pattern-matching type; keys "method" and "name" (a model.explain setting)
+SALIENCY_CAPTION = "saliency-caption"
+SALIENCY_HEATMAP = "saliency-heatmap"
+SALIENCY_PROBABILITIES = "saliency-probabilities"
+
+# Draw page (dashboard/pages/draw.py)
+DRAW_CANVAS = "draw-canvas"
+DRAW_BRUSH = "draw-brush"
+DRAW_CLEAR = "draw-clear"
+DRAW_MODE = "draw-mode"
+DRAW_METHOD = "draw-method"
+DRAW_UPLOAD = "draw-upload"
+DRAW_SOURCE = "draw-source"  # store: "empty", "canvas" or "upload", what the reading shown comes from
+DRAW_PREDICTION = "prediction"  # the issue fixes this id: its text begins with the digit read
+DRAW_MESSAGE = "draw-message"
+DRAW_BARS = "draw-bars"
+DRAW_INPUT = "draw-input"
+DRAW_SALIENCY = "draw-saliency"
+
+# Train page (dashboard/pages/train.py)
+TRAIN_ARCHITECTURE = "train-architecture"
+TRAIN_EPOCHS = "train-epochs"
+TRAIN_BATCH_SIZE = "train-batch-size"
+TRAIN_SIZE = "train-size"
+TRAIN_AUGMENT = "train-augment"
+TRAIN_SEED = "train-seed"
+TRAIN_NAME = "train-name"
+TRAIN_NAME_CHECK = "train-name-check"
+TRAIN_TOKEN = "train-token"  # store: a random token per page load, so that two identical forms are two jobs
+TRAIN_CHANGED = "train-changed"  # store: {"select": run name, "change": id} after a run was added, renamed or deleted
+TRAIN_START = "train-start"
+TRAIN_CANCEL = "train-cancel"
+TRAIN_PROGRESS_BOX = "train-progress-box"  # shown while a training runs
+TRAIN_PROGRESS = "train-progress"  # html.Progress, value 0-100
+TRAIN_PROGRESS_TEXT = "train-progress-text"
+TRAIN_STATUS = "train-status"  # how the last training ended
+TRAIN_LIVE = "train-live"  # the growing learning curves
+TRAIN_SELECTED = "train-selected"  # the run that the buttons below act on
+TRAIN_RENAME_NAME = "train-rename-name"
+TRAIN_RENAME = "train-rename"
+TRAIN_DELETE = "train-delete"  # dcc.ConfirmDialogProvider around TRAIN_DELETE_BUTTON
+TRAIN_DELETE_BUTTON = "train-delete-button"
+TRAIN_EXPORT = "train-export"
+TRAIN_HISTORY_CSV = "train-history-csv"
+TRAIN_CLASSES_CSV = "train-classes-csv"
+TRAIN_DOWNLOAD = "train-download"
+TRAIN_MANAGE_MESSAGE = "train-manage-message"

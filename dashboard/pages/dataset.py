@@ -1,0 +1,111 @@
+"""Dataset page: label balance, mean digits, pixel variance, class galleries and a 2-D map of test images."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, ctx, dcc, html
+
+from dashboard import ids
+from dashboard.components import card, gallery, graph, needs_run, tile
+from dashboard.figures.dataset import fig_digit_grid, fig_label_distribution, fig_projection
+from dashboard.figures.images import png_data_url
+from dashboard.service import current
+
+dash.register_page(__name__, path="/dataset", name="Dataset", title="Dataset · MNIST Explorer", order=10)
+
+GRID_TITLES = [f"digit {digit}" for digit in range(10)] + ["all digits"]
+SPREADS = {"variance": "pixel variance", "std": "pixel standard deviation"}
+METHODS = {"tsne": "t-SNE", "pca": "PCA"}
+
+
+def layout(**_query) -> html.Div:
+    """The Dataset page; the figures that do not depend on a choice are built here directly."""
+    service = current()
+    stats = service.statistics()
+    size = service.settings.projection_size
+    return html.Div([
+        html.H1("Dataset"),
+        card("Label distribution", graph(ids.DATASET_LABELS, fig_label_distribution(stats.train_counts, stats.test_counts)),
+             note="Share of each digit in the training and test sets; counts on the bars and in the hover."),
+        card("The average digit", graph(ids.DATASET_MEANS, fig_digit_grid(stats.mean, GRID_TITLES, value_name="mean")),
+             note="Mean intensity of every pixel over the 60,000 training images, per class and overall: the darker, the more often that pixel is inked."),
+        card("Where digits vary",
+             dcc.RadioItems(id=ids.DATASET_SPREAD_STAT, options=[{"label": v, "value": k} for k, v in SPREADS.items()],
+                            value="variance", inline=True, className="radio"),
+             graph(ids.DATASET_SPREAD),
+             note="Pixel-wise spread over the training images, per class and overall: bright pixels differ most between writers."),
+        card("Samples of a class",
+             html.Div([
+                 dcc.Dropdown(id=ids.DATASET_GALLERY_DIGIT, options=list(range(10)), value=0, clearable=False,
+                              searchable=False, className="digit-select"),
+                 html.Button("New samples", id=ids.DATASET_GALLERY_MORE, n_clicks=0, className="button"),
+             ], className="controls"),
+             dcc.Loading(html.Div(id=ids.DATASET_GALLERY), delay_show=300),
+             note="Random training images of the chosen digit."),
+        card(f"A map of {size:,} test images",
+             dcc.RadioItems(id=ids.DATASET_PROJECTION_METHOD, options=[{"label": v, "value": k} for k, v in METHODS.items()],
+                            value="tsne", inline=True, className="radio"),
+             html.Div([
+                 html.Div(graph(ids.DATASET_PROJECTION), className="grow"),
+                 html.Div(id=ids.DATASET_POINT, className="point-panel"),
+             ], className="split"),
+             note="Each dot is a test image placed by PCA or t-SNE of its pixels, colored by its label; rings mark the "
+                  "selected model's mistakes. Hover or click a dot to see the image."),
+    ])
+
+
+@callback(Output(ids.DATASET_SPREAD, "figure"), Input(ids.DATASET_SPREAD_STAT, "value"))
+def show_spread(statistic: str):
+    """The variance or standard deviation heatmaps, per class and overall."""
+    stats = current().statistics()
+    values = stats.std if statistic == "std" else stats.variance
+    return fig_digit_grid(values, GRID_TITLES, value_name=SPREADS.get(statistic, SPREADS["variance"]).split()[-1],
+                          colorscale="Viridis")
+
+
+@callback(Output(ids.DATASET_GALLERY, "children"),
+          Input(ids.DATASET_GALLERY_DIGIT, "value"), Input(ids.DATASET_GALLERY_MORE, "n_clicks"))
+def show_gallery(digit: int, clicks: int) -> html.Div:
+    """A fresh sample of training images of `digit`; each click of the button draws another."""
+    service = current()
+    images = service.mnist.x_train
+    return gallery([tile(images[i], [f"train #{i}"]) for i in service.class_sample(int(digit), int(clicks or 0))])
+
+
+@callback(Output(ids.DATASET_PROJECTION, "figure"),
+          Input(ids.DATASET_PROJECTION_METHOD, "value"), Input(ids.RUN_SELECT, "value"))
+@needs_run
+def show_projection(method: str, run_name: str):
+    """The projection by `method`, with the selected run's mistakes ringed."""
+    service = current()
+    projection = service.projection()
+    predicted = service.predictions(run_name).predicted[projection.indices]
+    return fig_projection(projection.coordinates[method], projection.labels, projection.indices,
+                          method=METHODS[method], wrong=predicted != projection.labels, run_name=run_name)
+
+
+@callback(Output(ids.DATASET_POINT, "children"),
+          Input(ids.DATASET_PROJECTION, "hoverData"), Input(ids.DATASET_PROJECTION, "clickData"),
+          Input(ids.RUN_SELECT, "value"))
+def show_point(hover: dict | None, click: dict | None, run_name: str) -> list:
+    """The image under the pointer, or the one clicked last when the pointer left or the run changed."""
+    triggered = next(iter(ctx.triggered_prop_ids), "")
+    point = hover if triggered.endswith("hoverData") else click if triggered.endswith("clickData") else click or hover
+    if not point:
+        return [html.P("Hover over or click a dot to see its image.", className="note")]
+    return point_panel(int(point["points"][0]["customdata"]), run_name)
+
+
+@needs_run
+def point_panel(index: int, run_name: str) -> list:
+    """Test image `index` large, its label and the answer of run `run_name`."""
+    service = current()
+    predictions = service.predictions(run_name)
+    label, predicted = int(predictions.labels[index]), int(predictions.predicted[index])
+    verdict = "right" if label == predicted else "wrong"
+    return [
+        html.Img(src=png_data_url(service.mnist.x_test[index]), alt=f"test image {index}", className="big-digit"),
+        html.P([html.Strong(f"Test image #{index}"), f" · label {label}"]),
+        html.P(f"{run_name} predicts {predicted} ({predictions.confidence[index]:.1%}): {verdict}",
+               className=verdict),
+    ]

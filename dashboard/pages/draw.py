@@ -1,0 +1,175 @@
+"""Draw page: draw a digit or a number (or upload a photo of one) and watch the model read it.
+
+dash-canvas posts its strokes when its Save button is clicked; assets/draw.js clicks it after
+every stroke, so each stroke bumps the canvas's `trigger` and the reading updates by itself.
+The reading (text, bars, inputs) answers first; it then writes the small `DRAW_SOURCE` store
+("empty", "canvas" or "upload": what the reading is about), which updates the heatmap. The
+canvas and the upload are never both in use: a stroke drops the upload, an upload clears the canvas.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_canvas
+import numpy as np
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import canvas, ids
+from dashboard.components import GRAPH_CONFIG, card, needs_run
+from dashboard.figures.saliency import fig_saliency
+from dashboard.figures.theme import fig_message
+from dashboard.reading import EMPTY_TEXT, input_tiles, prediction_text, reading_bars
+from dashboard.service import current
+from dashboard.upload import MAX_BYTES, megabytes, upload_image
+from model.explain import METHODS, normalize_heatmap
+from model.inference import Classification, classify
+from model.preprocess import EmptyImageError
+from model.segment import read_number
+
+dash.register_page(__name__, path="/draw", name="Draw", title="Draw · MNIST Explorer", order=50)
+
+BACKGROUNDS = canvas.blank_backgrounds()
+BRUSH = {"min": 8, "max": 40, "value": 20}  # pen width in canvas pixels; MNIST-like strokes are ~20
+MODES = {"digit": "One digit", "number": "A number (several digits)"}
+DEFAULT_METHOD = "integrated_gradients"
+HIDDEN_BUTTONS = ["zoom", "pan", "line", "pencil", "rectangle", "undo", "select"]
+EMPTY_HEATMAP = "Draw a digit to see which pixels the model's answer rests on."
+SALIENCY_HEIGHT = 280
+
+
+def layout(**_query) -> html.Div:
+    """The Draw page: the canvas and its controls, the model's answer, what it sees and where it looks."""
+    board = html.Div([
+        html.Div(dash_canvas.DashCanvas(
+            id=ids.DRAW_CANVAS, width=canvas.COMPONENT_WIDTH, image_content=BACKGROUNDS[0], lineColor="white",
+            lineWidth=BRUSH["value"], tool="pencil", hide_buttons=HIDDEN_BUTTONS, goButtonTitle="Save",
+        ), className="draw-canvas", title="Draw with the mouse, a pen or a finger"),
+        html.Div([
+            html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
+            dcc.RadioItems(id=ids.DRAW_MODE, options=[{"label": v, "value": k} for k, v in MODES.items()],
+                           value="digit", inline=True, className="radio"),
+        ], className="controls"),
+        html.Label(["Pen width", dcc.Slider(id=ids.DRAW_BRUSH, step=2, marks=None, tooltip={"placement": "bottom"},
+                                            **BRUSH)], className="slider-label"),
+        html.Div(dcc.Upload(
+            id=ids.DRAW_UPLOAD, max_size=MAX_BYTES, multiple=False, className="upload",
+            children=html.Div(["Or drop a photo or scan of a digit or number here, or ", html.A("choose a file"),
+                               html.Br(), html.Small(f"PNG or JPG, up to {megabytes(MAX_BYTES)}")]),
+        ), className="draw-upload", **{"data-max-bytes": str(MAX_BYTES), "data-message-id": ids.DRAW_MESSAGE}),
+    ], className="draw-board")
+    answer = html.Div([
+        html.Div(EMPTY_TEXT, id=ids.DRAW_PREDICTION, className="prediction", **{"aria-live": "polite"}),
+        html.Div(id=ids.DRAW_MESSAGE, className="draw-message", role="alert"),
+        html.Div(reading_bars([]), id=ids.DRAW_BARS),
+    ], className="draw-answer")
+    return html.Div([
+        html.H1("Draw"),
+        dcc.Store(id=ids.DRAW_SOURCE, data="empty"),
+        html.Div([
+            card("Your drawing", board, note="White ink on black, like MNIST. The answer updates after every stroke."),
+            card("The model reads", answer, note="Its confidence in each digit; below 50% it says it is not sure."),
+            html.Div([
+                card("What the model sees", html.Div(input_tiles([]), id=ids.DRAW_INPUT),
+                     note="The 28 × 28 input after preprocessing: cropped, scaled to 20 px and centred like MNIST."),
+                card("Where it looks",
+                     dcc.Dropdown(id=ids.DRAW_METHOD, value=DEFAULT_METHOD, clearable=False, searchable=False,
+                                  options=[{"label": m.label, "value": name} for name, m in METHODS.items()],
+                                  className="method-select"),
+                     dcc.Graph(id=ids.DRAW_SALIENCY, figure=fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT),
+                               config=GRAPH_CONFIG),
+                     note="The saliency of the drawing for the digit read: red pixels raise its score, "
+                          "blue ones lower it."),
+            ]),
+        ], className="draw-grid"),
+    ])
+
+
+clientside_callback("(width) => width", Output(ids.DRAW_CANVAS, "lineWidth"), Input(ids.DRAW_BRUSH, "value"))
+
+
+def source_after(trigger: object, source: str | None) -> str:
+    """What the reading is about once `trigger` fired: a stroke means the canvas, and so on."""
+    return {ids.DRAW_CLEAR: "empty", ids.DRAW_UPLOAD: "upload", ids.DRAW_CANVAS: "canvas"}.get(trigger, source or "empty")
+
+
+def drawing(source: str, json_data: object, contents: object) -> np.ndarray | None:
+    """The image of `source` ("canvas" or "upload"); None when there is none.
+
+    Raises `ValueError` saying what is wrong with malformed canvas data or a bad upload.
+    """
+    if source == "canvas":
+        image = canvas.canvas_image(json_data)
+        return image if image.any() else None
+    if source == "upload" and contents is not None:
+        return upload_image(contents)
+    return None
+
+
+def read(image: np.ndarray | None, mode: str, run_name: str) -> list[Classification]:
+    """The classifications of the digit (or, in number mode, of each digit) of `image`; [] if none."""
+    if image is None:
+        return []
+    predictor = current().predictor(run_name)
+    try:
+        if mode == "number":
+            return read_number(predictor, image).classifications
+        return [classify(predictor, image)]
+    except EmptyImageError:
+        return []
+
+
+@callback(
+    Output(ids.DRAW_PREDICTION, "children"), Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_BARS, "children"),
+    Output(ids.DRAW_INPUT, "children"), Output(ids.DRAW_SOURCE, "data"), Output(ids.DRAW_CANVAS, "image_content"),
+    Output(ids.DRAW_UPLOAD, "contents"),
+    Input(ids.DRAW_CANVAS, "trigger"), Input(ids.DRAW_UPLOAD, "contents"), Input(ids.DRAW_CLEAR, "n_clicks"),
+    Input(ids.DRAW_MODE, "value"), Input(ids.RUN_SELECT, "value"),
+    State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_SOURCE, "data"), State(ids.DRAW_CANVAS, "image_content"),
+    prevent_initial_call=True,
+)
+@needs_run
+def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background):
+    """Read the drawing or upload and show the answer; a stroke drops the upload, an upload or Clear clears the canvas.
+
+    It always writes `DRAW_SOURCE`, which then updates the heatmap (after the answer is shown).
+    """
+    trigger = ctx.triggered_id
+    if trigger == ids.DRAW_UPLOAD and contents is None:
+        raise PreventUpdate
+    source = source_after(trigger, source)
+    other_background = BACKGROUNDS[1] if background == BACKGROUNDS[0] else BACKGROUNDS[0]
+    background = other_background if trigger in (ids.DRAW_CLEAR, ids.DRAW_UPLOAD) else no_update
+    dropped_upload = None if source != "upload" and contents is not None else no_update
+    try:
+        image = drawing(source, json_data, contents)
+    except ValueError as error:
+        text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
+        return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]),
+                "empty", background, dropped_upload)
+    reading = read(image, mode, run_name)
+    message = "" if reading or image is None else "No digit found: the image holds almost no ink."
+    text = prediction_text(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
+    return text, message, reading_bars(reading), input_tiles(reading), source, background, dropped_upload
+
+
+@callback(Output(ids.DRAW_SALIENCY, "figure"), Input(ids.DRAW_SOURCE, "data"), Input(ids.DRAW_METHOD, "value"),
+          State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_UPLOAD, "contents"), State(ids.DRAW_MODE, "value"),
+          State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
+@needs_run
+def show_heatmap(source, method, json_data, contents, mode, run_name):
+    """The saliency of each digit read, for the digit the model predicts."""
+    try:
+        reading = read(drawing(source, json_data, contents), mode, run_name)
+    except ValueError:
+        reading = []  # the reading's callback says what is wrong
+    if not reading:
+        return fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT)
+    try:
+        explainer = current().explainer(run_name)
+        heatmaps = [normalize_heatmap(explainer.explain(c.input, method), signed=METHODS[method].signed)
+                    for c in reading]
+    except ValueError as error:
+        return fig_message(str(error), height=SALIENCY_HEIGHT)
+    return fig_saliency([c.input for c in reading], heatmaps,
+                        [f"{c.digit} · {c.confidence:.0%}" for c in reading], columns=6)

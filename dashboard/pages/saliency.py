@@ -1,0 +1,179 @@
+"""Saliency page: which pixels of a test image the selected model's answer rests on, by five methods.
+
+Choose the image by number (also `/saliency?index=N`, as the Errors page links), or by class with
+Random and Next; one method or all side by side; the class explained (the predicted one by
+default) and the methods' settings.
+"""
+
+from __future__ import annotations
+
+import time
+
+import dash
+import numpy as np
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.components import card, graph, needs_run
+from dashboard.figures.images import fig_probabilities, png_data_url
+from dashboard.figures.saliency import fig_saliency
+from dashboard.figures.theme import fig_message
+from dashboard.service import current
+from model import config
+from model.data import pixels
+from model.explain import METHODS, normalize_heatmap
+
+dash.register_page(__name__, path="/saliency", name="Saliency", title="Saliency · MNIST Explorer", order=40)
+
+ALL_METHODS = "all"
+PREDICTED = "predicted"
+ANY_CLASS = "any"
+# The settings offered as sliders: (method, setting) -> (minimum, maximum, step); defaults come from model/.
+SLIDERS = {
+    ("smoothgrad", "noise"): (0.0, 0.5, 0.05),
+    ("smoothgrad", "samples"): (5, 200, 5),
+    ("integrated_gradients", "steps"): (8, 256, 8),
+    ("occlusion", "window"): (2, 14, 1),
+}
+
+
+def _index(value: object, count: int) -> int:
+    """The `?index=` query value as a test index, 0 when it is missing or not one."""
+    try:
+        index = int(str(value))
+    except ValueError:
+        return 0
+    return index if 0 <= index < count else 0
+
+
+def _slider(method: str, name: str) -> html.Label:
+    low, high, step = SLIDERS[method, name]
+    setting = METHODS[method].settings[name]
+    return html.Label([
+        f"{METHODS[method].label}: {setting.label.lower()}",
+        dcc.Slider(id={"type": ids.SALIENCY_SETTING, "method": method, "name": name}, min=low, max=high, step=step,
+                   value=setting.default, marks=None, tooltip={"placement": "bottom", "always_visible": True}),
+    ])
+
+
+def layout(index: str | None = None, **_query) -> html.Div:
+    """The Saliency page, opened on test image `index` (a query parameter)."""
+    count = len(current().mnist.y_test)
+    digits = [{"label": str(d), "value": d} for d in range(config.NUM_CLASSES)]
+    methods = [{"label": m.label, "value": name} for name, m in METHODS.items()]
+    controls = html.Div([
+        html.Label(["Test image #", dcc.Input(id=ids.SALIENCY_INDEX, type="number", min=0, max=count - 1, step=1,
+                                              value=_index(index, count), debounce=True)]),
+        html.Label(["Class", dcc.Dropdown(id=ids.SALIENCY_CLASS, value=ANY_CLASS, clearable=False, searchable=False,
+                                          options=[{"label": "any digit", "value": ANY_CLASS}] + digits,
+                                          className="digit-select")]),
+        dcc.Checklist(id=ids.SALIENCY_MISTAKES, options=[{"label": " only mistakes", "value": "mistakes"}], value=[],
+                      className="checkbox"),
+        html.Button("Random", id=ids.SALIENCY_RANDOM, n_clicks=0, className="button"),
+        html.Button("Next →", id=ids.SALIENCY_NEXT, n_clicks=0, className="button"),
+        html.Label(["Explain class", dcc.Dropdown(
+            id=ids.SALIENCY_TARGET, value=PREDICTED, clearable=False, searchable=False, className="digit-select",
+            options=[{"label": "the predicted one", "value": PREDICTED}] + digits)]),
+    ], className="saliency-controls")
+    return html.Div([
+        html.H1("Saliency"),
+        card("Choose an image and a method", controls,
+             dcc.RadioItems(id=ids.SALIENCY_METHOD, value=ALL_METHODS, inline=True, className="radio saliency-method",
+                            options=methods + [{"label": "all side by side", "value": ALL_METHODS}]),
+             html.Div([_slider(method, name) for method, name in SLIDERS], className="settings"),
+             note="Pick a test image by number, or a class and Random / Next; then the method, the class to explain "
+                  "and the methods' settings."),
+        card("Where the model looks", html.Div(id=ids.SALIENCY_CAPTION, className="saliency-caption"),
+             graph(ids.SALIENCY_HEATMAP),
+             note="Each heatmap over the digit: red pixels raise the class's score, blue ones lower it (Integrated "
+                  "Gradients and occlusion are signed; the others show magnitude only). Scaled per map."),
+        card("The model's probabilities for this image", graph(ids.SALIENCY_PROBABILITIES)),
+    ])
+
+
+def candidates(run_name: str, digit: object, mistakes: list) -> np.ndarray:
+    """Test indices of class `digit` (any when "any"), only the selected model's mistakes if asked."""
+    predictions = current().predictions(run_name)
+    keep = np.ones(len(predictions.labels), bool)
+    if digit != ANY_CLASS:
+        keep &= predictions.labels == int(digit)
+    if mistakes:
+        keep &= predictions.labels != predictions.predicted
+    return np.flatnonzero(keep)
+
+
+@callback(Output(ids.SALIENCY_INDEX, "value"),
+          Input(ids.SALIENCY_RANDOM, "n_clicks"), Input(ids.SALIENCY_NEXT, "n_clicks"),
+          Input(ids.SALIENCY_CLASS, "value"), Input(ids.SALIENCY_MISTAKES, "value"),
+          State(ids.SALIENCY_INDEX, "value"), State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
+@needs_run
+def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str) -> int:
+    """A random image of the chosen kind (a new one each click), or the next one after the current image."""
+    choices = candidates(run_name, digit, mistakes)
+    if len(choices) == 0:
+        raise PreventUpdate
+    if ctx.triggered_id == ids.SALIENCY_RANDOM:
+        return int(np.random.default_rng(random_clicks).choice(choices))
+    current_index = index if isinstance(index, int) else -1
+    after = current_index + 1 if ctx.triggered_id == ids.SALIENCY_NEXT else current_index
+    position = np.searchsorted(choices, after)
+    return int(choices[position % len(choices)])
+
+
+def method_settings(values: list, setting_ids: list[dict]) -> dict[str, dict]:
+    """The sliders' values by method and setting; occlusion's stride kept within its window."""
+    settings: dict[str, dict] = {}
+    for value, setting_id in zip(values, setting_ids):
+        if value is not None:
+            settings.setdefault(setting_id["method"], {})[setting_id["name"]] = value
+    if "window" in settings.get("occlusion", {}):
+        settings["occlusion"]["stride"] = min(config.OCCLUSION_STRIDE, settings["occlusion"]["window"])
+    return settings
+
+
+def image_caption(index: int, label: int, probabilities: np.ndarray, run_name: str, note: str) -> list:
+    """The test image small, its number and label, the model's answer (right or wrong), and `note`."""
+    predicted = int(probabilities.argmax())
+    verdict = "right" if predicted == label else "wrong"
+    return [
+        html.Img(src=png_data_url(current().mnist.x_test[index]), alt=f"test image {index}"),
+        html.Div([
+            html.P([html.Strong(f"Test image #{index}"), f" · label {label} · {run_name} predicts {predicted} "
+                    f"({probabilities[predicted]:.1%}), ", html.Span(verdict, className=verdict)]),
+            html.P(note, className="note"),
+        ]),
+    ]
+
+
+@callback(Output(ids.SALIENCY_CAPTION, "children"), Output(ids.SALIENCY_HEATMAP, "figure"),
+          Output(ids.SALIENCY_PROBABILITIES, "figure"),
+          Input(ids.SALIENCY_INDEX, "value"), Input(ids.SALIENCY_METHOD, "value"), Input(ids.SALIENCY_TARGET, "value"),
+          Input({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "value"), Input(ids.RUN_SELECT, "value"),
+          State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"))
+@needs_run
+def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict]):
+    """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its probabilities."""
+    service = current()
+    count = len(service.mnist.y_test)
+    if not isinstance(index, int) or not 0 <= index < count:
+        message = f"Enter a test image number from 0 to {count - 1}."
+        return message, fig_message(message), fig_message(message)
+    image = pixels(service.mnist.x_test[index])
+    label = int(service.mnist.y_test[index])
+    probabilities = service.predictor(run_name).predict(image)
+    explained = int(probabilities.argmax()) if target == PREDICTED else target  # explain() checks it
+    settings = method_settings(values, setting_ids)
+    try:
+        explainer = service.explainer(run_name)
+        methods = explainer.methods if method == ALL_METHODS else (method,)
+        start = time.perf_counter()
+        heatmaps = [normalize_heatmap(explainer.explain(image, name, explained, **settings.get(name, {})),
+                                      signed=METHODS[name].signed) for name in methods]
+    except ValueError as error:
+        return str(error), fig_message(str(error)), fig_probabilities(probabilities, label)
+    note = (f"Explaining class {explained}: {len(methods)} heatmap{'s' if len(methods) > 1 else ''} in "
+            f"{(time.perf_counter() - start) * 1000:.0f} ms." + ("" if len(methods) > 1 else f" {METHODS[method].description}"))
+    caption = image_caption(index, label, probabilities, run_name, note)
+    figure = fig_saliency([image] * len(methods), heatmaps, [METHODS[name].label for name in methods])
+    return caption, figure, fig_probabilities(probabilities, label, title=f"true digit {label}")

@@ -1,0 +1,43 @@
+"""The dashboard's defaults, in one place; `python -m dashboard` overrides some from the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model import config, projection
+
+DEFAULT_RUN_NAME = config.DEFAULT_RUN.name
+REDIS_URL_ENV = "MNIST_REDIS_URL"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data and runs are, how the server runs, and how much each view shows."""
+
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+    runs_dir: Path = field(default_factory=lambda: config.RUNS_DIR)
+    run: Path | None = None  # the preselected run; None: runs_dir/deep_cnn, else the first run found
+    cache_dir: Path = projection.CACHE_DIR
+    projection_size: int = projection.DEFAULT_SIZE
+    projection_seed: int = projection.DEFAULT_SEED
+    gallery_size: int = 24  # images in the Dataset page's class gallery
+    cell_gallery_size: int = 40  # images shown for a confusion-matrix cell
+    mistakes_size: int = 24  # most confident mistakes shown
+    # Background callbacks (the Train page's training): Celery workers through Redis at this URL;
+    # None: a local process per job, results in a diskcache under cache_dir.
+    redis_url: str | None = field(default_factory=lambda: os.environ.get(REDIS_URL_ENV) or None)
+    max_epochs: int = 100  # most epochs the Train page accepts
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port must be between 1 and 65535, got {self.port}")
+        if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
+            raise ValueError(f"redis_url must start with one of {', '.join(REDIS_SCHEMES)}, got {self.redis_url!r}")
+        for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

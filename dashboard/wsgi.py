@@ -1,0 +1,35 @@
+"""Production entry points, configured from the environment.
+
+    gunicorn -w 2 --threads 4 --timeout 120 -b 0.0.0.0:8050 dashboard.wsgi:server
+    celery -A dashboard.wsgi:celery_app worker --concurrency 2   # only with MNIST_REDIS_URL
+
+Environment: `MNIST_RUNS` (runs directory, default runs/), `MNIST_DATA` (dataset file),
+`MNIST_REDIS_URL` (e.g. redis://127.0.0.1:6379/0: the Train page's jobs go to Celery workers;
+the server and every worker need the same URL and the same runs directory).
+Without `--preload`: each gunicorn worker builds its own app, since TensorFlow does not survive a fork.
+Celery workers: the default prefork pool (Cancel terminates the job's process; not `--pool solo`),
+at least 2 processes, so that a second training request is refused at once rather than queued.
+"""
+
+from __future__ import annotations
+
+from dashboard.app import create_app
+from dashboard.background import celery_app_of
+from dashboard.settings import REDIS_URL_ENV
+
+app = create_app()
+server = app.server
+_celery = celery_app_of(app)
+
+
+def __getattr__(name: str):
+    """`celery_app`: the Celery app of the background callbacks, which exists only with a Redis URL.
+
+    Without one, a `RuntimeError` (not `AttributeError`, which Celery reports as "module not found").
+    """
+    if name != "celery_app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _celery is None:
+        raise RuntimeError(f"no Celery app: the server runs its jobs in local processes; set "
+                           f"{REDIS_URL_ENV}=redis://HOST:6379/0 for the server and the workers to use Celery")
+    return _celery
