@@ -42,8 +42,9 @@ class RunSummary:
 
     @property
     def label(self) -> str:
-        """How the run selector names the run."""
-        return f"{self.name} · {self.architecture} · {self.accuracy:.2%}"
+        """How the run selector names the run (the architecture only when the name does not say it)."""
+        parts = [self.name] if self.name == self.architecture else [self.name, self.architecture]
+        return " · ".join([*parts, f"{self.accuracy:.2%}"])
 
 
 def _stamp(path: Path) -> tuple[int, int]:
