@@ -47,10 +47,8 @@ class Split:
 
 
 def _fix_hint(path: Path) -> str:
-    return (
-        f"copy the shipped file back (git checkout -- {path.name}) "
-        f"or run `python -m model.data --download --path {path}`"
-    )
+    restore = "git checkout -- data/mnist.npz" if path.resolve() == config.DATA_PATH.resolve() else "copy data/mnist.npz there"
+    return f"{restore}, or run `python -m model.data --download --path {path}`"
 
 
 def _array_sha256(array: np.ndarray) -> str:
