@@ -107,8 +107,9 @@ class Service:
     def default_run(self) -> str:
         """The preselected run: the one asked for, else the shipped deep CNN, else the first one found."""
         if self.settings.run is not None:
-            load_run(self.settings.run)
-            return Path(self.settings.run).name
+            name = Path(self.settings.run).name
+            self.run(name)  # cached: raises `RunError` with the fix if the chosen run is unreadable
+            return name
         paths = self.run_paths()
         if DEFAULT_RUN_NAME in paths:
             return DEFAULT_RUN_NAME
@@ -132,9 +133,12 @@ class Service:
         if path is None:
             raise RunError(f"run {name!r} is not in {self.settings.runs_dir} any more; pick another run")
         try:
-            return _cached_run(path, _stamp(path))
+            stamp = _stamp(path)
         except FileNotFoundError:
-            raise RunError(f"run {name!r} disappeared while it was being read; pick another run") from None
+            raise RunError(
+                f"run directory {path} does not exist; train one with `python -m model.train --out {path}`"
+            ) from None
+        return _cached_run(path, stamp)
 
     def summaries(self) -> list[RunSummary]:
         """A summary of every readable run, by name."""

@@ -17,10 +17,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import keras
 import numpy as np
+import pandas as pd
+import sklearn
+import tensorflow as tf
 
 from model import config
-from model.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE
+from model.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model
+from model.data import DataError, load_mnist, pixels, validation_split
+from model.inference import Predictor
+from model.metrics import evaluate_probabilities
+from model.runs import load_run, write_json, write_run
 
 PRECISIONS = ("mixed_bfloat16", "float32")
 STRATEGIES = ("default", "mirrored")
@@ -58,25 +66,19 @@ class TrainConfig:
         self.out = Path(self.out)
 
 
-def _epoch_recorder(optimizer_of, keras):
-    """A callback that adds the learning rate and the epoch's wall time to the epoch logs."""
+class EpochRecorder(keras.callbacks.Callback):
+    """Adds the learning rate and the epoch's wall time to the epoch logs."""
 
-    class EpochRecorder(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
 
-        def on_epoch_end(self, epoch, logs=None):
-            optimizer = optimizer_of()
-            logs["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-            logs["seconds"] = time.perf_counter() - self._start
-
-    return EpochRecorder()
+    def on_epoch_end(self, epoch, logs=None):
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        logs["seconds"] = time.perf_counter() - self._start
 
 
-def _datasets(cfg: TrainConfig, tf):
+def _datasets(cfg: TrainConfig):
     """The repeating, shuffled training dataset, its steps per epoch, the validation dataset and the test arrays."""
-    from model.data import load_mnist, pixels, validation_split
-
     mnist = load_mnist()
     split = validation_split(mnist)
     x_train, y_train = split.x_train, split.y_train
@@ -99,15 +101,11 @@ def _datasets(cfg: TrainConfig, tf):
     return train, steps, validation, len(y_train), mnist
 
 
-def _strategy(name: str, tf):
+def _strategy(name: str):
     return tf.distribute.MirroredStrategy() if name == "mirrored" else tf.distribute.get_strategy()
 
 
 def _versions() -> dict:
-    import keras
-    import sklearn
-    import tensorflow as tf
-
     return {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
@@ -123,21 +121,13 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
     `callbacks` are extra Keras callbacks (for example live progress); one that sets
     `model.stop_training` ends the run early, and raising from one aborts it with nothing written.
     """
-    import keras
-    import tensorflow as tf
-
-    from model.architectures import build_model
-    from model.inference import Predictor
-    from model.metrics import evaluate_probabilities
-    from model.runs import write_json, write_run
-
     started = time.time()
     keras.utils.set_random_seed(cfg.seed)
-    train_ds, steps, val_ds, n_train, mnist = _datasets(cfg, tf)
+    train_ds, steps, val_ds, n_train, mnist = _datasets(cfg)
     previous_policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy(cfg.precision)
     try:
-        with _strategy(cfg.strategy, tf).scope():
+        with _strategy(cfg.strategy).scope():
             model = build_model(cfg.architecture, augment=cfg.augment, seed=cfg.seed)
             total_steps = steps * cfg.epochs
             schedule = keras.optimizers.schedules.CosineDecay(
@@ -157,7 +147,7 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
             epochs=cfg.epochs,
             steps_per_epoch=steps,
             validation_data=val_ds,
-            callbacks=[_epoch_recorder(lambda: model.optimizer, keras), *callbacks],
+            callbacks=[EpochRecorder(), *callbacks],
             shuffle=False,  # the dataset shuffles itself
             verbose=verbose,
         )
@@ -171,8 +161,6 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
         final.set_weights(model.get_weights())
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
-    from model.data import pixels
-
     probabilities = Predictor(final).predict(pixels(mnist.x_test))
     evaluation = evaluate_probabilities(mnist.y_test, probabilities)
     epochs_done = len(history.history.get("loss", []))
@@ -202,8 +190,6 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
             {"epoch": epoch + 1, **{key: float(values[epoch]) for key, values in history.history.items()}}
             for epoch in range(epochs_done)
         ]
-        import pandas as pd
-
         pd.DataFrame(rows).to_csv(directory / "history.csv", index=False)
         np.save(directory / "test_probabilities.npy", probabilities.astype(np.float32))
         write_json(directory / "evaluation.json", evaluation)
@@ -250,8 +236,6 @@ def parse_args(argv: list[str] | None) -> TrainConfig:
 def main(argv: list[str] | None = None) -> int:
     """Train from the command line and print where the run went and its test accuracy."""
     cfg = parse_args(argv)
-    from model.data import DataError
-
     try:
         run_dir = train(cfg)
     except DataError as error:
@@ -260,8 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: no run was written", file=sys.stderr)
         return 130
-    from model.runs import load_run
-
     run = load_run(run_dir)
     print(f"wrote {run_dir}: test accuracy {run.evaluation['accuracy']:.4f} "
           f"({run.evaluation['errors']} errors) in {run.metadata['duration_seconds']:.0f} s")
