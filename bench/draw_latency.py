@@ -10,26 +10,23 @@ moment the text of #prediction changes. Prints the median and 90th percentile. G
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
+import contextlib
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from pages import browser  # noqa: E402  (bench/pages.py: headless Chromium as root)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import ids  # noqa: E402
-from dashboard.reading import EMPTY_TEXT  # noqa: E402
-from sketch import CANVAS, draw_digit  # noqa: E402
+from dashboard.drawing.reading import EMPTY_TEXT  # noqa: E402
+from tests.support.chromium import browser  # noqa: E402
+from tests.support.servers import dashboard  # noqa: E402
+from tests.support.sketch import CANVAS, draw_digit  # noqa: E402
 
 ONE_STROKE_DIGITS = (0, 1, 2, 7)
-START_SECONDS = 240  # loading data and compiling the model can take a while on 2 cores
 WAIT_SECONDS = 10
 # Records, in the page, the time from each mouse-up to the next change of the prediction's text.
 PROBE = f"""
@@ -41,31 +38,6 @@ new MutationObserver(() => {{
 }}).observe(document.getElementById("{ids.DRAW_PREDICTION}"), {{childList: true, characterData: true, subtree: true}});
 """
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_app(run: Path | None) -> tuple[subprocess.Popen, str]:
-    """`python -m dashboard` on a free port, once it answers; its process and URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "dashboard", "--port", str(port)] + (["--run", str(run)] if run else [])
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app stopped: {process.stderr.read()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/draw", timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(1)
-    process.terminate()
-    raise RuntimeError(f"the app did not answer on {url} within {START_SECONDS} s")
 
 
 def wait_for_text(driver, condition) -> str:
@@ -121,20 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.strokes < 1:
         parser.error(f"--strokes must be at least 1, got {args.strokes}")
-    process = None
-    try:
+    with contextlib.ExitStack() as stack:
         if args.url:
             url = args.url.rstrip("/")
         else:
-            process, url = start_app(args.run)
-        times = measure(url, args.strokes)
-    except RuntimeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
+            log_dir = stack.enter_context(tempfile.TemporaryDirectory())
+            url, _ = stack.enter_context(dashboard(log_dir, *(["--run", str(args.run)] if args.run else [])))
+        try:
+            times = measure(url, args.strokes)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     median, p90 = np.percentile(times, [50, 90])
     print(f"Draw page, mouse-up to prediction shown, {len(times)} strokes in Chromium ({url}):")
     print(f"  median {median:.0f} ms, p90 {p90:.0f} ms, min {min(times):.0f} ms, max {max(times):.0f} ms "

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service as DriverService
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.chromium import browser  # noqa: E402
+from tests.support.servers import dashboard  # noqa: E402
+
 GOAL_SECONDS, GOAL_BYTES = 1.5, 1.5 * 2**30
 READY = {  # path: elements drawn once the page shows its content
     "/": "#home-summary .stat",
@@ -41,38 +40,9 @@ return drawn && !pending ? performance.now() : null;
 """
 
 
-def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, float]:
-    """Launch `python -m dashboard` and wait until it answers; return it and its start-up time."""
-    command = [sys.executable, "-m", "dashboard", "--port", str(args.port)]
-    if args.runs_dir:
-        command += ["--runs-dir", str(args.runs_dir)]
-    if args.run:
-        command += ["--run", str(args.run)]
-    started = time.perf_counter()
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    while time.perf_counter() - started < 120:
-        if server.poll() is not None:
-            sys.exit(f"the dashboard did not start: {server.stderr.read().decode().strip()}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/", timeout=1)
-            return server, time.perf_counter() - started
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("the dashboard did not answer within 120 s")
 
 
-def browser() -> webdriver.Chrome:
-    """Headless Chromium as root, without GPU, sandbox or background traffic."""
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-extensions", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=DriverService(CHROMEDRIVER), options=options)
-
-
-def first_render(driver: webdriver.Chrome, url: str, ready: str, timeout: float = 30.0) -> float:
+def first_render(driver, url: str, ready: str, timeout: float = 30.0) -> float:
     """Seconds from navigation start to the page's content drawn with no callback pending."""
     driver.get(url)
     deadline = time.perf_counter() + timeout
@@ -97,17 +67,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8071)
     parser.add_argument("--visits", type=int, default=3, help="warm visits per page (median reported)")
     args = parser.parse_args(argv)
-    server, startup = start_server(args)
-    process, peak = psutil.Process(server.pid), 0
+    options = [*(["--runs-dir", str(args.runs_dir)] if args.runs_dir else []), *(["--run", str(args.run)] if args.run else [])]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as log_dir, dashboard(log_dir, *options, port=args.port) as (base, server):
+        return measure_pages(base, psutil.Process(server.pid), time.perf_counter() - started, args.visits)
+
+
+def measure_pages(base: str, process: psutil.Process, startup: float, visits: int) -> int:
+    """Print each page's cold and warm first render, then the server's peak memory; 1 if a goal is missed."""
+    peak, failed = 0, False
     driver = browser()
-    failed = False
     try:
         print(f"server ready in {startup:.1f} s; RSS {rss(process) / 2**20:.0f} MiB")
         print(f"{'page':<10} {'cold s':>7} {'warm s':>7}  goal <= {GOAL_SECONDS} s")
         for path, ready in READY.items():
-            url = f"http://127.0.0.1:{args.port}{path}"
+            url = f"{base}{path}"
             cold = first_render(driver, url, ready)
-            warm = statistics.median(first_render(driver, url, ready) for _ in range(args.visits))
+            warm = statistics.median(first_render(driver, url, ready) for _ in range(visits))
             peak = max(peak, rss(process))
             failed |= warm > GOAL_SECONDS
             print(f"{path:<10} {cold:>7.2f} {warm:>7.2f}  {'ok' if warm <= GOAL_SECONDS else 'SLOW'}")
@@ -116,8 +92,6 @@ def main(argv: list[str] | None = None) -> int:
               f"{'ok' if peak < GOAL_BYTES else 'OVER'}")
     finally:
         driver.quit()
-        server.terminate()
-        server.wait(timeout=10)
     return 1 if failed else 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import socket
 import sys
@@ -49,6 +50,7 @@ def port_problem(host: str, port: int) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Build the app from the shipped data and runs and serve it until interrupted."""
     settings = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     problem = port_problem(settings.host, settings.port)
     if problem:
         print(f"error: cannot serve on {settings.host}:{settings.port} ({problem}); choose another --port or --host",
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     service = app.server.extensions[EXTENSION_KEY]
-    print(f"MNIST explorer: model {service.default_run()} of {len(service.run_paths())} runs; "
+    print(f"MNIST explorer: model {service.default_run()} of {len(service.run_names())} runs; "
           f"open http://{settings.host}:{settings.port}/", flush=True)
     app.run(host=settings.host, port=settings.port, debug=settings.debug, dev_tools_disable_version_check=True)
     return 0

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from dash import dcc, html
-from dash.exceptions import PreventUpdate
 
 from dashboard.figures.images import png_data_url
-from model.runs import RunError
 
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -62,18 +59,6 @@ def table(header: Sequence[str], rows: Sequence[Sequence], *, highlight: int | N
         className="data-table",
     )
 
-
-def needs_run(callback: Callable) -> Callable:
-    """Leave a callback's outputs as they are when the selected run cannot be read (the shell says why)."""
-
-    @functools.wraps(callback)
-    def guarded(*args, **kwargs):
-        try:
-            return callback(*args, **kwargs)
-        except RunError:
-            raise PreventUpdate from None
-
-    return guarded
 
 
 def duration(seconds: float) -> str:

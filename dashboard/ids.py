@@ -60,6 +60,7 @@ DRAW_MODE = "draw-mode"
 DRAW_METHOD = "draw-method"
 DRAW_UPLOAD = "draw-upload"
 DRAW_SOURCE = "draw-source"  # store: "empty", "canvas" or "upload", what the reading shown comes from
+DRAW_READ = "draw-read"  # store: what the model read (dashboard.drawing.reading.stored_reading), for the heatmap
 DRAW_PREDICTION = "prediction"  # the issue fixes this id: its text begins with the digit read
 DRAW_MESSAGE = "draw-message"
 DRAW_BARS = "draw-bars"

@@ -14,7 +14,7 @@ at least 2 processes, so that a second training request is refused at once rathe
 from __future__ import annotations
 
 from dashboard.app import create_app
-from dashboard.background import celery_app_of
+from dashboard.jobs.manager import celery_app_of
 from dashboard.settings import REDIS_URL_ENV
 
 app = create_app()

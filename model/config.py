@@ -43,11 +43,3 @@ DEFAULT_RUN = RUNS_DIR / "deep_cnn"
 
 # Inference: below this top probability the model's answer is called unsure.
 UNSURE_BELOW = 0.5
-
-# Explanations: the saliency methods' default settings (model/explain_settings.py gives their ranges).
-SMOOTHGRAD_NOISE = 0.15  # standard deviation of the Gaussian noise, as a fraction of the pixel range [0, 1]
-SMOOTHGRAD_SAMPLES = 50
-INTEGRATED_GRADIENTS_STEPS = 128  # points of the trapezoid rule from the black image to the input (both ends)
-OCCLUSION_WINDOW = 4  # side of the square patch set to the background, in pixels
-OCCLUSION_STRIDE = 2
-EXPLAIN_BATCH = 128  # images per gradient or forward call; more samples, steps or patches run in chunks

@@ -74,7 +74,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as npz:
             return {key: npz[key] for key in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path} is corrupt ({error.__class__.__name__}); {_fix_hint(path)}") from None
+        raise DataError(f"{path} is corrupt ({error.__class__.__name__}); {_fix_hint(path)}") from error
 
 
 @functools.lru_cache(maxsize=4)
@@ -134,7 +134,7 @@ def download_mnist(
             )
         os.replace(temp, dest)
     except OSError as error:
-        raise DataError(f"could not download {url} to {dest}: {error}") from None
+        raise DataError(f"could not download {url} to {dest}: {error}") from error
     finally:
         temp.unlink(missing_ok=True)
     return dest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,20 +61,12 @@ def load_keras_model(run_dir: Path | str):
     try:
         return keras.saving.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a damaged archive.
-        raise RunError(f"model file {path} cannot be loaded ({error.__class__.__name__}): {error}") from None
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_predictor(path: Path, mtime_ns: int) -> Predictor:
-    return Predictor(load_keras_model(path))
+        raise RunError(f"model file {path} cannot be loaded ({error.__class__.__name__}): {error}") from error
 
 
 def load_predictor(run_dir: Path | str = config.DEFAULT_RUN) -> Predictor:
-    """A warmed-up `Predictor` for the run, cached per run directory (reloaded if its model file changes)."""
-    path = Path(run_dir).resolve()
-    model_file = path / MODEL_FILE
-    mtime = model_file.stat().st_mtime_ns if model_file.exists() else 0
-    return _cached_predictor(path, mtime)
+    """A warmed-up `Predictor` for the run's model (the app keeps one per run in its service)."""
+    return Predictor(load_keras_model(run_dir))
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ Usage: `python -m model.projection [--size 3000] [--seed 0] [--out-dir data]`.
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -28,6 +28,8 @@ import numpy as np
 
 from model import config
 from model.data import DataError, load_mnist, pixels
+
+log = logging.getLogger(__name__)
 
 METHODS = ("pca", "tsne")
 DEFAULT_SIZE = 3000
@@ -120,7 +122,6 @@ def read_projection(path: Path) -> Projection:
         return Projection(npz["indices"], npz["labels"], {method: npz[method] for method in METHODS})
 
 
-@functools.lru_cache(maxsize=4)
 def load_projection(
     size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED, cache_dir: Path = CACHE_DIR, shipped_dir: Path = SHIPPED_DIR
 ) -> Projection:
@@ -130,8 +131,9 @@ def load_projection(
         if (directory / name).is_file():
             try:
                 return read_projection(directory / name)
-            except (OSError, ValueError, KeyError):
-                continue  # a damaged file is recomputed below
+            except (OSError, ValueError, KeyError) as error:
+                log.warning("projection file %s is damaged (%s): skipped", directory / name, error)
+    log.info("computing the projection of %d test images (seed %d): no shipped or cached file", size, seed)
     projection = compute_projection(size, seed)
     save_projection(projection, Path(cache_dir) / name)
     return projection

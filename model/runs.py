@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,8 @@ EVALUATION_FILE = "evaluation.json"
 PROBABILITIES_FILE = "test_probabilities.npy"
 METADATA_FILE = "metadata.json"
 RUN_FILES = (MODEL_FILE, HISTORY_FILE, EVALUATION_FILE, PROBABILITIES_FILE, METADATA_FILE)
+
+log = logging.getLogger(__name__)
 
 
 class RunError(RuntimeError):
@@ -106,7 +109,7 @@ def load_run(path: Path | str) -> Run:
     if missing:
         raise RunError(f"run directory {path} is incomplete: missing {', '.join(missing)}")
     try:
-        return Run(
+        run = Run(
             path=path,
             metadata=_read_json(path / METADATA_FILE),
             history=pd.read_csv(path / HISTORY_FILE),
@@ -114,7 +117,26 @@ def load_run(path: Path | str) -> Run:
             probabilities=np.load(path / PROBABILITIES_FILE, allow_pickle=False),
         )
     except (OSError, ValueError, pd.errors.ParserError) as error:
-        raise RunError(f"run directory {path} has an unreadable file: {error}") from None
+        raise RunError(f"run directory {path} has an unreadable file: {error}") from error
+    _check_contents(run)
+    return run
+
+
+HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
+EVALUATION_KEYS = ("accuracy", "errors", "confusion_matrix", "per_class")
+
+
+def _check_contents(run: Run) -> None:
+    """`RunError` naming the file when a run's files parse but do not hold what a run holds."""
+    missing = [column for column in HISTORY_COLUMNS if column not in run.history.columns]
+    if missing:
+        raise RunError(f"{run.path / HISTORY_FILE} lacks the columns {', '.join(missing)}")
+    if not isinstance(run.evaluation, dict) or any(key not in run.evaluation for key in EVALUATION_KEYS):
+        raise RunError(f"{run.path / EVALUATION_FILE} must be an object with {', '.join(EVALUATION_KEYS)}")
+    if not isinstance(run.metadata, dict):
+        raise RunError(f"{run.path / METADATA_FILE} must be a JSON object")
+    if run.probabilities.ndim != 2 or run.probabilities.shape[1:] != (10,):
+        raise RunError(f"{run.path / PROBABILITIES_FILE} must have shape (n, 10), got {run.probabilities.shape}")
 
 
 def check_model_file(path: Path | str) -> None:
@@ -126,7 +148,7 @@ def check_model_file(path: Path | str) -> None:
             names = set(archive.namelist())
             damaged = archive.testzip()
     except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
-        raise RunError(f"model file {model_file} is unreadable ({error}); {hint}") from None
+        raise RunError(f"model file {model_file} is unreadable ({error}); {hint}") from error
     if damaged or not {"config.json", "model.weights.h5"} <= names:
         raise RunError(f"model file {model_file} is damaged; {hint}")
 
@@ -135,12 +157,18 @@ def list_runs(root: Path | str) -> list[Path]:
     """The complete run directories under `root`, sorted by name; hidden (in-progress) ones are skipped."""
     root = Path(root)
     if not root.is_dir():
+        log.warning("runs directory %s does not exist: no runs listed", root)
         return []
-    return sorted(
-        child
-        for child in root.iterdir()
-        if child.is_dir() and not child.name.startswith(".") and all((child / n).is_file() for n in RUN_FILES)
-    )
+    runs = []
+    for child in root.iterdir():
+        if not child.is_dir() or child.name.startswith("."):
+            continue
+        missing = [name for name in RUN_FILES if not (child / name).is_file()]
+        if missing:
+            log.warning("%s skipped: not a complete run (missing %s)", child, ", ".join(missing))
+        else:
+            runs.append(child)
+    return sorted(runs)
 
 
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -1,18 +1,17 @@
 """Dataset statistics: label counts, and per-pixel mean, variance and standard deviation per class.
 
 Pixel statistics are over the 60,000 training images on the models' [0, 1] scale. They take
-well under a second, so they are cached in memory (per dataset) rather than on disk.
+well under a second: the app computes them once at start (its service keeps them), nothing is written to disk.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from model import config
-from model.data import Mnist, load_mnist
+from model.data import Mnist
 
 
 @dataclass(frozen=True)
@@ -72,11 +71,6 @@ def compute_statistics(mnist: Mnist) -> DatasetStatistics:
     mean, variance = pixel_statistics(mnist.x_train, mnist.y_train)
     return DatasetStatistics(label_counts(mnist.y_train), label_counts(mnist.y_test), mean, variance)
 
-
-@functools.lru_cache(maxsize=2)
-def dataset_statistics(data_path: str | None = None) -> DatasetStatistics:
-    """`compute_statistics` of the dataset at `data_path` (default: the shipped file), computed once."""
-    return compute_statistics(load_mnist(data_path))
 
 
 def class_sample(labels: np.ndarray, digit: int, count: int, seed: int) -> np.ndarray:

@@ -1,13 +1,47 @@
-"""Shared fixtures: real MNIST data and tiny real runs trained once per test session."""
+"""Shared fixtures and the test layers.
+
+Layers, by folder, each selectable with `-m`: `unit/` (pure functions on real data), `callbacks/`
+(page callbacks called directly, and over the app's test client), `browser/` (headless Chromium:
+marker `browser`), `servers/` (real redis-server, Celery and gunicorn processes: marker
+`servers`) and `training/` (tests whose subject is a training: marker `training`). The fast layer,
+`pytest -m "not browser and not servers and not training"`, still trains the two tiny runs below.
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.chrome.options import Options
 
+from dashboard.settings import Settings
 from model.data import Mnist, load_mnist
 from model.train import TrainConfig, train
+from tests.support.constants import CHROMIUM, PROJECTION_SIZE
+
+LAYER_MARKERS = {"browser": "browser", "servers": "servers", "training": "training"}  # folder -> marker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its folder's layer; any test that drives Chromium is a browser test."""
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder in LAYER_MARKERS:
+            item.add_marker(LAYER_MARKERS[folder])
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker("browser")
+
+
+def pytest_setup_options() -> Options:
+    """Chromium flags for dash_duo: it runs as root, headless, without GPU or network chatter."""
+    options = Options()
+    if Path(CHROMIUM).exists():
+        options.binary_location = CHROMIUM
+    for flag in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-extensions", "--disable-component-update", "--no-first-run", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return options
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +63,40 @@ def runs_dir(tmp_path_factory) -> Path:
 def tiny_run(runs_dir: Path) -> Path:
     """A tiny convnet run directory, complete and loadable."""
     return runs_dir / "convnet"
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    """A projection cache for the session, so the small t-SNE is computed once."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def settings(runs_dir: Path, cache_dir: Path) -> Settings:
+    """Settings over the tiny runs with a small projection."""
+    return Settings(runs_dir=runs_dir, cache_dir=cache_dir, projection_size=PROJECTION_SIZE)
+
+
+@pytest.fixture
+def app(settings: Settings):
+    """A fresh app over the tiny runs."""
+    from dashboard.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def service(app):
+    """The app's service, with the app context pushed so that page functions can be called directly."""
+    from dashboard.service import current
+
+    with app.server.app_context():
+        yield current()
+
+
+@pytest.fixture
+def spare_runs_dir(runs_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the runs that a test may change."""
+    copy = tmp_path / "runs"
+    shutil.copytree(runs_dir, copy)
+    return copy

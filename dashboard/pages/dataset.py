@@ -6,7 +6,7 @@ import dash
 from dash import Input, Output, callback, ctx, dcc, html
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, needs_run, tile
+from dashboard.components import card, gallery, graph, tile
 from dashboard.figures.dataset import fig_digit_grid, fig_label_distribution, fig_projection
 from dashboard.figures.images import png_data_url
 from dashboard.service import current
@@ -21,7 +21,7 @@ METHODS = {"tsne": "t-SNE", "pca": "PCA"}
 def layout(**_query) -> html.Div:
     """The Dataset page; the figures that do not depend on a choice are built here directly."""
     service = current()
-    stats = service.statistics()
+    stats = service.statistics
     size = service.settings.projection_size
     return html.Div([
         html.H1("Dataset"),
@@ -57,7 +57,7 @@ def layout(**_query) -> html.Div:
 @callback(Output(ids.DATASET_SPREAD, "figure"), Input(ids.DATASET_SPREAD_STAT, "value"))
 def show_spread(statistic: str):
     """The variance or standard deviation heatmaps, per class and overall."""
-    stats = current().statistics()
+    stats = current().statistics
     values = stats.std if statistic == "std" else stats.variance
     return fig_digit_grid(values, GRID_TITLES, value_name=SPREADS.get(statistic, SPREADS["variance"]).split()[-1],
                           colorscale="Viridis")
@@ -74,11 +74,10 @@ def show_gallery(digit: int, clicks: int) -> html.Div:
 
 @callback(Output(ids.DATASET_PROJECTION, "figure"),
           Input(ids.DATASET_PROJECTION_METHOD, "value"), Input(ids.RUN_SELECT, "value"))
-@needs_run
 def show_projection(method: str, run_name: str):
     """The projection by `method`, with the selected run's mistakes ringed."""
     service = current()
-    projection = service.projection()
+    projection = service.projection
     predicted = service.predictions(run_name).predicted[projection.indices]
     return fig_projection(projection.coordinates[method], projection.labels, projection.indices,
                           method=METHODS[method], wrong=predicted != projection.labels, run_name=run_name)
@@ -96,7 +95,6 @@ def show_point(hover: dict | None, click: dict | None, run_name: str) -> list:
     return point_panel(int(point["points"][0]["customdata"]), run_name)
 
 
-@needs_run
 def point_panel(index: int, run_name: str) -> list:
     """Test image `index` large, its label and the answer of run `run_name`."""
     service = current()

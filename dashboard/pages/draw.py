@@ -2,9 +2,11 @@
 
 dash-canvas posts its strokes when its Save button is clicked; assets/draw.js clicks it after
 every stroke, so each stroke bumps the canvas's `trigger` and the reading updates by itself.
-The reading (text, bars, inputs) answers first; it then writes the small `DRAW_SOURCE` store
-("empty", "canvas" or "upload": what the reading is about), which updates the heatmap. The
-canvas and the upload are never both in use: a stroke drops the upload, an upload clears the canvas.
+The reading (text, bars, inputs) answers first; it writes the small `DRAW_SOURCE` store ("empty",
+"canvas" or "upload": what the reading is about) and `DRAW_READ` (the model's 28x28 inputs and
+answers), from which the heatmap is drawn: each stroke is rasterized, preprocessed and predicted
+once. The canvas and the upload are never both in use: a stroke drops the upload, an upload
+clears the canvas.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import numpy as np
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import canvas, ids
-from dashboard.components import GRAPH_CONFIG, card, needs_run
+from dashboard import ids
+from dashboard.components import GRAPH_CONFIG, card
+from dashboard.drawing import canvas
+from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, prediction_text, read_store, reading_bars, stored_reading
+from dashboard.drawing.upload import MAX_BYTES, megabytes, upload_image
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
-from dashboard.reading import EMPTY_TEXT, input_tiles, prediction_text, reading_bars
 from dashboard.service import current
-from dashboard.upload import MAX_BYTES, megabytes, upload_image
 from model.explain import METHODS, normalize_heatmap
 from model.inference import Classification, classify
 from model.preprocess import EmptyImageError
@@ -66,6 +69,7 @@ def layout(**_query) -> html.Div:
     return html.Div([
         html.H1("Draw"),
         dcc.Store(id=ids.DRAW_SOURCE, data="empty"),
+        dcc.Store(id=ids.DRAW_READ, data=[]),
         html.Div([
             card("Your drawing", board, note="White ink on black, like MNIST. The answer updates after every stroke."),
             card("The model reads", answer, note="Its confidence in each digit; below 50% it says it is not sure."),
@@ -122,17 +126,16 @@ def read(image: np.ndarray | None, mode: str, run_name: str) -> list[Classificat
 @callback(
     Output(ids.DRAW_PREDICTION, "children"), Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_BARS, "children"),
     Output(ids.DRAW_INPUT, "children"), Output(ids.DRAW_SOURCE, "data"), Output(ids.DRAW_CANVAS, "image_content"),
-    Output(ids.DRAW_UPLOAD, "contents"),
+    Output(ids.DRAW_UPLOAD, "contents"), Output(ids.DRAW_READ, "data"),
     Input(ids.DRAW_CANVAS, "trigger"), Input(ids.DRAW_UPLOAD, "contents"), Input(ids.DRAW_CLEAR, "n_clicks"),
     Input(ids.DRAW_MODE, "value"), Input(ids.RUN_SELECT, "value"),
     State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_SOURCE, "data"), State(ids.DRAW_CANVAS, "image_content"),
     prevent_initial_call=True,
 )
-@needs_run
 def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background):
     """Read the drawing or upload and show the answer; a stroke drops the upload, an upload or Clear clears the canvas.
 
-    It always writes `DRAW_SOURCE`, which then updates the heatmap (after the answer is shown).
+    It always writes `DRAW_READ`, which then updates the heatmap (after the answer is shown).
     """
     trigger = ctx.triggered_id
     if trigger == ids.DRAW_UPLOAD and contents is None:
@@ -146,30 +149,29 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
     except ValueError as error:
         text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
         return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]),
-                "empty", background, dropped_upload)
+                "empty", background, dropped_upload, [])
     reading = read(image, mode, run_name)
     message = "" if reading or image is None else "No digit found: the image holds almost no ink."
     text = prediction_text(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
-    return text, message, reading_bars(reading), input_tiles(reading), source, background, dropped_upload
+    return (text, message, reading_bars(reading), input_tiles(reading), source, background, dropped_upload,
+            stored_reading(reading))
 
 
-@callback(Output(ids.DRAW_SALIENCY, "figure"), Input(ids.DRAW_SOURCE, "data"), Input(ids.DRAW_METHOD, "value"),
-          State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_UPLOAD, "contents"), State(ids.DRAW_MODE, "value"),
+@callback(Output(ids.DRAW_SALIENCY, "figure"), Input(ids.DRAW_READ, "data"), Input(ids.DRAW_METHOD, "value"),
           State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
-@needs_run
-def show_heatmap(source, method, json_data, contents, mode, run_name):
-    """The saliency of each digit read, for the digit the model predicts."""
+def show_heatmap(read, method, run_name):
+    """The saliency of each digit the reading found, for the digit the model read."""
     try:
-        reading = read(drawing(source, json_data, contents), mode, run_name)
-    except ValueError:
-        reading = []  # the reading's callback says what is wrong
-    if not reading:
+        digits = read_store(read)
+    except ValueError as error:
+        return fig_message(str(error), height=SALIENCY_HEIGHT)
+    if not digits:
         return fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT)
     try:
         explainer = current().explainer(run_name)
-        heatmaps = [normalize_heatmap(explainer.explain(c.input, method), signed=METHODS[method].signed)
-                    for c in reading]
+        heatmaps = [normalize_heatmap(explainer.explain(d.input, method, d.digit), signed=METHODS[method].signed)
+                    for d in digits]
     except ValueError as error:
         return fig_message(str(error), height=SALIENCY_HEIGHT)
-    return fig_saliency([c.input for c in reading], heatmaps,
-                        [f"{c.digit} · {c.confidence:.0%}" for c in reading], columns=6)
+    return fig_saliency([d.input for d in digits], heatmaps, [f"{d.digit} · {d.confidence:.0%}" for d in digits],
+                        columns=6)

@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, needs_run, table, tile
+from dashboard.components import card, gallery, graph, table, tile
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
 from dashboard.figures.images import fig_probabilities
 from dashboard.service import current
@@ -62,7 +62,6 @@ def error_tiles(run_name: str, indices, gallery_name: str) -> list:
 
 
 @callback(Output(ids.ERRORS_MATRIX, "figure"), Input(ids.RUN_SELECT, "value"), Input(ids.ERRORS_NORMALIZE, "value"))
-@needs_run
 def show_matrix(run_name: str, normalization: str):
     """The selected run's confusion matrix as counts or row shares."""
     matrix = current().run(run_name).evaluation["confusion_matrix"]
@@ -78,7 +77,6 @@ def show_cell(click: dict | None, run_name: str) -> list:
     return cell_view(run_name, *current().predictions(run_name).most_confused())
 
 
-@needs_run
 def cell_view(run_name: str, true: int, predicted: int) -> list:
     """Heading and gallery of the test images labelled `true` and predicted `predicted`, most confident first."""
     indices = current().predictions(run_name).cell(true, predicted)
@@ -101,7 +99,6 @@ def select_image(_clicks: list) -> int:
 
 @callback(Output(ids.ERRORS_PROBABILITIES, "figure"), Output(ids.ERRORS_PROBABILITIES_CAPTION, "children"),
           Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
-@needs_run
 def show_probabilities(index: int | None, run_name: str):
     """The ten probabilities of the clicked image; before any click, of the most confident mistake."""
     service = current()
@@ -117,7 +114,6 @@ def show_probabilities(index: int | None, run_name: str):
 
 
 @callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"))
-@needs_run
 def show_mistakes(run_name: str):
     """The selected run's most confident mistakes."""
     indices = current().predictions(run_name).confident_mistakes(current().settings.mistakes_size)
@@ -126,7 +122,6 @@ def show_mistakes(run_name: str):
 
 @callback(Output(ids.ERRORS_SCORES, "figure"), Output(ids.ERRORS_SCORES_TABLE, "children"),
           Input(ids.RUN_SELECT, "value"))
-@needs_run
 def show_scores(run_name: str):
     """Precision, recall and F1 per digit, as bars and as a table."""
     per_class = current().run(run_name).evaluation["per_class"]

@@ -6,7 +6,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import card, needs_run, stat
+from dashboard.components import card, stat
 from dashboard.service import current
 
 dash.register_page(__name__, path="/", name="Overview", title="MNIST Explorer", order=0)
@@ -30,7 +30,7 @@ def layout(**_query) -> html.Div:
             stat(f"{len(mnist.y_train):,}", "training images"),
             stat(f"{len(mnist.y_test):,}", "test images"),
             stat("28 × 28", "grayscale pixels"),
-            stat(f"{len(current().run_paths())}", "trained runs"),
+            stat(f"{len(current().run_names())}", "trained runs"),
         ], className="stats"),
         html.Div(id=ids.HOME_SUMMARY),
         html.Div([
@@ -41,7 +41,6 @@ def layout(**_query) -> html.Div:
 
 
 @callback(Output(ids.HOME_SUMMARY, "children"), Input(ids.RUN_SELECT, "value"))
-@needs_run
 def show_summary(run_name: str) -> html.Section:
     """The selected model in one card: architecture, size, test accuracy and errors."""
     run = current().run(run_name)

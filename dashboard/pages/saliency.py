@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, graph, needs_run
+from dashboard.components import card, graph
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
@@ -29,13 +29,8 @@ dash.register_page(__name__, path="/saliency", name="Saliency", title="Saliency 
 ALL_METHODS = "all"
 PREDICTED = "predicted"
 ANY_CLASS = "any"
-# The settings offered as sliders: (method, setting) -> (minimum, maximum, step); defaults come from model/.
-SLIDERS = {
-    ("smoothgrad", "noise"): (0.0, 0.5, 0.05),
-    ("smoothgrad", "samples"): (5, 200, 5),
-    ("integrated_gradients", "steps"): (8, 256, 8),
-    ("occlusion", "window"): (2, 14, 1),
-}
+# The settings offered as sliders: every setting of a method that gives a slider range (model/explain/methods.py).
+SLIDERS = [(name, key) for name, method in METHODS.items() for key, setting in method.settings.items() if setting.slider]
 
 
 def _index(value: object, count: int) -> int:
@@ -48,8 +43,8 @@ def _index(value: object, count: int) -> int:
 
 
 def _slider(method: str, name: str) -> html.Label:
-    low, high, step = SLIDERS[method, name]
     setting = METHODS[method].settings[name]
+    low, high, step = setting.slider
     return html.Label([
         f"{METHODS[method].label}: {setting.label.lower()}",
         dcc.Slider(id={"type": ids.SALIENCY_SETTING, "method": method, "name": name}, min=low, max=high, step=step,
@@ -107,7 +102,6 @@ def candidates(run_name: str, digit: object, mistakes: list) -> np.ndarray:
           Input(ids.SALIENCY_RANDOM, "n_clicks"), Input(ids.SALIENCY_NEXT, "n_clicks"),
           Input(ids.SALIENCY_CLASS, "value"), Input(ids.SALIENCY_MISTAKES, "value"),
           State(ids.SALIENCY_INDEX, "value"), State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
-@needs_run
 def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str) -> int:
     """A random image of the chosen kind (a new one each click), or the next one after the current image."""
     choices = candidates(run_name, digit, mistakes)
@@ -122,13 +116,11 @@ def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str)
 
 
 def method_settings(values: list, setting_ids: list[dict]) -> dict[str, dict]:
-    """The sliders' values by method and setting; occlusion's stride kept within its window."""
+    """The sliders' values by method and setting (each method checks its own settings)."""
     settings: dict[str, dict] = {}
     for value, setting_id in zip(values, setting_ids):
         if value is not None:
             settings.setdefault(setting_id["method"], {})[setting_id["name"]] = value
-    if "window" in settings.get("occlusion", {}):
-        settings["occlusion"]["stride"] = min(config.OCCLUSION_STRIDE, settings["occlusion"]["window"])
     return settings
 
 
@@ -151,7 +143,6 @@ def image_caption(index: int, label: int, probabilities: np.ndarray, run_name: s
           Input(ids.SALIENCY_INDEX, "value"), Input(ids.SALIENCY_METHOD, "value"), Input(ids.SALIENCY_TARGET, "value"),
           Input({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "value"), Input(ids.RUN_SELECT, "value"),
           State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"))
-@needs_run
 def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict]):
     """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its probabilities."""
     service = current()

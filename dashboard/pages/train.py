@@ -17,14 +17,24 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.background import job_service
-from dashboard.components import GRAPH_CONFIG, card, duration, needs_run
-from dashboard.figures.train import fig_live_curves
+from dashboard.components import GRAPH_CONFIG, card, duration
+from dashboard.figures.curves import fig_live_curves
+from dashboard.jobs.form import (
+    BATCH_SIZES,
+    DEFAULTS,
+    TRAIN_SIZES,
+    architecture_options,
+    augment_by_default,
+    change_refusal,
+    check_new_name,
+    form_config,
+    suggest_name,
+    train_size_label,
+)
+from dashboard.jobs.manager import job_service
+from dashboard.jobs.process import TrainingFailed, train_in_process
 from dashboard.service import current
 from dashboard.shell import run_options
-from dashboard.train_form import (BATCH_SIZES, DEFAULTS, TRAIN_SIZES, architecture_options, augment_by_default,
-                                  change_refusal, check_new_name, form_config, suggest_name, train_size_label)
-from dashboard.trainer import TrainingFailed, train_in_process
 from model.data import DataError
 from model.jobs import TrainingBusyError, exclusive_training, is_training
 from model.runs import Run, RunError, delete_run, export_run_zip, per_class_table, rename_run
@@ -228,13 +238,12 @@ def show_cancelled(_clicks, name: str | None) -> html.Span:
 @callback(Output(ids.TRAIN_SELECTED, "children"), Output(ids.TRAIN_RENAME, "disabled"),
           Output(ids.TRAIN_DELETE_BUTTON, "disabled"), Output(ids.TRAIN_DELETE, "message"),
           Input(ids.RUN_SELECT, "value"))
-@needs_run
 def show_selected(run_name: str):
     """The selected run in one line; renaming and deleting are off for a run that must stay."""
     service = current()
     run = service.run(run_name)
     refusal = change_refusal(run.path, service.settings.runs_dir, renaming=False,
-                             only_run=len(service.run_paths()) == 1)
+                             only_run=len(service.run_names()) == 1)
     summary = [html.Strong(run.name), f" · {run.metadata.get('architecture', '?')} · "
                f"test accuracy {run.evaluation['accuracy']:.2%} · "
                f"{len(run.history)} epoch{'s' if len(run.history) != 1 else ''}"]
@@ -255,7 +264,7 @@ def change_run(_rename, _delete, run_name: str, new_name: str | None):
     try:
         path = service.run(run_name).path
         refusal = change_refusal(path, runs_dir, renaming=renaming, training=is_training(runs_dir),
-                                 only_run=len(service.run_paths()) == 1)
+                                 only_run=len(service.run_names()) == 1)
         if refusal:
             raise ValueError(refusal)
         if renaming:

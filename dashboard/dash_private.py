@@ -1,0 +1,26 @@
+"""The two places where the app relies on Dash internals, kept here so that an upgrade has one file to check.
+
+Checked against Dash 4.4.1 (`dash/dash.py`). Each function says why no public API serves.
+"""
+
+from __future__ import annotations
+
+import dash
+
+
+def bind_callbacks(app: dash.Dash) -> None:
+    """Give `app` the `@dash.callback`s registered so far (the pages'), and check its layout, now.
+
+    Dash moves the global callback list into an app in `Dash._setup_server`, which it otherwise
+    runs on the app's first request; with several apps in one process (tests), the first one to be
+    requested would take every page's callbacks. Calling it at build time binds them to the app
+    being built without serving a request, so Flask can still be configured afterwards (the
+    debug mode's error handlers).
+    """
+    with app.server.app_context():
+        app._setup_server()
+
+
+def background_manager(app: dash.Dash):
+    """The background-callback manager `app` was built with (Dash keeps it only in a private attribute)."""
+    return app._background_manager

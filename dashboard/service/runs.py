@@ -1,0 +1,130 @@
+"""The app's cache of runs: one entry per run name, holding everything the pages need of that run.
+
+One invalidation rule: an entry is valid while its run directory's stamp (inode, change times of
+the directory and its model file) is unchanged. A run retrained, replaced, renamed or deleted
+changes or removes the directory, so its entry is rebuilt or the run reported gone. A name is
+resolved with a single `stat` of `RUNS_DIR/NAME`: the runs directory is listed only to fill the
+run selector, never per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.error_index import Predictions, index_predictions
+from model.explain import Explainer
+from model.inference import Predictor, load_keras_model
+from model.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_name, load_run
+
+log = logging.getLogger(__name__)
+
+Stamp = tuple[int, int, int]
+
+
+def stamp_of(path: Path) -> Stamp:
+    """What changes whenever a run directory is rewritten: its inode and mtime, and its model file's mtime."""
+    directory = path.stat()
+    try:
+        model_mtime = (path / MODEL_FILE).stat().st_mtime_ns
+    except FileNotFoundError:
+        model_mtime = 0
+    return directory.st_ino, directory.st_mtime_ns, model_mtime
+
+
+@dataclass
+class RunEntry:
+    """One run as the app holds it: the run's files, its indexed test predictions, and (loaded on first use)
+    its model behind a fast predictor and the saliency methods, which share that model."""
+
+    path: Path
+    stamp: Stamp
+    run: Run
+    predictions: Predictions
+    _predictor: Predictor | None = None
+    _explainer: Explainer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def predictor(self) -> Predictor:
+        """The run's model behind a compiled, warmed-up predictor; `RunError` if the model file cannot be loaded."""
+        with self._lock:
+            if self._predictor is None:
+                check_model_file(self.path)
+                self._predictor = Predictor(load_keras_model(self.path))
+                log.info("loaded the model of run %s", self.path.name)
+            return self._predictor
+
+    def explainer(self) -> Explainer:
+        """The saliency methods of the run's model, compiled (the model is the predictor's)."""
+        predictor = self.predictor()
+        with self._lock:
+            if self._explainer is None:
+                self._explainer = Explainer(predictor.model)
+            return self._explainer
+
+
+def read_entry(path: Path, labels) -> RunEntry:
+    """Read the run at `path` into a fresh entry; `RunError` naming what is wrong."""
+    stamp = stamp_of(path)
+    run = load_run(path)
+    try:
+        predictions = index_predictions(labels, run.probabilities)
+    except ValueError as error:
+        raise RunError(f"run directory {path} has unusable test probabilities: {error}") from error
+    return RunEntry(path, stamp, run, predictions)
+
+
+class RunCache:
+    """Entries by run name, rebuilt when their directory changes, the least recently used dropped beyond `size`."""
+
+    def __init__(self, runs_dir: Path, labels, *, explicit: Path | None = None, size: int = 8) -> None:
+        self.runs_dir = Path(runs_dir)
+        self.explicit = Path(explicit) if explicit is not None else None
+        self._labels = labels
+        self._size = size
+        self._entries: OrderedDict[str, RunEntry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def path(self, name: object) -> Path:
+        """Where run `name` lives (the explicitly chosen run, else `runs_dir/name`); `RunError` for a bad name."""
+        if self.explicit is not None and name == self.explicit.name:
+            return self.explicit
+        try:
+            return self.runs_dir / check_run_name(name)
+        except ValueError as error:
+            raise RunError(f"there is no run called {str(name)[:80]!r}; pick another run") from error
+
+    def get(self, name: object) -> RunEntry:
+        """The valid entry of run `name`; `RunError` if the run does not exist (any more) or is unreadable."""
+        path = self.path(name)
+        try:
+            stamp = stamp_of(path)
+        except (FileNotFoundError, NotADirectoryError) as error:
+            self._forget(str(name))
+            if path == self.explicit:
+                raise RunError(f"run directory {path} does not exist; train one with "
+                               f"`python -m model.train --out {path}`") from error
+            raise RunError(f"run {name!r} is not in {self.runs_dir} any more; pick another run") from error
+        with self._lock:
+            entry = self._entries.get(str(name))
+            if entry is not None and entry.stamp == stamp and entry.path == path:
+                self._entries.move_to_end(str(name))
+                return entry
+        entry = read_entry(path, self._labels)
+        with self._lock:
+            if str(name) in self._entries:
+                log.info("run %s changed on disk: read again", name)
+            self._entries[str(name)] = entry
+            self._entries.move_to_end(str(name))
+            while len(self._entries) > self._size:
+                dropped, _ = self._entries.popitem(last=False)
+                log.info("run %s dropped from the cache (more than %d runs in use)", dropped, self._size)
+        return entry
+
+    def _forget(self, name: str) -> None:
+        with self._lock:
+            if self._entries.pop(name, None) is not None:
+                log.info("run %s is gone: dropped from the cache", name)

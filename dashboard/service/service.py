@@ -1,0 +1,166 @@
+"""The dashboard's one read-only service: every page reaches the data, the runs and their models through it.
+
+It only calls `model/` and owns the app's caching policy: the dataset, its statistics and the
+projection are loaded once by `warm()` at start; runs are held by a `RunCache` (one entry per
+run name, rebuilt when its directory changes). The list of runs is rescanned when the run
+selector is filled, so a run trained while the app is up appears on the next page load.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import flask
+import numpy as np
+
+from dashboard.service.runs import RunCache, RunEntry
+from dashboard.settings import DEFAULT_RUN_NAME, Settings
+from model.data import Mnist, load_mnist
+from model.error_index import Predictions
+from model.explain import Explainer
+from model.inference import Predictor
+from model.projection import Projection, load_projection
+from model.runs import Run, RunError, list_runs
+from model.statistics import DatasetStatistics, class_sample, compute_statistics
+
+log = logging.getLogger(__name__)
+EXTENSION_KEY = "mnist_service"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of the table of runs."""
+
+    name: str
+    architecture: str
+    parameters: int
+    epochs: int
+    seconds: float
+    accuracy: float
+    errors: int
+
+    @property
+    def label(self) -> str:
+        """How the run selector names the run (the architecture only when the name does not say it)."""
+        parts = [self.name] if self.name == self.architecture else [self.name, self.architecture]
+        return " · ".join([*parts, f"{self.accuracy:.2%}"])
+
+
+def summarize(run: Run) -> RunSummary:
+    """The table line of `run`, from its metadata and evaluation."""
+    meta = run.metadata
+    return RunSummary(
+        name=run.name,
+        architecture=str(meta.get("architecture", "?")),
+        parameters=int(meta.get("parameters", 0)),
+        epochs=int(meta.get("epochs", len(run.history))),
+        seconds=float(meta.get("duration_seconds", 0.0)),
+        accuracy=float(run.evaluation["accuracy"]),
+        errors=int(run.evaluation.get("errors", 0)),
+    )
+
+
+class Service:
+    """Read-only access to the dataset, its statistics and the runs, cached."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def warm(self) -> None:
+        """Load everything the pages need up front; raise `DataError`/`RunError` with the fix if it is broken."""
+        _ = self.mnist, self.statistics, self.projection
+        self.explainer(self.default_run())  # compiles the default model's predictor and saliency functions
+
+    @cached_property
+    def mnist(self) -> Mnist:
+        """The dataset arrays (read-only)."""
+        return load_mnist()
+
+    @cached_property
+    def statistics(self) -> DatasetStatistics:
+        """Label counts and pixel statistics of the dataset."""
+        return compute_statistics(self.mnist)
+
+    @cached_property
+    def projection(self) -> Projection:
+        """The PCA and t-SNE projection of the sample of test images."""
+        settings = self.settings
+        return load_projection(settings.projection_size, settings.projection_seed, Path(settings.cache_dir))
+
+    @cached_property
+    def _runs(self) -> RunCache:
+        return RunCache(self.settings.runs_dir, self.mnist.y_test, explicit=self.settings.run)
+
+    def run_names(self) -> list[str]:
+        """Every complete run by name, sorted: the runs directory, listed now, plus an explicitly chosen run."""
+        names = [path.name for path in list_runs(self.settings.runs_dir)]
+        if self.settings.run is not None and Path(self.settings.run).name not in names:
+            names.append(Path(self.settings.run).name)
+        return names
+
+    def default_run(self) -> str:
+        """The preselected run: the one asked for, else the shipped default, else the first one found."""
+        if self.settings.run is not None:
+            name = Path(self.settings.run).name
+            self.entry(name)  # raises `RunError` with the fix if the chosen run is unreadable
+            return name
+        names = self.run_names()
+        if DEFAULT_RUN_NAME in names:
+            return DEFAULT_RUN_NAME
+        if names:
+            return names[0]
+        raise RunError(
+            f"no trained run in {self.settings.runs_dir}; restore the shipped runs (git checkout -- runs) "
+            f"or train one with `python -m model.train --out {Path(self.settings.runs_dir) / DEFAULT_RUN_NAME}`"
+        )
+
+    def entry(self, name: object) -> RunEntry:
+        """Everything held about run `name`; `RunError` if it does not exist (any more) or is unreadable."""
+        return self._runs.get(name)
+
+    def run(self, name: object) -> Run:
+        """The files of run `name`."""
+        return self.entry(name).run
+
+    def run_path(self, name: object) -> Path:
+        """The directory of run `name` (checked to exist)."""
+        return self.entry(name).path
+
+    def predictions(self, name: object) -> Predictions:
+        """The indexed test predictions of run `name`."""
+        return self.entry(name).predictions
+
+    def predictor(self, name: object) -> Predictor:
+        """The warmed-up predictor of run `name`; `RunError` if the run or its model cannot be read."""
+        return self.entry(name).predictor()
+
+    def explainer(self, name: object) -> Explainer:
+        """The saliency methods of run `name`'s model, compiled; `RunError` if it cannot be read."""
+        return self.entry(name).explainer()
+
+    def summaries(self) -> list[RunSummary]:
+        """A summary of every readable run, by name; an unreadable run is left out (and logged)."""
+        summaries = []
+        for name in self.run_names():
+            try:
+                summaries.append(summarize(self.run(name)))
+            except (RunError, KeyError, TypeError, ValueError) as error:
+                log.warning("run %s left out of the run list: %s", name, error)
+        return summaries
+
+    def class_sample(self, digit: int, seed: int) -> np.ndarray:
+        """Training indices of a gallery of `digit`, chosen with `seed`."""
+        return class_sample(self.mnist.y_train, digit, self.settings.gallery_size, seed)
+
+
+def attach(server: flask.Flask, service: Service) -> None:
+    """Make `service` the one `current()` returns inside `server`'s requests."""
+    server.extensions[EXTENSION_KEY] = service
+
+
+def current() -> Service:
+    """The service of the app handling the current request (layouts and callbacks run in one)."""
+    return flask.current_app.extensions[EXTENSION_KEY]

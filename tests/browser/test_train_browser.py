@@ -1,0 +1,96 @@
+"""Train page in headless Chromium: a real training with progress, and Cancel."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import ids
+from dashboard.jobs.form import train_size_label
+from model.jobs import is_training
+from model.runs import list_runs, load_run
+from tests.support.traces import hidden_dirs, trainer_processes
+
+pytestmark = pytest.mark.training
+
+
+@pytest.fixture
+def browser(dash_duo, app):
+    """Chromium on the Train page of a fresh app."""
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/train")
+    dash_duo.wait_for_element(f"#{ids.TRAIN_NAME_CHECK} span", timeout=30)
+    return dash_duo
+
+
+def fill_form(browser, name: str, epochs: int, size: int) -> None:
+    browser.clear_input(f"#{ids.TRAIN_NAME}")
+    browser.find_element(f"#{ids.TRAIN_NAME}").send_keys(name)
+    browser.wait_for_text_to_equal(f"#{ids.TRAIN_NAME_CHECK}", "This name is free.")
+    browser.clear_input(f"#{ids.TRAIN_EPOCHS}")
+    browser.find_element(f"#{ids.TRAIN_EPOCHS}").send_keys(str(epochs))
+    size_menu = browser.find_element(f"#{ids.TRAIN_SIZE}")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", size_menu)
+    browser.select_dcc_dropdown(size_menu, value=train_size_label(size))
+    ActionChains(browser.driver).send_keys(Keys.ESCAPE).perform()  # close the menu if it is still open
+    browser.wait_for_contains_text(f"#{ids.TRAIN_SIZE}", train_size_label(size))
+
+
+LIVE_STATE = f"""
+const bar = document.getElementById('{ids.TRAIN_PROGRESS}');
+const box = document.getElementById('{ids.TRAIN_PROGRESS_BOX}');
+const trace = document.querySelector('#{ids.TRAIN_LIVE} .scatterlayer .trace');
+return [box.hidden ? null : Number(bar.value), trace ? trace.querySelectorAll('.point').length : 0,
+        document.getElementById('{ids.TRAIN_STATUS}').innerText];
+"""
+
+
+def test_training_from_the_page_shows_progress_and_lists_the_run(browser, train_runs):
+    fill_form(browser, "browser-run", epochs=4, size=2048)
+    browser.find_element(f"#{ids.TRAIN_START}").click()
+    browser.wait_for_element(f"#{ids.TRAIN_LIVE} .scatterlayer .trace", timeout=120)
+    seen = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        progress, points, status = browser.driver.execute_script(LIVE_STATE)
+        seen.append((progress, points))
+        if "Trained browser-run" in status:
+            break
+        time.sleep(0.1)
+    assert "Trained browser-run" in status, seen[-5:]
+    moving = [p for p, _ in seen if p is not None and 0 < p < 100]
+    assert moving and moving == sorted(moving), seen
+    growing = sorted({n for _, n in seen if n})
+    assert len(growing) >= 2 and growing[-1] == 4, seen  # the curve had fewer epochs, then all four
+    browser.wait_for_contains_text(f"#{ids.RUN_SELECT}", "browser-run")  # now selected
+    browser.find_element(f"#{ids.RUN_SELECT}").click()
+    options = browser.find_element(".dash-dropdown-options").text
+    assert "browser-run" in options and "convnet" in options
+    assert load_run(train_runs / "browser-run").metadata["epochs"] == 4 and not is_training(train_runs)
+    assert browser.find_element(f"#{ids.TRAIN_START}").is_enabled()
+    assert browser.get_logs() == []
+
+
+def test_cancel_stops_the_training_and_leaves_no_trace(browser, train_runs):
+    fill_form(browser, "cancel-me", epochs=40, size=5000)
+    browser.find_element(f"#{ids.TRAIN_START}").click()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        progress, _, _ = browser.driver.execute_script(LIVE_STATE)
+        if progress:
+            break
+        time.sleep(0.2)
+    assert progress and is_training(train_runs) and trainer_processes(train_runs)
+    browser.find_element(f"#{ids.TRAIN_CANCEL}").click()
+    browser.wait_for_contains_text(f"#{ids.TRAIN_STATUS}", "Cancelled: the training of cancel-me was stopped",
+                                   timeout=30)
+    assert not is_training(train_runs) and trainer_processes(train_runs) == []
+    assert not (train_runs / "cancel-me").exists() and hidden_dirs(train_runs) == []
+    assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
+    assert browser.find_element(f"#{ids.TRAIN_START}").is_enabled()
+    assert not browser.find_element(f"#{ids.TRAIN_CANCEL}").is_enabled()
+    assert browser.get_logs() == []

@@ -1,0 +1,111 @@
+"""Talk to a running Dash server over HTTP as its renderer does: callback requests and background-callback polling.
+
+Used by the callback and server tests and bench/load.py; no browser, only `requests` or Flask's test client.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import requests
+
+UPDATE = "/_dash-update-component"
+
+
+@dataclass(frozen=True)
+class Callback:
+    """One server callback as `/_dash-dependencies` lists it."""
+
+    output: str  # the renderer's output key, e.g. "..a.children...b.value@hash.."
+    inputs: list[dict]
+    state: list[dict]
+
+    @property
+    def outputs(self) -> list[dict] | dict:
+        """The `outputs` field of a request: one {id, property} per output (a dict for a single output)."""
+        multi = self.output.startswith("..")
+        parts = self.output.strip(".").split("...") if multi else [self.output]
+        specs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in parts]
+        return specs if multi else specs[0]
+
+    def payload(self, values: dict[str, object], changed: str) -> dict:
+        """The request body with `values` by "id.property" (missing ones None), `changed` the trigger.
+
+        A pattern-matching dependency (its id a JSON object) matches no component: an empty list.
+        """
+        def fill(dependencies: list[dict]) -> list:
+            return [[] if d["id"].startswith("{") else {**d, "value": values.get(f"{d['id']}.{d['property']}")}
+                    for d in dependencies]
+
+        return {"output": self.output, "outputs": self.outputs, "inputs": fill(self.inputs),
+                "state": fill(self.state), "changedPropIds": [changed]}
+
+
+def callbacks(session, base_url: str = "") -> list[Callback]:
+    """Every server callback of the app (`session` is a `requests.Session` or a Flask test client)."""
+    response = session.get(f"{base_url}/_dash-dependencies")
+    listed = response.json() if callable(response.json) else response.json
+    return [Callback(d["output"], d["inputs"], d["state"]) for d in listed if not d.get("clientside_function")]
+
+
+def find_callback(session: requests.Session, base_url: str, output: str) -> Callback:
+    """The server callback whose outputs include `output` ("id.property")."""
+    for dependency in session.get(f"{base_url}/_dash-dependencies", timeout=30).json():
+        key = dependency["output"]
+        if f".{output}." in f".{key}." or f".{output}@" in key:
+            return Callback(key, dependency["inputs"], dependency["state"])
+    raise LookupError(f"no callback of {base_url} outputs {output}")
+
+
+def layout_value(session: requests.Session, base_url: str, component_id: str, prop: str):
+    """The value of `prop` of component `component_id` in the app's layout (`/_dash-layout`)."""
+    stack = [session.get(f"{base_url}/_dash-layout", timeout=30).json()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == component_id:
+                return props.get(prop)
+            stack.extend(props.values())
+    raise LookupError(f"no component {component_id!r} in the layout of {base_url}")
+
+
+def call(session: requests.Session, base_url: str, body: dict, *, timeout: float = 30, **params) -> requests.Response:
+    """POST one callback request; HTTP errors raise."""
+    response = session.post(f"{base_url}{UPDATE}", json=body, params=params or None, timeout=timeout)
+    response.raise_for_status()
+    return response
+
+
+def run_background(session: requests.Session, base_url: str, body: dict, *, timeout: float = 300,
+                   interval: float = 0.5, on_progress=None) -> dict | None:
+    """Start a background callback and poll it like the renderer; its final response, or None if cancelled.
+
+    `on_progress(progress, handles)` gets each progress update and the job's handles
+    ({"cacheKey", "job"}), which `cancel` needs.
+    """
+    handles = call(session, base_url, body).json()
+    handles = {"cacheKey": handles["cacheKey"], "job": handles["job"]}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        response = call(session, base_url, body, **handles)
+        if response.status_code == 204:  # the job ended with no output: cancelled
+            return None
+        answer = response.json()
+        if "progress" in answer and on_progress is not None:
+            on_progress(answer["progress"], handles)
+        if "response" in answer:
+            return answer
+    raise TimeoutError(f"background callback {body['output']} did not finish in {timeout:g} s")
+
+
+def cancel(session: requests.Session, base_url: str, cancel_input: str, job: str) -> requests.Response:
+    """Send what the renderer sends when a background callback's cancel input ("id.property") changes."""
+    component, prop = cancel_input.rsplit(".", 1)
+    body = {"output": f"{component}.id", "outputs": {"id": component, "property": "id"},
+            "inputs": [{"id": component, "property": prop, "value": 1}], "state": [], "changedPropIds": [cancel_input]}
+    return session.post(f"{base_url}{UPDATE}", json=body, params={"cancelJob": job}, timeout=30)

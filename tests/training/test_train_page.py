@@ -1,0 +1,286 @@
+"""The Train page: its form checks, the training subprocess, run management, and the page in Chromium.
+
+Trainings here are tiny (1,024-5,000 images, baseline or convnet). Browser tests: `pytest --headless`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.jobs.form import (
+    FULL_TRAIN_SIZE,
+    change_refusal,
+    check_new_name,
+    form_config,
+    suggest_name,
+    train_size_label,
+)
+from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
+from dashboard.settings import Settings
+from model.jobs import TrainingBusyError, exclusive_training, is_training
+from model.runs import RUN_FILES, RunError, list_runs, load_run
+from model.train import TrainConfig
+from tests.support.callbacks import call
+from tests.support.traces import hidden_dirs, trainer_processes
+
+FORM = {"architecture": "baseline", "epochs": 2, "batch_size": 128, "train_size": 1024, "augment": False, "seed": 0}
+
+
+@pytest.fixture
+def train_runs(runs_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the tiny runs (`convnet`, `baseline`) that a test may add to, rename or delete."""
+    return shutil.copytree(runs_dir, tmp_path / "runs")
+
+
+@pytest.fixture
+def app(train_runs: Path, tmp_path: Path):
+    """A fresh app over the private runs, its background jobs in a diskcache of its own."""
+    from dashboard.app import create_app
+
+    return create_app(Settings(runs_dir=train_runs, cache_dir=tmp_path / "cache"))  # the shipped projection
+
+
+@pytest.fixture
+def page(app):
+    """The Train page module, with the app context pushed so that its callbacks can be called directly."""
+    from dashboard.pages import train
+
+    with app.server.app_context():
+        yield train
+
+
+# The form, checked without Dash.
+
+def test_form_gives_the_training_it_describes(tmp_path):
+    cfg = form_config(runs_dir=tmp_path, max_epochs=10, name=" first ", **FORM)
+    assert (cfg.architecture, cfg.epochs, cfg.batch_size, cfg.train_size, cfg.augment) == ("baseline", 2, 128, 1024, False)
+    assert cfg.out == tmp_path / "first"
+    full = form_config(runs_dir=tmp_path, max_epochs=10, name="all", **{**FORM, "train_size": FULL_TRAIN_SIZE})
+    assert full.train_size is None and train_size_label(FULL_TRAIN_SIZE) == "all 55,000 images"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": ""}, "run name is empty"),
+    ({"name": None}, "run name is empty"),
+    ({"name": "two words"}, "run name must be"),
+    ({"name": ".hidden"}, "run name must be"),
+    ({"name": "taken"}, "'taken' already exists"),
+    ({"epochs": 0}, "epochs must be a whole number from 1 to 10, got 0"),
+    ({"epochs": 11}, "epochs must be a whole number from 1 to 10"),
+    ({"epochs": 2.5}, "epochs must be a whole number"),
+    ({"epochs": None}, "epochs must be a whole number"),
+    ({"batch_size": 100}, "batch size must be one of 32, 64, 128, 256, got 100"),
+    ({"train_size": 10}, "training images must be a whole number from 256"),
+    ({"architecture": "resnet"}, "architecture must be one of"),
+    ({"seed": -1}, "seed must be a whole number"),
+])
+def test_bad_form_input_is_refused_with_a_message_naming_the_field(tmp_path, change, message):
+    (tmp_path / "taken").mkdir()
+    values = {**FORM, "name": "fresh", **change}
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        form_config(runs_dir=tmp_path, max_epochs=10, **values)
+
+
+def test_suggested_names_are_free(tmp_path):
+    assert suggest_name(tmp_path, "convnet") == "convnet-2"
+    (tmp_path / "convnet-2").mkdir()
+    assert suggest_name(tmp_path, "convnet") == "convnet-3"
+    assert check_new_name("convnet-3", tmp_path) == "convnet-3"
+
+
+def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
+    runs = tmp_path / "runs"
+    assert "shipped default" in change_refusal(runs / "deep_cnn", runs, renaming=False)
+    assert "outside the runs directory" in change_refusal(tmp_path / "other" / "x", runs, renaming=True)
+    assert "a training is running" in change_refusal(runs / "x", runs, renaming=True, training=True)
+    assert change_refusal(runs / "x", runs, renaming=False, training=True) is None
+    assert "only run" in change_refusal(runs / "x", runs, renaming=False, only_run=True)
+    assert change_refusal(runs / "x", runs, renaming=True) is None
+
+
+def test_live_curves_span_the_whole_training():
+    from dashboard.figures.curves import WAITING, fig_live_curves
+
+    assert fig_live_curves([], "x", 5).layout.annotations[0].text == WAITING
+    rows = [{"epoch": e, "loss": 1 / e, "accuracy": 0.8, "val_loss": 1.1 / e, "val_accuracy": 0.79} for e in (1, 2)]
+    figure = fig_live_curves(rows, "x", 5)
+    assert list(figure.data[0].x) == [1, 2] and tuple(figure.layout.xaxis.range) == (0.5, 5.5)
+    assert "epoch 2 of 5" in figure.layout.title.text
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        fig_live_curves(rows, "x", 0)
+
+
+# The training process.
+
+def test_config_survives_the_trip_to_the_training_process(tmp_path):
+    cfg = TrainConfig(architecture="convnet", epochs=3, train_size=2048, out=tmp_path / "x")
+    assert config_from_json(config_json(cfg)) == cfg
+
+
+def test_training_process_reports_progress_and_writes_the_run(train_runs):
+    reports = []
+    run_dir = train_in_process(TrainConfig(**{**FORM, "out": train_runs / "sub"}), reports.append, every_seconds=0.0)
+    assert run_dir == train_runs / "sub" and load_run(run_dir).metadata["epochs"] == 2
+    assert [r["fraction"] for r in reports] == sorted(r["fraction"] for r in reports) and reports[-1]["fraction"] == 1
+    assert len(reports[-1]["history"]) == 2 and not is_training(train_runs)
+
+
+def test_training_process_relays_refusals(train_runs):
+    with pytest.raises(RunError, match="already exists"):
+        train_in_process(TrainConfig(**{**FORM, "out": train_runs / "convnet"}), lambda report: None)
+    with exclusive_training(train_runs), pytest.raises(TrainingBusyError, match="already running"):
+        train_in_process(TrainConfig(**{**FORM, "out": train_runs / "other"}), lambda report: None)
+    assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
+
+
+def test_a_crashed_training_process_leaves_no_run(train_runs):
+    cfg = TrainConfig(architecture="convnet", epochs=50, train_size=4096, out=train_runs / "crash")
+    started = threading.Event()
+    outcome: list[BaseException] = []
+
+    def job():
+        try:
+            train_in_process(cfg, lambda report: started.set())
+        except BaseException as error:  # noqa: BLE001 - the test looks at it
+            outcome.append(error)
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    assert started.wait(120)
+    [process] = trainer_processes(train_runs)
+    process.send_signal(signal.SIGKILL)
+    thread.join(60)
+    assert isinstance(outcome[0], TrainingFailed) and "killed by signal SIGKILL" in str(outcome[0])
+    assert not (train_runs / "crash").exists() and hidden_dirs(train_runs) == [] and not is_training(train_runs)
+
+
+def test_training_process_dies_with_the_job_that_started_it(train_runs):
+    script = ("import sys; from pathlib import Path; from model.train import TrainConfig; "
+              "from dashboard.jobs.process import train_in_process\n"
+              "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, out=Path(sys.argv[1]))\n"
+              "train_in_process(cfg, lambda r: print('progress', flush=True))\n")
+    job = subprocess.Popen([sys.executable, "-c", script, str(train_runs / "orphan")], stdout=subprocess.PIPE,
+                           text=True, cwd=Path(__file__).parent.parent, env={**os.environ, "PYTHONPATH": "."})
+    try:
+        assert job.stdout.readline().startswith("progress") and is_training(train_runs)
+        job.send_signal(signal.SIGKILL)  # what Cancel does to a diskcache job; Celery sends SIGTERM
+        job.wait(30)
+    finally:
+        job.kill()
+    deadline = time.monotonic() + 30
+    while (trainer_processes(train_runs) or is_training(train_runs)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert trainer_processes(train_runs) == [] and not is_training(train_runs)
+    assert not (train_runs / "orphan").exists() and hidden_dirs(train_runs) == []
+
+
+# Page callbacks, called directly.
+
+def text(component) -> str:
+    """All the text under a component (or a string)."""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return "".join(text(child) for child in component if child is not None)
+    children = getattr(component, "children", None)
+    return text(children) if children is not None else ""
+
+
+def test_layout_and_name_check(page, train_runs):
+    assert page.layout() is not None
+    assert "This name is free" in text(page.check_name("new-run"))
+    assert "already exists" in text(page.check_name("convnet"))
+    assert "Cannot use this name: run name is empty" in text(page.check_name("  "))
+    assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
+
+
+def test_refused_trainings_say_why_and_start_nothing(page, train_runs):
+    def start(**change):
+        form = {**FORM, "augment": [], "name": "fresh", **change}
+        return page.start_training(lambda progress: pytest.fail("a refused training reported progress"), 1,
+                                   form["architecture"], form["epochs"], form["batch_size"], form["train_size"],
+                                   form["augment"], form["seed"], form["name"], "token")
+
+    assert "Not started: a run called 'convnet' already exists" in text(start(name="convnet")[0])
+    assert "Not started: run name is empty" in text(start(name="")[0])
+    assert "Not started: epochs must be a whole number" in text(start(epochs=0)[0])
+    with exclusive_training(train_runs):
+        status, changed, name = start()
+    assert "Not started: another training is already running" in text(status)
+    assert changed is page.no_update and name is page.no_update
+    assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
+
+
+def test_a_finished_training_is_listed_and_selected(page, train_runs):
+    progress = []
+    status, changed, name = page.start_training(progress.append, 1, "baseline", 1, 128, 1024, [], 0, "direct", "token")
+    assert "Trained direct: test accuracy" in text(status) and name == "baseline-2"
+    options, value = page.refresh_selector(changed)
+    assert value == "direct" and [option["value"] for option in options] == ["baseline", "convnet", "direct"]
+    assert progress[0][1].startswith("Starting") and progress[-1][0] == 100
+
+
+def test_rename_and_delete_refresh_the_selector(page, train_runs):
+    with pytest.raises(PreventUpdate):  # the page was just opened
+        page.refresh_selector(None)
+    message, changed, cleared = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp")
+    options, value = page.refresh_selector(changed)
+    assert "Renamed baseline to mlp" in text(message) and value == "mlp" and cleared == ""
+    assert [o["value"] for o in options] == ["convnet", "mlp"] and load_run(train_runs / "mlp").metadata["name"] == "mlp"
+    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 2, None, "mlp", "convnet")
+    assert "'convnet' already exists" in text(message)
+    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name")
+    assert "Not renamed: run name must be" in text(message)
+    message, changed, _ = call(page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", "")
+    options, value = page.refresh_selector(changed)
+    assert "Deleted mlp; convnet is selected now" in text(message) and value == "convnet"
+    assert [o["value"] for o in options] == ["convnet"] and hidden_dirs(train_runs) == []
+    message, changed, _ = call(page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 2, "convnet", "")
+    assert "Not deleted: convnet is the only run" in text(message) and changed is page.no_update and (train_runs / "convnet").is_dir()
+
+
+def test_the_shipped_default_cannot_be_renamed_or_deleted(page, train_runs):
+    shutil.copytree(train_runs / "convnet", train_runs / "deep_cnn")
+    summary, rename_off, delete_off, _ = page.show_selected("deep_cnn")
+    assert rename_off and delete_off and "shipped default" in text(summary)
+    for trigger, clicks in ((f"{ids.TRAIN_RENAME}.n_clicks", (1, None)), (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1))):
+        message, *_ = call(page.change_run, trigger, *clicks, "deep_cnn", "renamed")
+        assert "deep_cnn is the shipped default model" in text(message)
+    assert (train_runs / "deep_cnn").is_dir() and not page.show_selected("convnet")[1]
+
+
+def test_no_rename_while_a_training_runs(page, train_runs):
+    with exclusive_training(train_runs):
+        message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp")
+    assert "a training is running" in text(message).lower() and (train_runs / "baseline").is_dir()
+
+
+def test_downloads_hold_the_run_and_its_tables(page, train_runs):
+    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 1, 0, 0, "convnet")
+    archive = zipfile.ZipFile(io.BytesIO(__import__("base64").b64decode(data["content"])))
+    assert data["filename"] == "convnet.zip" and sorted(archive.namelist()) == sorted(f"convnet/{n}" for n in RUN_FILES)
+    data, _ = call(page.download, f"{ids.TRAIN_HISTORY_CSV}.n_clicks", 1, 1, 0, "convnet")
+    history = pd.read_csv(io.StringIO(data["content"]))
+    assert data["filename"] == "convnet-history.csv" and len(history) == 2 and "val_accuracy" in history
+    data, _ = call(page.download, f"{ids.TRAIN_CLASSES_CSV}.n_clicks", 1, 1, 1, "convnet")
+    table = pd.read_csv(io.StringIO(data["content"]))
+    assert data["filename"] == "convnet-per-class.csv" and list(table["digit"]) == list(range(10))
+    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
+    assert data is page.no_update and "Cannot download: run 'gone' is not in" in text(message)
+
+
+# The page in Chromium.
