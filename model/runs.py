@@ -171,12 +171,12 @@ def list_runs(root: Path | str) -> list[Path]:
     return sorted(runs)
 
 
-RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_run_name(name: str) -> str:
     """Return `name` if it can name a run directory (letters, digits, `_ . -`, at most 64); else `ValueError`."""
-    if not isinstance(name, str) or not RUN_NAME.match(name):
+    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):
         raise ValueError(
             f"run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or digit, got {name!r}"
         )

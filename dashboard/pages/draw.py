@@ -26,9 +26,6 @@ from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
 from model.explain import METHODS, normalize_heatmap
-from model.inference import Classification, classify
-from model.preprocess import EmptyImageError
-from model.segment import read_number
 
 dash.register_page(__name__, path="/draw", name="Draw", title="Draw · MNIST Explorer", order=50)
 
@@ -110,18 +107,6 @@ def drawing(source: str, json_data: object, contents: object) -> np.ndarray | No
     return None
 
 
-def read(image: np.ndarray | None, mode: str, run_name: str) -> list[Classification]:
-    """The classifications of the digit (or, in number mode, of each digit) of `image`; [] if none."""
-    if image is None:
-        return []
-    predictor = current().predictor(run_name)
-    try:
-        if mode == "number":
-            return read_number(predictor, image).classifications
-        return [classify(predictor, image)]
-    except EmptyImageError:
-        return []
-
 
 @callback(
     Output(ids.DRAW_PREDICTION, "children"), Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_BARS, "children"),
@@ -150,7 +135,7 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
         text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
         return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]),
                 "empty", background, dropped_upload, [])
-    reading = read(image, mode, run_name)
+    reading = [] if image is None else current().read_image(run_name, image, number=mode == "number")
     message = "" if reading or image is None else "No digit found: the image holds almost no ink."
     text = prediction_text(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
     return (text, message, reading_bars(reading), input_tiles(reading), source, background, dropped_upload,

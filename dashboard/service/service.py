@@ -21,9 +21,11 @@ from dashboard.settings import DEFAULT_RUN_NAME, Settings
 from model.data import Mnist, load_mnist
 from model.error_index import Predictions
 from model.explain import Explainer
-from model.inference import Predictor
+from model.inference import Classification, Predictor, classify
+from model.preprocess import EmptyImageError
 from model.projection import Projection, load_projection
 from model.runs import Run, RunError, list_runs
+from model.segment import read_number
 from model.statistics import DatasetStatistics, class_sample, compute_statistics
 
 log = logging.getLogger(__name__)
@@ -140,6 +142,14 @@ class Service:
     def explainer(self, name: object) -> Explainer:
         """The saliency methods of run `name`'s model, compiled; `RunError` if it cannot be read."""
         return self.entry(name).explainer()
+
+    def read_image(self, name: object, image: np.ndarray, *, number: bool = False) -> list[Classification]:
+        """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; [] if nothing is drawn."""
+        predictor = self.predictor(name)
+        try:
+            return read_number(predictor, image).classifications if number else [classify(predictor, image)]
+        except EmptyImageError:
+            return []
 
     def summaries(self) -> list[RunSummary]:
         """A summary of every readable run, by name; an unreadable run is left out (and logged)."""

@@ -212,3 +212,15 @@ def test_a_huge_payload_over_http_gets_a_message_and_the_server_keeps_answering(
 
 
 # Chromium, real mouse strokes, the shipped model
+
+
+def test_a_stroke_is_read_once_and_the_run_directory_never_listed(draw_page, monkeypatch):
+    from dashboard.service import service as service_module
+
+    reads, listings = [], []
+    classify = service_module.classify
+    monkeypatch.setattr(service_module, "classify", lambda predictor, image: reads.append(1) or classify(predictor, image))
+    monkeypatch.setattr(service_module, "list_runs", lambda root: listings.append(root) or [])
+    read = stroke(draw_page, sketch_json(7))[-1]
+    heatmap(draw_page, read, "vanilla")
+    assert reads == [1] and listings == []

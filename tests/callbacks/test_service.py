@@ -132,3 +132,30 @@ def test_python_m_dashboard_serves_the_pages(runs_dir, cache_dir):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_one_entry_per_run_holds_its_run_predictions_and_one_shared_model(spare_runs_dir, cache_dir):
+    service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
+    entry = service.entry(RUN_NAMES[1])
+    assert service.entry(RUN_NAMES[1]) is entry  # unchanged directory: the same entry
+    assert service.run(RUN_NAMES[1]) is entry.run and service.predictions(RUN_NAMES[1]) is entry.predictions
+    assert service.explainer(RUN_NAMES[1]).model is service.predictor(RUN_NAMES[1]).model is entry.predictor().model
+    (spare_runs_dir / RUN_NAMES[1] / "extra.txt").write_text("a file added: the directory changed")
+    fresh = service.entry(RUN_NAMES[1])
+    assert fresh is not entry and fresh.run.evaluation == entry.run.evaluation
+
+
+def test_a_name_is_resolved_without_listing_the_runs_directory(spare_runs_dir, cache_dir, monkeypatch):
+    from dashboard.service import service as service_module
+
+    service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
+    service.predictor(RUN_NAMES[1])
+    listed = []
+    monkeypatch.setattr(service_module, "list_runs", lambda root: listed.append(root) or [])
+    for _ in range(3):
+        service.predictor(RUN_NAMES[1])
+        service.explainer(RUN_NAMES[1])
+    assert listed == []
+    for name in ("../convnet", "", None, 7, "a" * 200, "convnet\n"):
+        with pytest.raises(RunError, match="no run called"):
+            service.entry(name)
