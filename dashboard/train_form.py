@@ -23,8 +23,8 @@ DEFAULTS = {"architecture": "convnet", "epochs": 5, "batch_size": 128, "train_si
 
 def architecture_options() -> list[dict]:
     """Dropdown choices: each architecture with the first line of its builder's description."""
-    return [{"label": f"{name}: {builder.__doc__.splitlines()[0].rstrip('.')}", "value": name}
-            for name, builder in ARCHITECTURES.items()]
+    return [{"label": f"{name}: {architecture.description}", "value": name}
+            for name, architecture in ARCHITECTURES.items()]
 
 
 def train_size_label(size: int) -> str:
@@ -34,7 +34,7 @@ def train_size_label(size: int) -> str:
 
 def augment_by_default(architecture: str) -> bool:
     """Whether augmentation starts switched on for `architecture` (as `python -m model.train` does)."""
-    return bool(TrainConfig(architecture=architecture).augment)
+    return ARCHITECTURES[architecture].augment
 
 
 def suggest_name(runs_dir: Path, architecture: str) -> str:

@@ -114,7 +114,7 @@ def load_run(path: Path | str) -> Run:
             probabilities=np.load(path / PROBABILITIES_FILE, allow_pickle=False),
         )
     except (OSError, ValueError, pd.errors.ParserError) as error:
-        raise RunError(f"run directory {path} has an unreadable file: {error}") from None
+        raise RunError(f"run directory {path} has an unreadable file: {error}") from error
 
 
 def check_model_file(path: Path | str) -> None:
@@ -126,7 +126,7 @@ def check_model_file(path: Path | str) -> None:
             names = set(archive.namelist())
             damaged = archive.testzip()
     except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
-        raise RunError(f"model file {model_file} is unreadable ({error}); {hint}") from None
+        raise RunError(f"model file {model_file} is unreadable ({error}); {hint}") from error
     if damaged or not {"config.json", "model.weights.h5"} <= names:
         raise RunError(f"model file {model_file} is damaged; {hint}")
 
@@ -143,12 +143,12 @@ def list_runs(root: Path | str) -> list[Path]:
     )
 
 
-RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_run_name(name: str) -> str:
     """Return `name` if it can name a run directory (letters, digits, `_ . -`, at most 64); else `ValueError`."""
-    if not isinstance(name, str) or not RUN_NAME.match(name):
+    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):  # fullmatch: no trailing newline
         raise ValueError(
             f"run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or digit, got {name!r}"
         )

@@ -8,6 +8,7 @@ used once, at the end, for the evaluation stored in the run.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import platform
 import sys
@@ -24,14 +25,17 @@ import sklearn
 import tensorflow as tf
 
 from model import config
-from model.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model
-from model.data import DataError, load_mnist, pixels, validation_split
+from model.architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model, check_architecture
+from model.admission import TrainingBusyError, admitted_training
+from model.data import DataError, Mnist, load_mnist, pixels, validation_split
 from model.inference import Predictor
 from model.metrics import evaluate_probabilities
-from model.runs import load_run, write_json, write_run
+from model.runs import RunError, load_run, write_json, write_run
 
 PRECISIONS = ("mixed_bfloat16", "float32")
 STRATEGIES = ("default", "mirrored")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,7 +45,7 @@ class TrainConfig:
     architecture: str = DEFAULT_ARCHITECTURE
     epochs: int = 35
     batch_size: int = 128
-    augment: bool | None = None  # None: on for deep_cnn, off for the others
+    augment: bool | None = None  # None: the architecture's own default (`Architecture.augment`)
     train_size: int | None = None  # None: all 55,000 images left after the validation split
     learning_rate: float = 2e-3  # peak of the warm-up + cosine schedule
     seed: int = 0
@@ -50,10 +54,9 @@ class TrainConfig:
     out: Path = field(default_factory=lambda: config.DEFAULT_RUN)
 
     def __post_init__(self) -> None:
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"architecture must be one of {sorted(ARCHITECTURES)}, got {self.architecture!r}")
+        architecture = check_architecture(self.architecture)
         if self.augment is None:
-            self.augment = self.architecture == "deep_cnn"
+            self.augment = architecture.augment
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -77,8 +80,19 @@ class EpochRecorder(keras.callbacks.Callback):
         logs["seconds"] = time.perf_counter() - self._start
 
 
-def _datasets(cfg: TrainConfig):
-    """The repeating, shuffled training dataset, its steps per epoch, the validation dataset and the test arrays."""
+@dataclass(frozen=True)
+class TrainingData:
+    """The repeating, shuffled training dataset, its steps per epoch, the validation dataset and all of MNIST."""
+
+    train: tf.data.Dataset
+    steps: int
+    validation: tf.data.Dataset
+    train_images: int
+    mnist: Mnist
+
+
+def _datasets(cfg: TrainConfig) -> TrainingData:
+    """The data of a training as `cfg` says (a random subset of `cfg.train_size` images if set)."""
     mnist = load_mnist()
     split = validation_split(mnist)
     x_train, y_train = split.x_train, split.y_train
@@ -98,7 +112,7 @@ def _datasets(cfg: TrainConfig):
         .cache()
     )
     steps = math.ceil(len(y_train) / cfg.batch_size)
-    return train, steps, validation, len(y_train), mnist
+    return TrainingData(train, steps, validation, len(y_train), mnist)
 
 
 def _strategy(name: str):
@@ -115,68 +129,73 @@ def _versions() -> dict:
     }
 
 
-def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Path:
-    """Train as `cfg` says, evaluate on the test set and write the run directory `cfg.out`; return it.
+def _compile(cfg: TrainConfig, steps: int) -> keras.Model:
+    """Build the architecture in `cfg.precision` and compile it with Adam on a warm-up + cosine schedule."""
+    model = build_model(cfg.architecture, augment=cfg.augment, seed=cfg.seed)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=cfg.learning_rate / 20,
+        decay_steps=max(1, steps * cfg.epochs - steps),
+        warmup_target=cfg.learning_rate,
+        warmup_steps=steps,
+        alpha=0.005,
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+    )
+    return model
 
-    `callbacks` are extra Keras callbacks (for example live progress); one that sets
-    `model.stop_training` ends the run early, and raising from one aborts it with nothing written.
-    """
-    started = time.time()
-    keras.utils.set_random_seed(cfg.seed)
-    train_ds, steps, val_ds, n_train, mnist = _datasets(cfg)
+
+def _fit(cfg: TrainConfig, data: TrainingData, callbacks: Sequence, verbose: int) -> tuple[keras.Model, dict]:
+    """Build, compile and fit the model under `cfg.precision` and `cfg.strategy`; return it and its history."""
     previous_policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy(cfg.precision)
     try:
         with _strategy(cfg.strategy).scope():
-            model = build_model(cfg.architecture, augment=cfg.augment, seed=cfg.seed)
-            total_steps = steps * cfg.epochs
-            schedule = keras.optimizers.schedules.CosineDecay(
-                initial_learning_rate=cfg.learning_rate / 20,
-                decay_steps=max(1, total_steps - steps),
-                warmup_target=cfg.learning_rate,
-                warmup_steps=steps,
-                alpha=0.005,
-            )
-            model.compile(
-                optimizer=keras.optimizers.Adam(schedule),
-                loss=keras.losses.SparseCategoricalCrossentropy(),
-                metrics=["accuracy"],
-            )
+            model = _compile(cfg, data.steps)
         history = model.fit(
-            train_ds,
+            data.train,
             epochs=cfg.epochs,
-            steps_per_epoch=steps,
-            validation_data=val_ds,
+            steps_per_epoch=data.steps,
+            validation_data=data.validation,
             callbacks=[EpochRecorder(), *callbacks],
             shuffle=False,  # the dataset shuffles itself
             verbose=verbose,
         )
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
+    return model, history.history
 
-    # The shipped model is float32 (exact gradients for explanations): same architecture, same weights.
+
+def _float32_copy(cfg: TrainConfig, model: keras.Model) -> keras.Model:
+    """The same architecture with the same weights in float32: the shipped model (exact gradients for explanations)."""
+    previous_policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy("float32")
     try:
         final = build_model(cfg.architecture, augment=cfg.augment, seed=cfg.seed)
         final.set_weights(model.get_weights())
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
-    probabilities = Predictor(final).predict(pixels(mnist.x_test))
-    evaluation = evaluate_probabilities(mnist.y_test, probabilities)
-    epochs_done = len(history.history.get("loss", []))
-    metadata = {
+    return final
+
+
+def _metadata(cfg: TrainConfig, data: TrainingData, final: keras.Model, history: dict, evaluation: dict,
+              started: float) -> dict:
+    """What `metadata.json` says about the run."""
+    return {
         "name": cfg.out.name,
         "architecture": cfg.architecture,
         "parameters": int(final.count_params()),
         "hyperparameters": {
             **{k: v for k, v in asdict(cfg).items() if k not in ("out", "seed", "architecture")},
-            "train_images": n_train,
+            "train_images": data.train_images,
             "validation_images": config.VALIDATION_SIZE,
             "optimizer": "Adam",
             "schedule": "1-epoch linear warm-up, then cosine decay",
         },
         "seed": cfg.seed,
-        "epochs": epochs_done,
+        "epochs": len(history.get("loss", [])),
         "duration_seconds": round(time.time() - started, 1),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
@@ -184,22 +203,46 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
         "test_errors": evaluation["errors"],
     }
 
+
+def _write(out: Path, final: keras.Model, history: dict, probabilities: np.ndarray, evaluation: dict,
+           metadata: dict) -> Path:
+    """Write the run directory `out` atomically (see `model.runs.write_run`)."""
+
     def fill(directory: Path) -> None:
         final.save(directory / "model.keras")
-        rows = [
-            {"epoch": epoch + 1, **{key: float(values[epoch]) for key, values in history.history.items()}}
-            for epoch in range(epochs_done)
-        ]
+        epochs = len(history.get("loss", []))
+        rows = [{"epoch": epoch + 1, **{key: float(values[epoch]) for key, values in history.items()}}
+                for epoch in range(epochs)]
         pd.DataFrame(rows).to_csv(directory / "history.csv", index=False)
         np.save(directory / "test_probabilities.npy", probabilities.astype(np.float32))
         write_json(directory / "evaluation.json", evaluation)
         write_json(directory / "metadata.json", metadata)
 
-    return write_run(cfg.out, fill)
+    return write_run(out, fill)
 
 
-def parse_args(argv: list[str] | None) -> TrainConfig:
-    """Read the command line into a `TrainConfig`."""
+def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Path:
+    """Train as `cfg` says, evaluate on the test set and write the run directory `cfg.out`; return it.
+
+    `callbacks` are extra Keras callbacks (for example live progress); one that sets
+    `model.stop_training` ends the run early, and raising from one aborts it with nothing written.
+    The caller admits the training (`model.admission.admitted_training`); this does not lock.
+    """
+    started = time.time()
+    keras.utils.set_random_seed(cfg.seed)
+    log.info("training %s: %s, %d epochs, seed %d", cfg.out, cfg.architecture, cfg.epochs, cfg.seed)
+    data = _datasets(cfg)
+    model, history = _fit(cfg, data, callbacks, verbose)
+    final = _float32_copy(cfg, model)
+    probabilities = Predictor(final).predict(pixels(data.mnist.x_test))
+    evaluation = evaluate_probabilities(data.mnist.y_test, probabilities)
+    metadata = _metadata(cfg, data, final, history, evaluation, started)
+    run_dir = _write(cfg.out, final, history, probabilities, evaluation, metadata)
+    log.info("wrote %s: test accuracy %.4f after %d epochs", run_dir, evaluation["accuracy"], metadata["epochs"])
+    return run_dir
+
+
+def _parser() -> argparse.ArgumentParser:
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(prog="python -m model.train", description=__doc__.splitlines()[0])
     parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default=defaults.architecture)
@@ -207,7 +250,7 @@ def parse_args(argv: list[str] | None) -> TrainConfig:
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument(
         "--augment", action=argparse.BooleanOptionalAction, default=None,
-        help="random rotation/shift/zoom (default: on for deep_cnn only)",
+        help="random rotation/shift/zoom (default: the architecture's own, on for deep_cnn only)",
     )
     parser.add_argument("--train-size", type=int, default=None, help="train on a random subset of this many images")
     parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate, help="peak learning rate")
@@ -215,7 +258,11 @@ def parse_args(argv: list[str] | None) -> TrainConfig:
     parser.add_argument("--precision", choices=PRECISIONS, default=defaults.precision)
     parser.add_argument("--strategy", choices=STRATEGIES, default=defaults.strategy, help="tf.distribute strategy")
     parser.add_argument("--out", type=Path, default=None, help="run directory (default: runs/ARCH)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing run of that name")
+    return parser
+
+
+def _config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrainConfig:
     try:
         return TrainConfig(
             architecture=args.arch,
@@ -233,11 +280,27 @@ def parse_args(argv: list[str] | None) -> TrainConfig:
         parser.error(str(error))
 
 
+def parse_args(argv: list[str] | None) -> TrainConfig:
+    """Read the command line into a `TrainConfig`."""
+    parser = _parser()
+    return _config(parser, parser.parse_args(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train from the command line and print where the run went and its test accuracy."""
-    cfg = parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    cfg = _config(parser, args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        run_dir = train(cfg)
+        with admitted_training(cfg.out, overwrite=args.overwrite):
+            run_dir = train(cfg)
+    except RunError as error:
+        print(f"error: {error} (or pass --overwrite to replace it)", file=sys.stderr)
+        return 2
+    except (TrainingBusyError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
