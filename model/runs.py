@@ -117,6 +117,14 @@ def load_run(path: Path | str) -> Run:
         raise RunError(f"run directory {path} has an unreadable file: {error}") from error
 
 
+def written_summary(path: Path | str) -> str:
+    """One line for a command that wrote run `path`: where, its test accuracy, errors and (test-time augmentation)."""
+    run = load_run(path)
+    tta = " with test-time augmentation" if run.evaluation.get("test_time_augmentation") else ""
+    return (f"wrote {run.path}: test accuracy {run.evaluation['accuracy']:.4f} ({run.evaluation['errors']} errors)"
+            f"{tta}, {run.metadata.get('duration_seconds', 0):.0f} s of training")
+
+
 def check_model_file(path: Path | str) -> None:
     """Check, without loading Keras, that the run's model file is a complete .keras archive; else `RunError`."""
     model_file = Path(path) / MODEL_FILE
