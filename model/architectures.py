@@ -8,6 +8,7 @@ named `probabilities`, so that explanations can read either.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 from keras import layers
@@ -90,16 +91,82 @@ def build_deep_cnn(*, augment: bool = True, seed: int = 0) -> keras.Model:
     return keras.Model(inputs, _head(x), name="deep_cnn")
 
 
-ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
-    "baseline": build_baseline,
-    "convnet": build_convnet,
-    "deep_cnn": build_deep_cnn,
+def build_fast_cnn(*, augment: bool = False, seed: int = 0) -> keras.Model:
+    """The fast MNIST net: 5x5 conv 24, pool, 3x3 conv 32, pool, dense 256, no dropout (about 215k parameters).
+
+    Feature maps: 24x24x24 -> 12x12x24 -> 10x10x32 (the last conv layer) -> 5x5x32.
+    """
+    inputs = keras.Input(INPUT_SHAPE, name="pixels")
+    x = _stem(inputs, augment=augment, seed=seed)
+    x = layers.Conv2D(24, 5, activation="relu", name="conv1")(x)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(32, 3, activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(256, activation="relu", name="dense")(x)
+    return keras.Model(inputs, _head(x), name="fast_cnn")
+
+
+def _conv_bn_valid(x: keras.KerasTensor, filters: int, kernel: int, *, name: str) -> keras.KerasTensor:
+    x = layers.Conv2D(filters, kernel, use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.Activation("relu", name=f"{name}_relu")(x)
+
+
+def build_wide_cnn(*, augment: bool = False, seed: int = 0) -> keras.Model:
+    """A wider fast net with batch norm: 5x5 conv 32, pool, two 3x3 convs 64, pool, dense 256 (about 470k parameters).
+
+    Feature maps: 24x24x32 -> 12x12x32 -> 10x10x64 -> 10x10x64 (the last conv layer) -> 5x5x64.
+    Valid convolutions and early pooling keep it about 3x faster per image than deep_cnn on a CPU.
+    """
+    inputs = keras.Input(INPUT_SHAPE, name="pixels")
+    x = _stem(inputs, augment=augment, seed=seed)
+    x = _conv_bn_valid(x, 32, 5, name="conv1")
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = _conv_bn_valid(x, 64, 3, name="conv2a")
+    x = _conv_bn(x, 64, 3, name="conv2b")
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(256, use_bias=False, name="dense")(x)
+    x = layers.BatchNormalization(name="dense_bn")(x)
+    x = layers.Activation("relu", name="dense_relu")(x)
+    x = layers.Dropout(0.25, seed=seed)(x)
+    return keras.Model(inputs, _head(x), name="wide_cnn")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """An architecture and its own training defaults: what the CLI, the presets and the Train form start from."""
+
+    build: Callable[..., keras.Model]  # build(augment=..., seed=...) -> a Keras model
+    augment: bool  # whether training augments the images unless told otherwise
+    label: str  # a short description for a form
+    epochs: int  # epochs that suit it on all 55,000 training images
+
+    @property
+    def description(self) -> str:
+        """The first line of the builder's docstring."""
+        return (self.build.__doc__ or self.label).splitlines()[0].rstrip(".")
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "baseline": Architecture(build_baseline, augment=False, label="MLP, 100k parameters", epochs=10),
+    "convnet": Architecture(build_convnet, augment=False, label="small convnet, 35k parameters", epochs=12),
+    "deep_cnn": Architecture(build_deep_cnn, augment=True, label="deep CNN with batch norm", epochs=35),
+    "fast_cnn": Architecture(build_fast_cnn, augment=False, label="fast small CNN, 215k parameters", epochs=3),
+    "wide_cnn": Architecture(build_wide_cnn, augment=True, label="wider CNN with batch norm, 470k parameters",
+                             epochs=20),
 }
-DEFAULT_ARCHITECTURE = "deep_cnn"
+DEFAULT_ARCHITECTURE = "wide_cnn"
+
+
+def check_architecture(name: str) -> Architecture:
+    """The entry of architecture `name`; `ValueError` naming the choices if there is none."""
+    if name not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {sorted(ARCHITECTURES)}, got {name!r}")
+    return ARCHITECTURES[name]
 
 
 def build_model(name: str, *, augment: bool, seed: int = 0) -> keras.Model:
     """Build the architecture called `name` (one of `ARCHITECTURES`)."""
-    if name not in ARCHITECTURES:
-        raise ValueError(f"architecture must be one of {sorted(ARCHITECTURES)}, got {name!r}")
-    return ARCHITECTURES[name](augment=augment, seed=seed)
+    return check_architecture(name).build(augment=augment, seed=seed)

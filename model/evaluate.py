@@ -1,7 +1,8 @@
 """Measure a run's model on the 10,000 test images, from its own model file.
 
 Usage: `python -m model.evaluate [--run DIR] [--json]`: test accuracy and the per-class table
-(the shipped model when no run is named). With --json the last line is one JSON object with
+(the shipped model when no run is named), with test-time augmentation if the run was evaluated with it
+(or as --tta/--no-tta say). With --json the last line is one JSON object with
 "accuracy" (a fraction), "errors", "loss", "per_class" and "run".
 """
 
@@ -13,21 +14,58 @@ import sys
 from pathlib import Path
 
 from model import config
-from model.data import DataError, load_mnist, pixels
-from model.inference import load_predictor
+import numpy as np
+
+from model.data import DataError, Mnist, load_mnist, pixels
+from model.inference import Predictor, load_predictor
 from model.metrics import evaluate_probabilities
-from model.runs import RunError
+from model.pipeline import TTA_SHIFTS, predict_with_tta
+from model.runs import METADATA_FILE, RunError
 
 
-def evaluate_run(run_dir: Path | str) -> dict:
-    """Predict every test image with the run's model file and return `evaluate_probabilities` of it."""
-    mnist = load_mnist()
-    probabilities = load_predictor(run_dir).predict(pixels(mnist.x_test))
-    return evaluate_probabilities(mnist.y_test, probabilities)
+def evaluate_predictor(predictor: Predictor, mnist: Mnist, *, tta: bool) -> tuple[np.ndarray, dict]:
+    """The test probabilities (n, 10) of `predictor` and their `evaluate_probabilities`.
+
+    With `tta`, the probabilities are averaged over `TTA_SHIFTS` (test-time augmentation) and the
+    evaluation's "test_time_augmentation" records the shifts and the accuracy without them; else it is None.
+    """
+    images = pixels(mnist.x_test)
+    plain = predictor.predict(images)
+    if not tta:
+        return plain, {**evaluate_probabilities(mnist.y_test, plain), "test_time_augmentation": None}
+    probabilities = predict_with_tta(predictor.predict, images, TTA_SHIFTS)
+    without = evaluate_probabilities(mnist.y_test, plain)
+    record = {"shifts": [list(shift) for shift in TTA_SHIFTS], "accuracy_without": without["accuracy"],
+              "errors_without": without["errors"]}
+    return probabilities, {**evaluate_probabilities(mnist.y_test, probabilities), "test_time_augmentation": record}
+
+
+def evaluate_model(keras_model, mnist: Mnist, *, tta: bool) -> tuple[np.ndarray, dict]:
+    """`evaluate_predictor` for a Keras model."""
+    return evaluate_predictor(Predictor(keras_model), mnist, tta=tta)
+
+
+def run_uses_tta(run_dir: Path | str) -> bool:
+    """Whether the run's stored evaluation used test-time augmentation (its metadata says so)."""
+    metadata_file = Path(run_dir) / METADATA_FILE
+    if not metadata_file.is_file():
+        return False
+    metadata = json.loads(metadata_file.read_text())
+    return bool((metadata.get("evaluation") or {}).get("test_time_augmentation"))
+
+
+def evaluate_run(run_dir: Path | str, *, tta: bool | None = None) -> dict:
+    """Predict every test image with the run's model file and return `evaluate_probabilities` of it.
+
+    `tta` None: as the run was evaluated when written (its metadata says whether with test-time augmentation).
+    """
+    tta = run_uses_tta(run_dir) if tta is None else tta
+    return evaluate_predictor(load_predictor(run_dir), load_mnist(), tta=tta)[1]
 
 
 def format_table(evaluation: dict) -> str:
     """The per-class precision / recall / F1 / support table, with the accuracy on top."""
+    tta = evaluation.get("test_time_augmentation")
     lines = [
         f"test accuracy {evaluation['accuracy']:.4f} ({evaluation['errors']} errors in {evaluation['count']}),"
         f" loss {evaluation['loss']:.4f}",
@@ -37,6 +75,9 @@ def format_table(evaluation: dict) -> str:
         f"{row['digit']:>5} {row['precision']:>9.4f} {row['recall']:>9.4f} {row['f1']:>9.4f} {row['support']:>8}"
         for row in evaluation["per_class"]
     ]
+    if tta:
+        lines.append(f"with test-time augmentation over {len(tta['shifts'])} shifts"
+                     f" (without: accuracy {tta['accuracy_without']:.4f})")
     return "\n".join(lines)
 
 
@@ -45,9 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, default=config.DEFAULT_RUN, help="run directory (default: the shipped model)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument("--tta", action=argparse.BooleanOptionalAction, default=None,
+                        help="test-time augmentation over small shifts (default: as the run was evaluated)")
     args = parser.parse_args(argv)
     try:
-        evaluation = evaluate_run(args.run)
+        evaluation = evaluate_run(args.run, tta=args.tta)
     except (RunError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

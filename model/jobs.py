@@ -1,59 +1,29 @@
 """One training at a time per runs directory, with live progress reports (used by the Train page).
 
-The lock is an `fcntl` lock on `RUNS_DIR/.training.lock`, so it holds across processes (Dash
-background workers, gunicorn workers, Celery workers on one machine) and is released by the
-operating system when a cancelled job's process is killed. A killed job leaves at most a hidden
-temporary directory, which is never listed as a run and is cleaned up by the next job.
+Admission (valid name, name free, lock free) is `model.admission`, shared with `python -m model.train`;
+its names are re-exported here. A killed job leaves at most a hidden temporary directory, which is
+never listed as a run and is cleaned up by the next job.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
+import logging
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from model.runs import RunError, check_run_name
+from model.admission import LOCK_FILE, TrainingBusyError, admitted_training, exclusive_training, is_training
 from model.train import TrainConfig, train
 
-LOCK_FILE = ".training.lock"
+__all__ = ["LOCK_FILE", "TrainingBusyError", "exclusive_training", "is_training", "remove_stale_temporaries",
+           "run_training"]
+
 STALE_SECONDS = 600  # hidden temporary run directories older than this belong to dead jobs
 
 Report = Callable[[dict], None]
 
-
-class TrainingBusyError(RuntimeError):
-    """Another training holds the lock of this runs directory."""
-
-
-@contextlib.contextmanager
-def exclusive_training(runs_dir: Path | str) -> Iterator[None]:
-    """Hold the training lock of `runs_dir` for the block; `TrainingBusyError` at once if it is taken."""
-    runs_dir = Path(runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    handle = os.open(runs_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise TrainingBusyError(
-                "another training is already running on this server; wait for it to end or cancel it"
-            ) from None
-        yield
-    finally:
-        os.close(handle)
-
-
-def is_training(runs_dir: Path | str) -> bool:
-    """True while some process holds the training lock of `runs_dir`."""
-    try:
-        with exclusive_training(runs_dir):
-            return False
-    except TrainingBusyError:
-        return True
+log = logging.getLogger(__name__)
 
 
 def remove_stale_temporaries(runs_dir: Path | str, *, older_than: float = STALE_SECONDS) -> list[Path]:
@@ -64,6 +34,7 @@ def remove_stale_temporaries(runs_dir: Path | str, *, older_than: float = STALE_
             if time.time() - child.stat().st_mtime > older_than:
                 shutil.rmtree(child, ignore_errors=True)
                 removed.append(child)
+                log.info("removed %s: a temporary directory left by a dead job", child)
     return removed
 
 
@@ -103,12 +74,17 @@ def _progress_callback(report: Report, epochs: int, every_seconds: float):
 def run_training(cfg: TrainConfig, report: Report, *, every_seconds: float = 0.5) -> Path:
     """Train `cfg` while holding the lock of its runs directory, reporting progress; return the run directory.
 
-    `TrainingBusyError` if another training runs; `RunError` if the run name is taken.
+    Admission as `model.admission.admitted_training`: `ValueError` for a bad run name,
+    `TrainingBusyError` if another training runs, `RunError` if the run name is taken.
     """
-    check_run_name(cfg.out.name)
-    with exclusive_training(cfg.out.parent):
-        if cfg.out.exists():
-            raise RunError(f"a run called {cfg.out.name!r} already exists; choose another name")
+    with admitted_training(cfg.out):
         remove_stale_temporaries(cfg.out.parent)
         report({"epoch": 0, "epochs": cfg.epochs, "step": 0, "steps": 0, "fraction": 0.0, "history": []})
-        return train(cfg, callbacks=[_progress_callback(report, cfg.epochs, every_seconds)], verbose=0)
+        log.info("job started: %s (%s, %d epochs)", cfg.out, cfg.architecture, cfg.epochs)
+        try:
+            run_dir = train(cfg, callbacks=[_progress_callback(report, cfg.epochs, every_seconds)], verbose=0)
+        except BaseException as error:
+            log.info("job ended without a run: %s (%s)", cfg.out, error.__class__.__name__)
+            raise
+        log.info("job ended: wrote %s", run_dir)
+        return run_dir

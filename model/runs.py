@@ -139,6 +139,14 @@ def _check_contents(run: Run) -> None:
         raise RunError(f"{run.path / PROBABILITIES_FILE} must have shape (n, 10), got {run.probabilities.shape}")
 
 
+def written_summary(path: Path | str) -> str:
+    """One line for a command that wrote run `path`: where, its test accuracy, errors and (test-time augmentation)."""
+    run = load_run(path)
+    tta = " with test-time augmentation" if run.evaluation.get("test_time_augmentation") else ""
+    return (f"wrote {run.path}: test accuracy {run.evaluation['accuracy']:.4f} ({run.evaluation['errors']} errors)"
+            f"{tta}, {run.metadata.get('duration_seconds', 0):.0f} s of training")
+
+
 def check_model_file(path: Path | str) -> None:
     """Check, without loading Keras, that the run's model file is a complete .keras archive; else `RunError`."""
     model_file = Path(path) / MODEL_FILE
@@ -176,7 +184,7 @@ RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 def check_run_name(name: str) -> str:
     """Return `name` if it can name a run directory (letters, digits, `_ . -`, at most 64); else `ValueError`."""
-    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):
+    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):  # fullmatch: no trailing newline
         raise ValueError(
             f"run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or digit, got {name!r}"
         )

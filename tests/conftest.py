@@ -54,8 +54,9 @@ def mnist() -> Mnist:
 def runs_dir(tmp_path_factory) -> Path:
     """A runs directory holding two tiny real runs: `convnet` (2 epochs) and `baseline` (1 epoch)."""
     root = tmp_path_factory.mktemp("runs")
-    train(TrainConfig(architecture="convnet", epochs=2, train_size=4000, out=root / "convnet"), verbose=0)
-    train(TrainConfig(architecture="baseline", epochs=1, train_size=2000, out=root / "baseline"), verbose=0)
+    train(TrainConfig(architecture="convnet", epochs=2, train_size=4000, tta=False, out=root / "convnet"), verbose=0)
+    train(TrainConfig(architecture="baseline", epochs=1, train_size=2000, tta=False, out=root / "baseline"),
+          verbose=0)
     return root
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from dashboard.settings import DEFAULT_RUN_NAME
 from model import config
 from model.architectures import ARCHITECTURES
-from model.runs import check_run_name
+from model.admission import check_run_free
+from model.runs import RunError, check_run_name
 from model.train import TrainConfig
 
 FULL_TRAIN_SIZE = 60_000 - config.VALIDATION_SIZE  # the training images left after the validation split
@@ -22,8 +23,8 @@ DEFAULTS = {"architecture": "convnet", "epochs": 5, "batch_size": 128, "train_si
 
 def architecture_options() -> list[dict]:
     """Dropdown choices: each architecture with the first line of its builder's description."""
-    return [{"label": f"{name}: {builder.__doc__.splitlines()[0].rstrip('.')}", "value": name}
-            for name, builder in ARCHITECTURES.items()]
+    return [{"label": f"{name}: {architecture.description}", "value": name}
+            for name, architecture in ARCHITECTURES.items()]
 
 
 def train_size_label(size: int) -> str:
@@ -33,7 +34,7 @@ def train_size_label(size: int) -> str:
 
 def augment_by_default(architecture: str) -> bool:
     """Whether augmentation starts switched on for `architecture` (as `python -m model.train` does)."""
-    return bool(TrainConfig(architecture=architecture).augment)
+    return ARCHITECTURES[architecture].augment
 
 
 def suggest_name(runs_dir: Path, architecture: str) -> str:
@@ -49,10 +50,10 @@ def check_new_name(name: str | None, runs_dir: Path) -> str:
     name = (name or "").strip()
     if not name:
         raise ValueError("run name is empty: give the new run a name")
-    check_run_name(name)
-    if (Path(runs_dir) / name).exists():
-        raise ValueError(f"a run called {name!r} already exists; choose another name")
-    return name
+    try:
+        return check_run_free(Path(runs_dir) / check_run_name(name)).name  # as `python -m model.train` checks
+    except RunError as error:
+        raise ValueError(str(error)) from error
 
 
 def _whole(label: str, value: object, low: int, high: int) -> int:

@@ -13,6 +13,7 @@ import zipfile
 
 import pytest
 
+from model.config import PROJECT_ROOT
 from model.jobs import TrainingBusyError, exclusive_training, is_training, remove_stale_temporaries, run_training
 from model.runs import RUN_FILES, RunError, delete_run, export_run_zip, list_runs, load_run, per_class_table, rename_run
 from model.train import TrainConfig
@@ -55,7 +56,7 @@ def test_killed_job_leaves_no_run_and_releases_the_lock(tmp_path):
         "run_training(cfg, lambda r: print('progress', r['fraction'], flush=True))\n"
     )
     job = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "killed")], stdout=subprocess.PIPE, text=True,
-                           cwd=os.path.dirname(os.path.dirname(__file__)), env={**os.environ, "PYTHONPATH": "."})
+                           cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
     try:
         assert job.stdout.readline().startswith("progress")
         assert is_training(tmp_path)

@@ -31,6 +31,7 @@ from dashboard.jobs.form import (
 )
 from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
 from dashboard.settings import Settings
+from model.config import PROJECT_ROOT
 from model.jobs import TrainingBusyError, exclusive_training, is_training
 from model.runs import RUN_FILES, RunError, list_runs, load_run
 from model.train import TrainConfig
@@ -174,7 +175,7 @@ def test_training_process_dies_with_the_job_that_started_it(train_runs):
               "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, out=Path(sys.argv[1]))\n"
               "train_in_process(cfg, lambda r: print('progress', flush=True))\n")
     job = subprocess.Popen([sys.executable, "-c", script, str(train_runs / "orphan")], stdout=subprocess.PIPE,
-                           text=True, cwd=Path(__file__).parent.parent, env={**os.environ, "PYTHONPATH": "."})
+                           text=True, cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
     try:
         assert job.stdout.readline().startswith("progress") and is_training(train_runs)
         job.send_signal(signal.SIGKILL)  # what Cancel does to a diskcache job; Celery sends SIGTERM
