@@ -101,3 +101,17 @@ def spare_runs_dir(runs_dir: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "runs"
     shutil.copytree(runs_dir, copy)
     return copy
+
+
+@pytest.fixture
+def train_runs(spare_runs_dir: Path) -> Path:
+    """The private copy of the tiny runs that a training test may add to, rename or delete."""
+    return spare_runs_dir
+
+
+@pytest.fixture
+def train_app(train_runs: Path, tmp_path: Path):
+    """A fresh app over `train_runs`, its background jobs in a diskcache of its own (the shipped projection)."""
+    from dashboard.app import create_app
+
+    return create_app(Settings(runs_dir=train_runs, cache_dir=tmp_path / "cache"))

@@ -18,6 +18,12 @@ pytestmark = pytest.mark.training
 
 
 @pytest.fixture
+def app(train_app):
+    """The app of these tests: over a private copy of the runs, with its own job cache."""
+    return train_app
+
+
+@pytest.fixture
 def browser(dash_duo, app):
     """Chromium on the Train page of a fresh app."""
     dash_duo.driver.set_window_size(1400, 1000)

@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -30,7 +29,6 @@ from dashboard.jobs.form import (
     train_size_label,
 )
 from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
-from dashboard.settings import Settings
 from model.config import PROJECT_ROOT
 from model.jobs import TrainingBusyError, exclusive_training, is_training
 from model.runs import RUN_FILES, RunError, list_runs, load_run
@@ -42,17 +40,9 @@ FORM = {"architecture": "baseline", "epochs": 2, "batch_size": 128, "train_size"
 
 
 @pytest.fixture
-def train_runs(runs_dir: Path, tmp_path: Path) -> Path:
-    """A private copy of the tiny runs (`convnet`, `baseline`) that a test may add to, rename or delete."""
-    return shutil.copytree(runs_dir, tmp_path / "runs")
-
-
-@pytest.fixture
-def app(train_runs: Path, tmp_path: Path):
-    """A fresh app over the private runs, its background jobs in a diskcache of its own."""
-    from dashboard.app import create_app
-
-    return create_app(Settings(runs_dir=train_runs, cache_dir=tmp_path / "cache"))  # the shipped projection
+def app(train_app):
+    """The app of these tests: over a private copy of the runs, with its own job cache."""
+    return train_app
 
 
 @pytest.fixture
