@@ -44,6 +44,13 @@ def _colorbar(title: str, top: float, x: float, *, share: bool) -> dict:
             "y": -0.04, "yanchor": "top", "len": 0.46, "thickness": 10, "tickvals": values, "ticktext": labels}
 
 
+def _cells(name: str, mask: np.ndarray, values: np.ndarray, text: list, customdata: list, **style) -> go.Heatmap:
+    """One heatmap of the matrix's cells under `mask` (the others left blank), with their text and hover data."""
+    return go.Heatmap(z=np.where(mask, values, np.nan), x=list(range(10)), y=list(range(10)), name=name,
+                      text=np.where(mask, text, ""), texttemplate="%{text}", textfont={"size": 11}, hoverongaps=False,
+                      customdata=customdata, xgap=1, ygap=1, **style)
+
+
 def fig_confusion_matrix(matrix: Sequence[Sequence[int]], *, normalized: bool = False,
                          selected: tuple[int, int] | None = None) -> go.Figure:
     """The confusion matrix (rows true, columns predicted), as counts or shares of each true class.
@@ -62,31 +69,20 @@ def fig_confusion_matrix(matrix: Sequence[Sequence[int]], *, normalized: bool = 
     values = shares if normalized else counts
     text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in values]
     diagonal = np.eye(10, dtype=bool)
-    recall = np.diag(shares)
-    errors_top = float(values[~diagonal].max())
-    hover = ("true %{y}, predicted %{x}<br>%{customdata[0]:,} images (%{customdata[1]:.2%} of true %{y})"
-             "<extra></extra>")
+    errors_top, low = float(values[~diagonal].max()), float(min(0.9, np.diag(shares).min()))
     customdata = np.stack([counts, shares], axis=-1).tolist()
-    figure = go.Figure()
-    figure.add_heatmap(
-        z=np.where(~diagonal, values, np.nan), x=list(range(10)), y=list(range(10)), name="errors",
-        text=np.where(~diagonal, text, ""), texttemplate="%{text}", textfont={"size": 11},
-        colorscale=ERROR_SCALE, zmin=0, zmax=errors_top or 1, hoverongaps=False, customdata=customdata,
-        hovertemplate=hover, xgap=1, ygap=1,
-        colorbar=_colorbar("errors (share of the true digit)" if normalized else "errors (images)",
-                           errors_top, 0.24, share=normalized),
-    )
-    low = float(min(0.9, recall.min()))
-    figure.add_heatmap(
-        z=np.where(diagonal, shares, np.nan), x=list(range(10)),
-        y=list(range(10)), name="right", text=np.where(diagonal, text, ""), texttemplate="%{text}",
-        textfont={"size": 11}, colorscale=RECALL_SCALE, zmin=low, zmax=1.0, hoverongaps=False,
-        customdata=customdata, xgap=1, ygap=1,
-        hovertemplate="true %{y}, predicted %{x}: right<br>recall %{customdata[1]:.2%} "
-                      "(%{customdata[0]:,} images)<extra></extra>",
-        colorbar={**_colorbar("recall (diagonal)", 1.0, 0.76, share=True),
-                  **dict(zip(("tickvals", "ticktext"), _recall_ticks(low)))},
-    )
+    figure = go.Figure([
+        _cells("errors", ~diagonal, values, text, customdata, colorscale=ERROR_SCALE, zmin=0, zmax=errors_top or 1,
+               hovertemplate="true %{y}, predicted %{x}<br>%{customdata[0]:,} images (%{customdata[1]:.2%} of "
+                             "true %{y})<extra></extra>",
+               colorbar=_colorbar("errors (share of the true digit)" if normalized else "errors (images)",
+                                  errors_top, 0.24, share=normalized)),
+        _cells("right", diagonal, shares, text, customdata, colorscale=RECALL_SCALE, zmin=low, zmax=1.0,
+               hovertemplate="true %{y}, predicted %{x}: right<br>recall %{customdata[1]:.2%} "
+                             "(%{customdata[0]:,} images)<extra></extra>",
+               colorbar={**_colorbar("recall (diagonal)", 1.0, 0.76, share=True),
+                         **dict(zip(("tickvals", "ticktext"), _recall_ticks(low)))}),
+    ])
     if selected is not None:
         true, predicted = int(selected[0]), int(selected[1])
         figure.add_shape(type="rect", x0=predicted - 0.5, x1=predicted + 0.5, y0=true - 0.5, y1=true + 0.5,

@@ -5,7 +5,7 @@ from dash import Dash
 from dashboard.shell import choice
 from dashboard.shell import layout as _layout
 from dashboard.shell.guard import on_callback_error
-from dashboard.shell.layout import layout, run_notice, run_options
+from dashboard.shell.layout import layout, run_options
 
 
 def register(app: Dash) -> None:
@@ -14,4 +14,4 @@ def register(app: Dash) -> None:
     choice.register_choice(app)
 
 
-__all__ = ["layout", "on_callback_error", "register", "run_notice", "run_options"]
+__all__ = ["layout", "on_callback_error", "register", "run_options"]

@@ -7,7 +7,6 @@ from dash import ALL, Dash, Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.service import current
-from model.runs import RunError
 
 
 def run_options() -> list[dict]:
@@ -37,15 +36,6 @@ def layout() -> html.Div:
         html.Div(id=ids.SHELL_NOTICE, className="notice", hidden=True),
         html.Main(dash.page_container, className="page"),
     ])
-
-
-def run_notice(name: str | None) -> tuple[str, bool]:
-    """The notice text and whether it is hidden: why the selected run cannot be shown, if it cannot."""
-    try:
-        current().run(name)
-    except RunError as error:
-        return str(error), False
-    return "", True
 
 
 def register(app: Dash) -> None:

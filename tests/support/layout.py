@@ -10,7 +10,7 @@ import time
 
 from dashboard import ids
 from tests.support.drawing import DIGIT_STROKES
-from tests.support.sketch import CANVAS, DIGIT_BOX
+from tests.support.sketch import CANVAS, DIGIT_BOX, mouse_stroke
 
 # name: (width, height, touch)
 SIZES = {"phone": (390, 844, True), "tablet": (768, 1024, True), "laptop": (1024, 768, False),
@@ -75,19 +75,6 @@ def touch_stroke(driver, points: list[tuple[int, int]]) -> None:
         send("touchMove", point)
         time.sleep(0.01)
     send("touchEnd", None)
-
-
-def mouse_stroke(driver, points: list[tuple[int, int]]) -> None:
-    """One mouse stroke through `points` (viewport pixels): press, move, release."""
-    from selenium.webdriver.common.actions.action_builder import ActionBuilder
-
-    actions = ActionBuilder(driver, duration=8)
-    actions.pointer_action.move_to_location(*points[0])
-    actions.pointer_action.pointer_down()
-    for point in points[1:]:
-        actions.pointer_action.move_to_location(*point)
-    actions.pointer_action.pointer_up()
-    actions.perform()
 
 
 def draw_without_scrolling(driver, digit: int, *, touch: bool) -> None:
