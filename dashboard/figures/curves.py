@@ -30,7 +30,7 @@ def _panels(epochs: int) -> go.Figure:
                            subplot_titles=[title for _, title in PANELS])
     figure.update_xaxes(range=[0.5, epochs + 0.5], tick0=1, dtick=max(1, -(-epochs // 10)))
     figure.update_xaxes(title="epoch", row=len(PANELS), col=1)
-    figure.update_yaxes(type="log", row=1, col=1)
+    figure.update_yaxes(type="log", tickformat=".2~g", row=1, col=1)
     figure.update_yaxes(type="log", tickformat=".2~%", row=2, col=1)
     figure.update_yaxes(exponentformat="e", rangemode="tozero", row=3, col=1)
     figure.update_layout(hovermode="x unified")
@@ -58,7 +58,8 @@ def _add_curves(figure: go.Figure, history: pd.DataFrame, *, name: str, color: s
             figure.add_scatter(
                 x=history["epoch"], y=values, mode="lines+markers", name=name, legendgroup=name,
                 showlegend=row == 1 and kind == "validation",
-                line={"color": color, "dash": dash, "width": 2}, marker={"size": 4},
+                line={"color": color, "dash": "solid" if metric == "learning_rate" else dash, "width": 2},
+                marker={"size": 4},
                 hovertemplate=f"{label}: %{{y:{'.3e' if metric == 'learning_rate' else '.4~%' if metric == 'error' else '.4f'}}}"
                               "<extra></extra>",
                 row=row, col=1,
