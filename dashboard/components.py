@@ -46,9 +46,9 @@ def gallery(tiles: list, *, empty: str = "No images.") -> html.Div:
     return html.Div(tiles, className="gallery") if tiles else html.P(empty, className="note")
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence], *, highlight: int | None = None) -> html.Table:
-    """A plain table; row number `highlight` is marked as the selected one."""
-    return html.Table(
+def table(header: Sequence[str], rows: Sequence[Sequence], *, highlight: int | None = None) -> html.Div:
+    """A plain table, scrolling sideways inside its card when too wide; row number `highlight` is the selected one."""
+    return html.Div(html.Table(
         [
             html.Thead(html.Tr([html.Th(cell) for cell in header])),
             html.Tbody([
@@ -57,8 +57,14 @@ def table(header: Sequence[str], rows: Sequence[Sequence], *, highlight: int | N
             ]),
         ],
         className="data-table",
-    )
+    ), className="table-scroll")
 
+
+
+def query_notice(messages: Sequence[str]) -> html.Div:
+    """The messages about unusable values in the page's link (hidden when there is none)."""
+    return html.Div([html.P(message) for message in messages], className="notice query-notice", role="status",
+                    hidden=not messages)
 
 
 def duration(seconds: float) -> str:

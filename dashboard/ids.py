@@ -5,6 +5,9 @@ SHELL_URL = "shell-url"
 SHELL_NAV_LINK = "shell-nav-link"  # pattern-matching type; the key "path" is the page's path
 SHELL_NOTICE = "shell-notice"
 RUN_SELECT = "shell-run-select"  # value: the run directory name; every page follows it
+SHELL_LOST = "shell-lost"  # store: written by the run guard when a callback met a run that vanished
+SHELL_MENU = "shell-menu"  # the button that opens the page links on narrow screens
+SHELL_NAV = "shell-nav"  # the page links
 
 # Home page
 HOME_SUMMARY = "home-summary"
@@ -31,10 +34,12 @@ TRAINING_TABLE = "training-table"
 ERRORS_MATRIX = "errors-matrix"
 ERRORS_NORMALIZE = "errors-normalize"
 ERRORS_CELL = "errors-cell"
+ERRORS_CHOSEN_CELL = "errors-chosen-cell"  # store: [true, predicted] of the cell shown, or None (the most confused)
 ERRORS_TILE = "errors-tile"  # pattern-matching type; keys "gallery" and "index" (the test index)
 ERRORS_SELECTED = "errors-selected"
 ERRORS_PROBABILITIES = "errors-probabilities"
 ERRORS_PROBABILITIES_CAPTION = "errors-probabilities-caption"
+ERRORS_IMAGE = "errors-image"  # the side panel's picture of the image whose probabilities are shown
 ERRORS_SCORES = "errors-scores"
 ERRORS_SCORES_TABLE = "errors-scores-table"
 ERRORS_MISTAKES = "errors-mistakes"

@@ -22,6 +22,22 @@ def png_data_url(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
 
 
+def digit_mosaic(images: np.ndarray, *, columns: int, gap: int = 2) -> np.ndarray:
+    """The uint8 images (k, h, w) tiled `columns` a row on black with `gap` pixels between, as one uint8 image."""
+    images = np.asarray(images)
+    if images.ndim != 3 or images.dtype != np.uint8 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty (k, h, w) uint8 array, got {images.dtype}{images.shape}")
+    if columns < 1:
+        raise ValueError(f"columns must be at least 1, got {columns}")
+    count, height, width = images.shape
+    rows = -(-count // columns)
+    mosaic = np.zeros((rows * (height + gap) - gap, columns * (width + gap) - gap), np.uint8)
+    for position, image in enumerate(images):
+        top, left = position // columns * (height + gap), position % columns * (width + gap)
+        mosaic[top:top + height, left:left + width] = image
+    return mosaic
+
+
 def fig_probabilities(probabilities: np.ndarray, true_label: int, *, title: str | None = None) -> go.Figure:
     """Bars of the ten probabilities: the true digit green, a wrong top prediction red, the rest grey."""
     probabilities = np.asarray(probabilities, dtype=float)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import plotly.graph_objects as go
 
 FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
@@ -14,6 +16,14 @@ WRONG = "#c0392b"
 NEUTRAL = "#9aa5b1"
 TRAIN = "#4e79a7"
 VALIDATION = "#f28e2b"
+# Paul Tol's "muted" qualitative scheme: distinguishable with the common colour-vision deficiencies.
+RUN_COLORS = ("#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499")
+
+
+def run_color(name: str) -> str:
+    """The colour of run `name` on every chart: fixed by its name (a hash), not by its place in a list."""
+    digest = hashlib.sha1(str(name).encode("utf-8")).digest()
+    return RUN_COLORS[int.from_bytes(digest[:4], "big") % len(RUN_COLORS)]
 
 
 def styled(figure: go.Figure, *, title: str | None = None, height: int | None = None) -> go.Figure:

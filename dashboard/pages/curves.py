@@ -15,7 +15,22 @@ from model.runs import RunError
 dash.register_page(__name__, path="/training", name="Training", title="Training · MNIST Explorer", order=20)
 
 COMPARED_AT_FIRST = 4
-TABLE_HEADER = ("run", "architecture", "parameters", "epochs", "training time", "test accuracy", "test errors")
+TABLE_HEADER = ("run", "architecture", "preset", "parameters", "epochs", "batch", "augment", "training images",
+                "seed", "training time", "test accuracy", "test errors")
+
+
+def hyperparameter_cells(recorded: dict) -> tuple[str, ...]:
+    """Preset, batch size, augmentation, training subset and seed as the table shows them ("–" when not recorded)."""
+    def shown(key: str, format_value) -> str:
+        return format_value(recorded[key]) if key in recorded else "–"
+
+    return (
+        shown("preset", lambda value: str(value) if value else "custom"),
+        shown("batch_size", str),
+        shown("augment", lambda value: "yes" if value else "no"),
+        shown("train_size", lambda value: "all" if value is None else f"{int(value):,}"),
+        shown("seed", str),
+    )
 
 
 def layout(**_query) -> html.Div:
@@ -24,14 +39,17 @@ def layout(**_query) -> html.Div:
     return html.Div([
         html.H1("Training"),
         card("Learning curves", graph(ids.TRAINING_CURVES),
-             note="Loss and accuracy after every epoch, on the training images and on the 5,000 held-out "
-                  "validation images."),
+             note="Loss, error rate (1 − accuracy) and learning rate after every epoch, on the training images "
+                  "(dotted) and the 5,000 held-out validation images (solid). Loss and error are on log axes: "
+                  "a halved error is the same step anywhere."),
         card("Runs compared",
              dcc.Dropdown(id=ids.TRAINING_COMPARE, options=names, value=names[:COMPARED_AT_FIRST], multi=True,
                           placeholder="Choose runs to compare"),
              graph(ids.TRAINING_OVERLAY),
-             note="Pick two or more runs: each has its own color; training is dotted, validation solid."),
-        card("All runs", html.Div(id=ids.TRAINING_TABLE), note="The selected model is highlighted."),
+             note="Pick two or more runs: each run keeps its own colour on every chart; training is dotted, "
+                  "validation solid."),
+        card("All runs", html.Div(id=ids.TRAINING_TABLE),
+             note="The selected model is highlighted; \"–\": not recorded by that run."),
     ])
 
 
@@ -56,11 +74,12 @@ def show_overlay(run_names: list[str] | None):
 
 @callback(Output(ids.TRAINING_TABLE, "children"), Input(ids.RUN_SELECT, "value"))
 def show_table(run_name: str | None):
-    """Every readable run: architecture, size, epochs, time and test accuracy."""
+    """Every readable run: architecture, hyperparameters, size, epochs, time and test accuracy."""
     summaries = current().summaries()
-    rows = [
-        (s.name, s.architecture, f"{s.parameters:,}", s.epochs, duration(s.seconds), f"{s.accuracy:.2%}", f"{s.errors:,}")
-        for s in summaries
-    ]
+    rows = []
+    for s in summaries:
+        preset, batch, augment, subset, seed = hyperparameter_cells(s.hyperparameters)
+        rows.append((s.name, s.architecture, preset, f"{s.parameters:,}", s.epochs, batch, augment, subset, seed,
+                     duration(s.seconds), f"{s.accuracy:.2%}", f"{s.errors:,}"))
     selected = next((number for number, s in enumerate(summaries) if s.name == run_name), None)
     return table(TABLE_HEADER, rows, highlight=selected)

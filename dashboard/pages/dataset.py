@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, Output, callback, clientside_callback, ctx, dcc, html
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, tile
+from dashboard.components import card, gallery, graph, query_notice, tile
 from dashboard.figures.dataset import fig_digit_grid, fig_label_distribution, fig_projection
 from dashboard.figures.images import png_data_url
+from dashboard.query import messages, query_int
 from dashboard.service import current
 
 dash.register_page(__name__, path="/dataset", name="Dataset", title="Dataset · MNIST Explorer", order=10)
@@ -18,25 +19,29 @@ SPREADS = {"variance": "pixel variance", "std": "pixel standard deviation"}
 METHODS = {"tsne": "t-SNE", "pca": "PCA"}
 
 
-def layout(**_query) -> html.Div:
-    """The Dataset page; the figures that do not depend on a choice are built here directly."""
+def layout(digit: str | None = None, **_query) -> html.Div:
+    """The Dataset page, its gallery on `digit` (a query parameter); figures that depend on no choice built here."""
+    asked_digit = query_int(digit, "digit", low=0, high=9, fallback=0)
     service = current()
     stats = service.statistics
     size = service.settings.projection_size
     return html.Div([
         html.H1("Dataset"),
+        query_notice(messages(asked_digit)),
         card("Label distribution", graph(ids.DATASET_LABELS, fig_label_distribution(stats.train_counts, stats.test_counts)),
              note="Share of each digit in the training and test sets; counts on the bars and in the hover."),
-        card("The average digit", graph(ids.DATASET_MEANS, fig_digit_grid(stats.mean, GRID_TITLES, value_name="mean")),
+        card("The average digit", html.Div(graph(ids.DATASET_MEANS, fig_digit_grid(stats.mean, GRID_TITLES, value_name="mean"),
+                                              className="small-multiples"), className="scroll-x"),
              note="Mean intensity of every pixel over the 60,000 training images, per class and overall: the darker, the more often that pixel is inked."),
         card("Where digits vary",
              dcc.RadioItems(id=ids.DATASET_SPREAD_STAT, options=[{"label": v, "value": k} for k, v in SPREADS.items()],
                             value="variance", inline=True, className="radio"),
-             graph(ids.DATASET_SPREAD),
+             html.Div(graph(ids.DATASET_SPREAD, className="small-multiples"), className="scroll-x"),
              note="Pixel-wise spread over the training images, per class and overall: bright pixels differ most between writers."),
         card("Samples of a class",
              html.Div([
-                 dcc.Dropdown(id=ids.DATASET_GALLERY_DIGIT, options=list(range(10)), value=0, clearable=False,
+                 dcc.Dropdown(id=ids.DATASET_GALLERY_DIGIT, options=list(range(10)), value=asked_digit.value,
+                              clearable=False,
                               searchable=False, className="digit-select"),
                  html.Button("New samples", id=ids.DATASET_GALLERY_MORE, n_clicks=0, className="button"),
              ], className="controls"),
@@ -52,6 +57,10 @@ def layout(**_query) -> html.Div:
              note="Each dot is a test image placed by PCA or t-SNE of its pixels, colored by its label; rings mark the "
                   "selected model's mistakes. Hover or click a dot to see the image."),
     ])
+
+
+# The gallery's digit goes into the URL (`?digit=`), so that the address is a link to this view.
+clientside_callback("(digit) => window.mnistQuery({digit: digit})", Input(ids.DATASET_GALLERY_DIGIT, "value"))
 
 
 @callback(Output(ids.DATASET_SPREAD, "figure"), Input(ids.DATASET_SPREAD_STAT, "value"))

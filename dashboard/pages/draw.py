@@ -45,11 +45,11 @@ def layout(**_query) -> html.Div:
             id=ids.DRAW_CANVAS, width=canvas.COMPONENT_WIDTH, image_content=BACKGROUNDS[0], lineColor="white",
             lineWidth=BRUSH["value"], tool="pencil", hide_buttons=HIDDEN_BUTTONS, goButtonTitle="Save",
         ), className="draw-canvas", title="Draw with the mouse, a pen or a finger"),
-        html.Div([
-            html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
-            dcc.RadioItems(id=ids.DRAW_MODE, options=[{"label": v, "value": k} for k, v in MODES.items()],
-                           value="digit", inline=True, className="radio"),
-        ], className="controls"),
+        html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
+    ], className="draw-board")
+    options = html.Div([
+        dcc.RadioItems(id=ids.DRAW_MODE, options=[{"label": v, "value": k} for k, v in MODES.items()],
+                       value="digit", inline=True, className="radio"),
         html.Label(["Pen width", dcc.Slider(id=ids.DRAW_BRUSH, step=2, marks=None, tooltip={"placement": "bottom"},
                                             **BRUSH)], className="slider-label"),
         html.Div(dcc.Upload(
@@ -57,7 +57,7 @@ def layout(**_query) -> html.Div:
             children=html.Div(["Or drop a photo or scan of a digit or number here, or ", html.A("choose a file"),
                                html.Br(), html.Small(f"PNG or JPG, up to {megabytes(MAX_BYTES)}")]),
         ), className="draw-upload", **{"data-max-bytes": str(MAX_BYTES), "data-message-id": ids.DRAW_MESSAGE}),
-    ], className="draw-board")
+    ], className="draw-options")
     answer = html.Div([
         html.Div(EMPTY_TEXT, id=ids.DRAW_PREDICTION, className="prediction", **{"aria-live": "polite"}),
         html.Div(id=ids.DRAW_MESSAGE, className="draw-message", role="alert"),
@@ -68,8 +68,11 @@ def layout(**_query) -> html.Div:
         dcc.Store(id=ids.DRAW_SOURCE, data="empty"),
         dcc.Store(id=ids.DRAW_READ, data=[]),
         html.Div([
-            card("Your drawing", board, note="White ink on black, like MNIST. The answer updates after every stroke."),
-            card("The model reads", answer, note="Its confidence in each digit; below 50% it says it is not sure."),
+            card("Your drawing", board, note="White ink on black, like MNIST. The answer updates after every stroke.",
+                 class_name="draw-area-canvas"),
+            card("The model reads", answer, note="Its confidence in each digit; below 50% it says it is not sure.",
+                 class_name="draw-area-reading"),
+            card("Digit or number, pen, photo", options, class_name="draw-area-options"),
             html.Div([
                 card("What the model sees", html.Div(input_tiles([]), id=ids.DRAW_INPUT),
                      note="The 28 × 28 input after preprocessing: cropped, scaled to 20 px and centred like MNIST."),
@@ -81,7 +84,7 @@ def layout(**_query) -> html.Div:
                                config=GRAPH_CONFIG),
                      note="The saliency of the drawing for the digit read: red pixels raise its score, "
                           "blue ones lower it."),
-            ]),
+            ], className="draw-area-more"),
         ], className="draw-grid"),
     ])
 

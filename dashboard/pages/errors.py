@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash import ALL, Input, Output, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, table, tile
+from dashboard.components import card, gallery, graph, query_notice, table, tile
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
-from dashboard.figures.images import fig_probabilities
+from dashboard.figures.images import fig_probabilities, png_data_url
+from dashboard.query import messages, query_cell, query_choice
 from dashboard.service import current
 
 dash.register_page(__name__, path="/errors", name="Errors", title="Errors · MNIST Explorer", order=30)
@@ -18,19 +19,24 @@ SALIENCY_PATH = "/saliency"
 NORMALIZATIONS = {"counts": "counts", "share": "share of the true digit"}
 
 
-def layout(**_query) -> html.Div:
-    """The Errors page; everything in it follows the selected run."""
+def layout(cell: str | None = None, mode: str | None = None, **_query) -> html.Div:
+    """The Errors page, opened on confusion cell `cell` ("TRUE-PREDICTED") in `mode` (query parameters)."""
+    asked_cell = query_cell(cell)
+    asked_mode = query_choice(mode, "mode", list(NORMALIZATIONS), fallback="counts")
     return html.Div([
         html.H1("Errors"),
+        query_notice(messages(asked_cell, asked_mode)),
         dcc.Store(id=ids.ERRORS_SELECTED),
+        dcc.Store(id=ids.ERRORS_CHOSEN_CELL, data=list(asked_cell.value) if asked_cell.value else None),
         html.Div([
             html.Div([
                 card("Confusion matrix",
-                     dcc.RadioItems(id=ids.ERRORS_NORMALIZE, value="counts", inline=True, className="radio",
+                     dcc.RadioItems(id=ids.ERRORS_NORMALIZE, value=asked_mode.value, inline=True, className="radio",
                                     options=[{"label": v, "value": k} for k, v in NORMALIZATIONS.items()]),
                      graph(ids.ERRORS_MATRIX),
-                     note="Rows are true digits, columns predictions; the green diagonal is right, red cells are "
-                          "errors. Click a cell to see its images."),
+                     note="Rows are true digits, columns predictions. The diagonal shows each digit's recall (blue: "
+                          "the darker, the more often right); errors are shaded on their own orange scale. Click a "
+                          "cell to see its images; the chosen cell is outlined."),
                 card("Images of the chosen cell", dcc.Loading(html.Div(id=ids.ERRORS_CELL), delay_show=300)),
                 card("Most confident mistakes", html.Div(id=ids.ERRORS_MISTAKES),
                      note="Test images the model got wrong while being most sure of its answer: often ambiguous "
@@ -38,8 +44,8 @@ def layout(**_query) -> html.Div:
                 card("Per-class precision, recall and F1", graph(ids.ERRORS_SCORES),
                      html.Div(id=ids.ERRORS_SCORES_TABLE)),
             ], className="main-column"),
-            card("Probabilities of one image", graph(ids.ERRORS_PROBABILITIES),
-                 html.Div(id=ids.ERRORS_PROBABILITIES_CAPTION),
+            card("Probabilities of one image", html.Div(id=ids.ERRORS_IMAGE, className="panel-image"),
+                 graph(ids.ERRORS_PROBABILITIES), html.Div(id=ids.ERRORS_PROBABILITIES_CAPTION),
                  note="Click any image on this page to see the model's ten probabilities for it.",
                  class_name="side-panel"),
         ], className="with-side-panel"),
@@ -61,29 +67,56 @@ def error_tiles(run_name: str, indices, gallery_name: str) -> list:
     ]
 
 
-@callback(Output(ids.ERRORS_MATRIX, "figure"), Input(ids.RUN_SELECT, "value"), Input(ids.ERRORS_NORMALIZE, "value"))
-def show_matrix(run_name: str, normalization: str):
-    """The selected run's confusion matrix as counts or row shares."""
+# The cell and the mode go into the URL (`?cell=TRUE-PREDICTED&mode=`), so that the address is a link to this view.
+clientside_callback("(cell, mode) => window.mnistQuery({cell: cell ? cell.join('-') : null, mode: mode})",
+                    Input(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.ERRORS_NORMALIZE, "value"))
+
+
+@callback(Output(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.ERRORS_MATRIX, "clickData"), prevent_initial_call=True)
+def choose_cell(click: dict | None) -> list[int]:
+    """The (true, predicted) cell clicked last."""
+    if not click:
+        raise PreventUpdate
+    point = click["points"][0]
+    return [int(point["y"]), int(point["x"])]
+
+
+def shown_cell(run_name: str, chosen: list | None) -> tuple[int, int]:
+    """The cell the page shows: the chosen one, or the model's most frequent confusion before any choice."""
+    if chosen:
+        return int(chosen[0]), int(chosen[1])
+    return current().predictions(run_name).most_confused()
+
+
+@callback(Output(ids.ERRORS_MATRIX, "figure"), Input(ids.RUN_SELECT, "value"), Input(ids.ERRORS_NORMALIZE, "value"),
+          Input(ids.ERRORS_CHOSEN_CELL, "data"))
+def show_matrix(run_name: str, normalization: str, chosen: list | None):
+    """The selected run's confusion matrix as counts or row shares, the cell shown outlined."""
     matrix = current().run(run_name).evaluation["confusion_matrix"]
-    return fig_confusion_matrix(matrix, normalized=normalization == "share")
+    return fig_confusion_matrix(matrix, normalized=normalization == "share", selected=shown_cell(run_name, chosen))
 
 
-@callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_MATRIX, "clickData"), Input(ids.RUN_SELECT, "value"))
-def show_cell(click: dict | None, run_name: str) -> list:
-    """The images of the clicked cell; before any click, the model's most frequent confusion."""
-    if click:
-        point = click["points"][0]
-        return cell_view(run_name, int(point["y"]), int(point["x"]))
-    return cell_view(run_name, *current().predictions(run_name).most_confused())
+@callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.RUN_SELECT, "value"))
+def show_cell(chosen: list | None, run_name: str) -> list:
+    """The images of the chosen cell; before any choice, of the model's most frequent confusion."""
+    return cell_view(run_name, *shown_cell(run_name, chosen))
 
 
 def cell_view(run_name: str, true: int, predicted: int) -> list:
-    """Heading and gallery of the test images labelled `true` and predicted `predicted`, most confident first."""
+    """Heading and gallery of the test images labelled `true` and predicted `predicted`.
+
+    Errors come most confident first (the surest mistakes), right answers least confident first
+    (the doubtful ones teach more than the thousand obvious ones).
+    """
     indices = current().predictions(run_name).cell(true, predicted)
+    if true == predicted:
+        indices = indices[::-1]
     shown = indices[: current().settings.cell_gallery_size]
     what = "correctly classified" if true == predicted else f"predicted {predicted}"
+    order = "least" if true == predicted else "most"
     heading = html.P([html.Strong(f"True {true}, {what}: "),
-                      f"{len(indices):,} images" + (f", the {len(shown)} most confident shown" if len(shown) < len(indices) else ""),
+                      f"{len(indices):,} images" + (f", the {len(shown)} {order} confident shown"
+                                                    if len(shown) < len(indices) else f", {order} confident first"),
                       ], className="cell-heading")
     return [heading, gallery(error_tiles(run_name, shown, "cell"), empty="No test image falls in this cell.")]
 
@@ -98,19 +131,23 @@ def select_image(_clicks: list) -> int:
 
 
 @callback(Output(ids.ERRORS_PROBABILITIES, "figure"), Output(ids.ERRORS_PROBABILITIES_CAPTION, "children"),
-          Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
+          Output(ids.ERRORS_IMAGE, "children"), Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
 def show_probabilities(index: int | None, run_name: str):
-    """The ten probabilities of the clicked image; before any click, of the most confident mistake."""
+    """The clicked image and its ten probabilities; before any click, the most confident mistake's."""
     service = current()
     run, predictions = service.run(run_name), service.predictions(run_name)
     if index is None:
         mistakes = predictions.confident_mistakes(1)
         index = int(mistakes[0]) if len(mistakes) else 0
-    label = int(predictions.labels[index])
+    label, predicted = int(predictions.labels[index]), int(predictions.predicted[index])
     figure = fig_probabilities(run.probabilities[index], label, title=f"Test image #{index}: true {label}, "
-                                                                      f"predicted {predictions.predicted[index]}")
+                                                                      f"predicted {predicted}")
     caption = dcc.Link(f"Explain image #{index} on the Saliency page →", href=f"{SALIENCY_PATH}?index={index}")
-    return figure, caption
+    verdict = "right" if label == predicted else "wrong"
+    image = [html.Img(src=png_data_url(service.mnist.x_test[index]), alt=f"test image {index}", className="big-digit"),
+             html.P([html.Strong(f"#{index}"), f" · true {label} · predicted {predicted} "
+                     f"({predictions.confidence[index]:.1%}): ", html.Span(verdict, className=verdict)])]
+    return figure, caption, image
 
 
 @callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"))

@@ -11,14 +11,15 @@ import time
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, graph
+from dashboard.components import card, graph, query_notice
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
+from dashboard.query import messages, query_choice, query_int
 from dashboard.service import current
 from model import config
 from model.data import pixels
@@ -33,15 +34,6 @@ ANY_CLASS = "any"
 SLIDERS = [(name, key) for name, method in METHODS.items() for key, setting in method.settings.items() if setting.slider]
 
 
-def _index(value: object, count: int) -> int:
-    """The `?index=` query value as a test index, 0 when it is missing or not one."""
-    try:
-        index = int(str(value))
-    except ValueError:
-        return 0
-    return index if 0 <= index < count else 0
-
-
 def _slider(method: str, name: str) -> html.Label:
     setting = METHODS[method].settings[name]
     low, high, step = setting.slider
@@ -52,14 +44,16 @@ def _slider(method: str, name: str) -> html.Label:
     ])
 
 
-def layout(index: str | None = None, **_query) -> html.Div:
-    """The Saliency page, opened on test image `index` (a query parameter)."""
+def layout(index: str | None = None, method: str | None = None, **_query) -> html.Div:
+    """The Saliency page, opened on test image `index` with `method` (query parameters; bad ones get a message)."""
     count = len(current().mnist.y_test)
+    asked_index = query_int(index, "index", low=0, high=count - 1, fallback=0 if index is None else None)
+    asked_method = query_choice(method, "method", [*METHODS, ALL_METHODS], fallback=ALL_METHODS)
     digits = [{"label": str(d), "value": d} for d in range(config.NUM_CLASSES)]
     methods = [{"label": m.label, "value": name} for name, m in METHODS.items()]
     controls = html.Div([
         html.Label(["Test image #", dcc.Input(id=ids.SALIENCY_INDEX, type="number", min=0, max=count - 1, step=1,
-                                              value=_index(index, count), debounce=True)]),
+                                              value=asked_index.value, debounce=True)]),
         html.Label(["Class", dcc.Dropdown(id=ids.SALIENCY_CLASS, value=ANY_CLASS, clearable=False, searchable=False,
                                           options=[{"label": "any digit", "value": ANY_CLASS}] + digits,
                                           className="digit-select")]),
@@ -73,18 +67,24 @@ def layout(index: str | None = None, **_query) -> html.Div:
     ], className="saliency-controls")
     return html.Div([
         html.H1("Saliency"),
+        query_notice(messages(asked_index, asked_method)),
         card("Choose an image and a method", controls,
-             dcc.RadioItems(id=ids.SALIENCY_METHOD, value=ALL_METHODS, inline=True, className="radio saliency-method",
+             dcc.RadioItems(id=ids.SALIENCY_METHOD, value=asked_method.value, inline=True, className="radio saliency-method",
                             options=methods + [{"label": "all side by side", "value": ALL_METHODS}]),
              html.Div([_slider(method, name) for method, name in SLIDERS], className="settings"),
              note="Pick a test image by number, or a class and Random / Next; then the method, the class to explain "
                   "and the methods' settings."),
         card("Where the model looks", html.Div(id=ids.SALIENCY_CAPTION, className="saliency-caption"),
-             graph(ids.SALIENCY_HEATMAP),
+             html.Div(graph(ids.SALIENCY_HEATMAP, className="small-multiples"), className="scroll-x"),
              note="Each heatmap over the digit: red pixels raise the class's score, blue ones lower it (Integrated "
                   "Gradients and occlusion are signed; the others show magnitude only). Scaled per map."),
         card("The model's probabilities for this image", graph(ids.SALIENCY_PROBABILITIES)),
     ])
+
+
+# The image and the method go into the URL (`?index=&method=`), so that the address is a link to this view.
+clientside_callback("(index, method) => window.mnistQuery({index: Number.isInteger(index) ? index : null, method: method})",
+                    Input(ids.SALIENCY_INDEX, "value"), Input(ids.SALIENCY_METHOD, "value"))
 
 
 def candidates(run_name: str, digit: object, mistakes: list) -> np.ndarray:

@@ -9,7 +9,7 @@ selector is filled, so a run trained while the app is up appears on the next pag
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -43,12 +43,25 @@ class RunSummary:
     seconds: float
     accuracy: float
     errors: int
+    hyperparameters: dict = field(default_factory=dict)  # augment, batch_size, train_size, seed, preset: as recorded
 
     @property
     def label(self) -> str:
         """How the run selector names the run (the architecture only when the name does not say it)."""
         parts = [self.name] if self.name == self.architecture else [self.name, self.architecture]
         return " · ".join([*parts, f"{self.accuracy:.2%}"])
+
+
+SHOWN_HYPERPARAMETERS = ("preset", "batch_size", "augment", "train_size", "seed")
+
+
+def recorded_hyperparameters(meta: dict) -> dict:
+    """The hyperparameters the runs table shows, from `metadata.json` (`hyperparameters`, or the top level for
+    older runs); a key that no run recorded is simply absent."""
+    recorded = meta.get("hyperparameters")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    return {key: recorded.get(key, meta.get(key)) for key in SHOWN_HYPERPARAMETERS
+            if key in recorded or key in meta}
 
 
 def summarize(run: Run) -> RunSummary:
@@ -62,6 +75,7 @@ def summarize(run: Run) -> RunSummary:
         seconds=float(meta.get("duration_seconds", 0.0)),
         accuracy=float(run.evaluation["accuracy"]),
         errors=int(run.evaluation.get("errors", 0)),
+        hyperparameters=recorded_hyperparameters(meta),
     )
 
 

@@ -7,7 +7,6 @@ from dash import ALL, Dash, Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.service import current
-from model.runs import RunError
 
 
 def run_options() -> list[dict]:
@@ -26,9 +25,12 @@ def layout() -> html.Div:
                             clearable=False, searchable=False, persistence=True, persistence_type="session")
     return html.Div([
         dcc.Location(id=ids.SHELL_URL),
+        dcc.Store(id=ids.SHELL_LOST),
         html.Header([
             html.A("MNIST Explorer", href="/", className="brand"),
-            html.Nav(nav, className="nav"),
+            html.Button("☰ Pages", id=ids.SHELL_MENU, n_clicks=0, className="menu-button",
+                        **{"aria-controls": ids.SHELL_NAV, "aria-expanded": "false"}),
+            html.Nav(nav, id=ids.SHELL_NAV, className="nav"),
             html.Label(["Model", selector], className="run-select"),
         ], className="topbar"),
         html.Div(id=ids.SHELL_NOTICE, className="notice", hidden=True),
@@ -36,23 +38,18 @@ def layout() -> html.Div:
     ])
 
 
-def run_notice(name: str | None) -> tuple[str, bool]:
-    """The notice text and whether it is hidden: why the selected run cannot be shown, if it cannot."""
-    try:
-        current().run(name)
-    except RunError as error:
-        return str(error), False
-    return "", True
-
-
 def register(app: Dash) -> None:
-    """The shell's callbacks: highlight the current page, refresh the runs, explain an unreadable run."""
+    """The shell's own callback: highlight the current page (the run choice is in `dashboard.shell.choice`)."""
     app.clientside_callback(
         "(path, ids) => ids.map(id => id.path === path ? 'nav-link active' : 'nav-link')",
         Output({"type": ids.SHELL_NAV_LINK, "path": ALL}, "className"),
         Input(ids.SHELL_URL, "pathname"),
         dash.State({"type": ids.SHELL_NAV_LINK, "path": ALL}, "id"),
     )
-    app.callback(Output(ids.RUN_SELECT, "options"), Input(ids.SHELL_URL, "pathname"))(lambda _: run_options())
-    app.callback(Output(ids.SHELL_NOTICE, "children"), Output(ids.SHELL_NOTICE, "hidden"),
-                 Input(ids.RUN_SELECT, "value"))(run_notice)
+    app.clientside_callback(  # narrow screens: the button opens and closes the links, opening a page closes them
+        "(_clicks, _path, current) => { const menu = dash_clientside.callback_context.triggered"
+        ".some(t => t.prop_id === 'shell-menu.n_clicks'); const open = menu && current !== 'nav open';"
+        " return [open ? 'nav open' : 'nav', String(open)]; }",
+        Output(ids.SHELL_NAV, "className"), Output(ids.SHELL_MENU, "aria-expanded"),
+        Input(ids.SHELL_MENU, "n_clicks"), Input(ids.SHELL_URL, "pathname"), dash.State(ids.SHELL_NAV, "className"),
+    )

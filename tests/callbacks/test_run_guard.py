@@ -1,4 +1,5 @@
-"""The run guard: a run renamed, deleted or damaged after the page was opened never gives an HTTP 500."""
+"""The run guard: a run renamed, deleted or damaged after the page was opened never gives an HTTP 500, and the
+shell is told to fall back (its `SHELL_LOST` store is written in the same answer)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def changing_app(spare_runs_dir, cache_dir):
     return create_app(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir, projection_size=PROJECTION_SIZE))
 
 
-def statuses(app, run_name: str) -> dict[str, int]:
-    """The HTTP status of every callback that reads the selected run, fired with `run_name` selected."""
+def statuses(app, run_name: str) -> dict[str, int | str]:
+    """The HTTP status of every callback that reads the selected run, fired with `run_name` selected ("lost" for an
+    answer that updates none of the callback's outputs and writes the shell's `SHELL_LOST` store instead)."""
     client = app.server.test_client()
     answers = {}
     for callback in callbacks(client):
@@ -42,14 +44,23 @@ def statuses(app, run_name: str) -> dict[str, int]:
             continue
         changed = RUN if RUN in keys[:len(callback.inputs)] else keys[0]
         body = callback.payload({**CONTROLS, RUN: run_name}, changed)
-        answers[callback.output] = client.post(UPDATE, json=body).status_code
+        response = client.post(UPDATE, json=body)
+        answers[callback.output] = "lost" if is_lost(response) else response.status_code
     return answers
+
+
+def is_lost(response) -> bool:
+    """Whether `response` is the run guard's: no output updated, the shell's `SHELL_LOST` store written."""
+    if response.status_code != 200:
+        return False
+    answer = response.get_json()
+    return not answer.get("response") and ids.SHELL_LOST in answer.get("sideUpdate", {})
 
 
 @pytest.mark.parametrize("change", ["renamed", "deleted", "damaged"])
 def test_a_run_changed_elsewhere_gives_no_server_error(changing_app, spare_runs_dir, change):
     run_dir = spare_runs_dir / RUN_NAMES[1]
-    assert set(statuses(changing_app, RUN_NAMES[1]).values()) <= {200, 204}
+    assert set(statuses(changing_app, RUN_NAMES[1]).values()) <= {200, 204}  # nothing lost yet
     if change == "renamed":
         run_dir.rename(run_dir.with_name("elsewhere"))
     elif change == "deleted":
@@ -59,13 +70,16 @@ def test_a_run_changed_elsewhere_gives_no_server_error(changing_app, spare_runs_
         (run_dir / "history.csv").write_text("not,a\nhistory")  # the directory changes: its entry is read again
     answers = statuses(changing_app, RUN_NAMES[1])
     assert len(answers) >= 10 and 500 not in answers.values(), answers
-    assert 204 in answers.values()  # the views that need the run stay as they were
+    assert "lost" in answers.values()  # the views that need the run stay as they were, the shell falls back
 
 
-def test_a_cell_click_on_a_renamed_run_answers_no_update(changing_app, spare_runs_dir):
+def test_a_cell_click_on_a_renamed_run_asks_the_shell_to_fall_back(changing_app, spare_runs_dir):
     client = changing_app.server.test_client()
     cell = next(c for c in callbacks(client) if f"{ids.ERRORS_CELL}.children" in c.output)
-    body = cell.payload({**CONTROLS, RUN: RUN_NAMES[1]}, f"{ids.ERRORS_MATRIX}.clickData")
-    assert client.post(UPDATE, json=body).status_code == 200
+    body = cell.payload({**CONTROLS, f"{ids.ERRORS_CHOSEN_CELL}.data": [5, 3], RUN: RUN_NAMES[1]},
+                        f"{ids.ERRORS_CHOSEN_CELL}.data")
+    assert client.post(UPDATE, json=body).status_code == 200 and not is_lost(client.post(UPDATE, json=body))
     (spare_runs_dir / RUN_NAMES[1]).rename(spare_runs_dir / "renamed")
-    assert client.post(UPDATE, json=body).status_code == 204
+    response = client.post(UPDATE, json=body)
+    assert is_lost(response), response.get_json()
+    assert "not in" in response.get_json()["sideUpdate"][ids.SHELL_LOST]["data"]["error"]

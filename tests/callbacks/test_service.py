@@ -15,7 +15,8 @@ import pytest
 from dashboard.__main__ import main, parse_args
 from dashboard.service import Service
 from dashboard.settings import Settings
-from dashboard.shell import run_notice, run_options
+from dashboard.shell import run_options
+from dashboard.shell.choice import resolve
 from model import config
 from model.runs import RunError
 from tests.support.constants import RUN_NAMES
@@ -64,9 +65,9 @@ def test_shell_lists_runs_and_explains_a_missing_one(service):
     options = run_options()
     assert [o["value"] for o in options] == list(RUN_NAMES)
     assert "baseline" in options[0]["label"] and "%" in options[0]["label"]
-    assert run_notice(RUN_NAMES[1]) == ("", True)
-    message, hidden = run_notice("vanished")
-    assert not hidden and "'vanished' is not in" in message
+    assert resolve(RUN_NAMES[1]) == (RUN_NAMES[1], None)
+    shown, message = resolve("vanished")
+    assert shown == RUN_NAMES[0] and "“vanished” is not available any more" in message
 
 
 def test_cli_reports_missing_data_in_one_line(monkeypatch, capsys, runs_dir, tmp_path):

@@ -12,10 +12,15 @@ FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-u
          "--disable-background-networking", "--disable-extensions", "--disable-component-update", "--no-first-run")
 
 
-def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
-    """Headless Chromium as root, without GPU, sandbox or background traffic, at `width` x `height`."""
+def browser(width: int = 1400, height: int = 1000, *, touch: bool = False) -> webdriver.Chrome:
+    """Headless Chromium as root, without GPU, sandbox or background traffic, at `width` x `height` (a touch
+    device, like a phone, when `touch`)."""
     options = Options()
     options.binary_location = CHROMIUM
     for flag in (*FLAGS, f"--window-size={width},{height}"):
         options.add_argument(flag)
-    return webdriver.Chrome(service=DriverService(CHROMEDRIVER), options=options)
+    driver = webdriver.Chrome(service=DriverService(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 2 if touch else 1, "mobile": touch})
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": touch, "maxTouchPoints": 5 if touch else 1})
+    return driver

@@ -40,20 +40,25 @@ def sketch_json(digits: dict[int, tuple[float, float, float, float]] | int, *, p
     return json.dumps({"version": "2.4.1", "objects": objects})
 
 
-def draw_digit(driver, canvas, digit: int, box: tuple[float, float, float, float] = DIGIT_BOX) -> None:
-    """Draw `digit` on the `canvas` element stroke by stroke: press, move through its points, release."""
+def mouse_stroke(driver, points: list[tuple[int, int]]) -> None:
+    """One mouse stroke through `points` (viewport pixels): press, move through them, release."""
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
+    actions = ActionBuilder(driver, duration=MOVE_MS)
+    actions.pointer_action.move_to_location(*points[0])
+    actions.pointer_action.pointer_down()
+    for point in points[1:]:
+        actions.pointer_action.move_to_location(*point)
+    actions.pointer_action.pointer_up()
+    actions.perform()
+
+
+def draw_digit(driver, canvas, digit: int, box: tuple[float, float, float, float] = DIGIT_BOX) -> None:
+    """Draw `digit` on the `canvas` element stroke by stroke: press, move through its points, release."""
     rect = driver.execute_script(
         "arguments[0].scrollIntoView({block: 'nearest'}); return arguments[0].getBoundingClientRect().toJSON();", canvas)
     for stroke in DIGIT_STROKES[digit]:
-        points = [(round(x), round(y)) for x, y in _points(stroke, box, rect["width"], rect["height"], rect["x"], rect["y"])]
-        actions = ActionBuilder(driver, duration=MOVE_MS)
-        actions.pointer_action.move_to_location(*points[0])
-        actions.pointer_action.pointer_down()
-        for point in points[1:]:
-            actions.pointer_action.move_to_location(*point)
-        actions.pointer_action.pointer_up()
-        actions.perform()
+        mouse_stroke(driver, [(round(x), round(y))
+                              for x, y in _points(stroke, box, rect["width"], rect["height"], rect["x"], rect["y"])])
 
 TWO_DIGITS = {1: (0.08, 0.2, 0.3, 0.6), 0: (0.55, 0.2, 0.35, 0.6)}  # "10": digit -> (x, y, width, height), well apart

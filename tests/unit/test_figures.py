@@ -12,8 +12,8 @@ import pytest
 from dashboard.figures.curves import fig_learning_curves, fig_runs_overlay
 from dashboard.figures.dataset import fig_digit_grid, fig_label_distribution, fig_projection
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
-from dashboard.figures.images import fig_probabilities, png_data_url
-from dashboard.figures.theme import CORRECT, WRONG, fig_message
+from dashboard.figures.images import digit_mosaic, fig_probabilities, png_data_url
+from dashboard.figures.theme import CORRECT, RUN_COLORS, WRONG, fig_message, run_color
 
 HISTORY = pd.DataFrame({"epoch": [1, 2, 3], "loss": [0.9, 0.5, 0.3], "accuracy": [0.7, 0.85, 0.9],
                         "val_loss": [0.6, 0.4, 0.35], "val_accuracy": [0.8, 0.88, 0.9]})
@@ -55,19 +55,52 @@ def test_projection_colors_by_label_and_carries_test_indices():
         fig_projection(np.zeros((4, 2)), labels, indices, method="PCA")
 
 
-def test_confusion_matrix_tells_the_diagonal_apart_and_normalizes_rows():
+def test_confusion_matrix_colours_the_diagonal_by_recall_and_errors_on_their_own_scale():
     matrix = np.diag(np.arange(10, 20)) + np.eye(10, k=1, dtype=int) * 5
     matrix[9, 0] = 5  # every row has one error
-    errors, correct = fig_confusion_matrix(matrix).data
-    assert np.isnan(np.diag(np.array(errors.z, dtype=float))).all()
-    assert correct.z[3][3] == 13 and np.isnan(correct.z[3][4])
-    assert errors.text[3][4] == "5" and correct.colorscale[-1][1] == CORRECT
-    assert errors.showscale and not correct.showscale
+    matrix[4, 4], matrix[4, 5] = 0, 30  # a digit the model never gets right
+    errors, right = fig_confusion_matrix(matrix).data
+    assert np.isnan(np.diag(np.array(errors.z, dtype=float))).all() and np.isnan(right.z[3][4])
+    assert right.z[3][3] == pytest.approx(13 / 18) and right.z[4][4] == 0  # recall, not class size
+    assert right.z[4][4] <= right.zmin  # the digit never right is the palest blue, not a success colour
+    assert errors.text[3][4] == "5" and right.text[3][3] == "13" and errors.zmax == 30
+    assert right.colorscale[-1][1] != errors.colorscale[-1][1]
+    assert "Blues" in str(right.colorscale) or right.colorscale[0][1].startswith("rgb")
+    assert all(color.startswith(("#f", "#7", "#fd", "rgb")) for _, color in errors.colorscale)  # orange, not red/green
     shares = fig_confusion_matrix(matrix, normalized=True).data
     row = np.nansum([np.array(shares[0].z, dtype=float)[2], np.array(shares[1].z, dtype=float)[2]], axis=0)
     assert row.sum() == pytest.approx(1.0) and shares[1].text[2][2] == f"{12 / 17:.1%}"
     with pytest.raises(ValueError, match="10x10"):
         fig_confusion_matrix(np.zeros((9, 9)))
+
+
+@pytest.mark.parametrize("normalized", [False, True])
+def test_confusion_matrix_colour_bar_ticks_are_distinct_in_both_modes(normalized):
+    matrix = np.diag(np.full(10, 1000)) + np.eye(10, k=1, dtype=int) * 3  # errors of 0.3% of a class at most
+    errors, right = fig_confusion_matrix(matrix, normalized=normalized).data
+    labels = list(errors.colorbar.ticktext)
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+    assert labels[-1] == ("0.2%" if normalized else "3")  # 3 of 1,003 images is 0.299%
+    assert 0.6 * errors.zmax <= errors.colorbar.tickvals[-1] <= errors.zmax  # every tick on the bar, spread over it
+    assert len(set(right.colorbar.ticktext)) == len(right.colorbar.ticktext) and right.colorbar.ticktext[-1] == "100%"
+
+
+def test_confusion_matrix_outlines_the_selected_cell():
+    matrix = np.diag(np.full(10, 50)) + np.eye(10, k=1, dtype=int)
+    shapes = fig_confusion_matrix(matrix, selected=(3, 5)).layout.shapes
+    assert len(shapes) == 1 and (shapes[0].x0, shapes[0].x1, shapes[0].y0, shapes[0].y1) == (4.5, 5.5, 2.5, 3.5)
+    assert fig_confusion_matrix(matrix).layout.shapes == ()
+    with pytest.raises(ValueError, match="selected must be"):
+        fig_confusion_matrix(matrix, selected=(3, 10))
+
+
+def test_digit_mosaic_tiles_the_images_in_rows():
+    images = np.stack([np.full((28, 28), value, np.uint8) for value in range(1, 13)])
+    mosaic = digit_mosaic(images, columns=10)
+    assert mosaic.shape == (2 * 28 + 2, 10 * 28 + 18)
+    assert mosaic[0, 0] == 1 and mosaic[0, 30] == 2 and mosaic[30, 30] == 12 and mosaic[30, 60] == 0
+    with pytest.raises(ValueError, match="columns must be at least 1"):
+        digit_mosaic(images, columns=0)
 
 
 def test_class_scores_show_three_bars_per_digit():
@@ -93,20 +126,36 @@ def test_probabilities_mark_the_true_and_the_wrong_answer():
         fig_probabilities(probabilities, true_label=10)
 
 
-def test_learning_curves_plot_training_against_validation():
-    figure = fig_learning_curves(HISTORY, "run")
-    names = {trace.name for trace in figure.data}
-    assert names == {"training", "validation"} and len(figure.data) == 4
-    validation_accuracy = [t for t in figure.data if t.name == "validation" and t.xaxis == "x2"][0]
-    assert list(validation_accuracy.y) == [0.8, 0.88, 0.9]
+def test_learning_curves_plot_error_rate_on_a_log_axis_and_the_learning_rate():
+    history = HISTORY.assign(learning_rate=[0.002, 0.001, 0.0005])
+    figure = fig_learning_curves(history, "run")
+    assert len(figure.data) == 5  # loss and error for training and validation, one learning rate
+    error = [t for t in figure.data if t.yaxis == "y2" and t.line.dash == "solid"][0]
+    np.testing.assert_allclose(error.y, [0.2, 0.12, 0.1])  # 1 - validation accuracy
+    assert figure.layout.yaxis.type == "log" and figure.layout.yaxis2.type == "log"
+    assert list([t for t in figure.data if t.yaxis == "y3"][0].y) == [0.002, 0.001, 0.0005]
+    assert {t.line.color for t in figure.data} == {run_color("run")}
+    assert fig_learning_curves(HISTORY.assign(accuracy=[0.7, 1.0, 1.0]), "run").data[1].y.min() > 0  # log-safe
+    assert len(fig_learning_curves(HISTORY, "run").data) == 4  # no learning rate recorded: no curve, no error
     with pytest.raises(ValueError, match="lacks columns"):
         fig_learning_curves(HISTORY.drop(columns="val_loss"), "run")
 
 
-def test_runs_overlay_gives_each_run_its_own_color():
-    figure = fig_runs_overlay({"a": HISTORY, "b": HISTORY.iloc[:2]})
-    assert {t.legendgroup for t in figure.data} == {"a training", "a validation", "b training", "b validation"}
-    assert len({t.line.color for t in figure.data}) == 2
+def test_run_colors_follow_the_name_not_the_position():
+    names = ["deep_cnn", "convnet", "baseline", "cnn_aug", "wide"]
+    first = fig_runs_overlay({name: HISTORY for name in names})
+    second = fig_runs_overlay({name: HISTORY for name in reversed(names[1:])})
+    colors = lambda figure: {t.legendgroup: t.line.color for t in figure.data}  # noqa: E731
+    assert {name: color for name, color in colors(second).items()} == {n: colors(first)[n] for n in names[1:]}
+    assert all(color in RUN_COLORS for color in colors(first).values())
+    assert run_color("convnet") == colors(first)["convnet"]
+
+
+def test_runs_overlay_legend_sits_under_the_plots_with_one_entry_a_run():
+    figure = fig_runs_overlay({name: HISTORY for name in ["a", "b", "c", "d", "e", "f"]})
+    assert [t.name for t in figure.data if t.showlegend] == ["a", "b", "c", "d", "e", "f"]
+    assert figure.layout.legend.y < 0 and figure.layout.legend.yanchor == "top"  # below the x axis, title on top
+    assert figure.layout.title.y > 0.9
     with pytest.raises(ValueError, match="choose at least one run"):
         fig_runs_overlay({})
 
