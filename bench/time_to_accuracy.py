@@ -1,6 +1,6 @@
 """Seconds to 99.0%, 99.5% and 99.7% test accuracy for each training preset, images/s and peak memory.
 
-Usage: `python bench/time_to_accuracy.py [--presets quick strong] [--seeds 0] [--epochs N]`.
+Usage: `python bench/time_to_accuracy.py [--presets quick strong] [--seeds 0] [--epochs N] [--keep DIR]`.
 
 Each preset is trained as `python -m model.train --preset NAME` would train it; after every epoch
 (in this bench only) the current weights are evaluated on the 10,000 test images, with the clock
@@ -87,15 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presets", nargs="+", choices=sorted(PRESETS), default=["quick", "strong"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--epochs", type=int, default=None, help="override the presets' epochs")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the runs in this directory (default: discard)")
     args = parser.parse_args(argv)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("| preset | seed | epochs | s to 99.0% | s to 99.5% | s to 99.7% | final test acc. | images/s |"
           " train() s | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as temporary:
+        workdir = args.keep or Path(temporary)
         for name in args.presets:
             for seed in args.seeds:
-                figures = bench_preset(name, seed, args.epochs, Path(workdir))
+                figures = bench_preset(name, seed, args.epochs, workdir)
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 print(f"| {name} | {seed} | {figures['epochs']} | {_seconds(figures['to_0.990'])} |"
                       f" {_seconds(figures['to_0.995'])} | {_seconds(figures['to_0.997'])} |"

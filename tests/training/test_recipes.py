@@ -36,6 +36,13 @@ def test_presets_fill_in_and_options_override():
             parse_args(bad)
 
 
+def test_no_preset_is_the_shipped_recipe_which_strong_names():
+    from dataclasses import asdict
+
+    recipe_of = lambda cfg: {k: v for k, v in asdict(cfg).items() if k not in ("preset", "out")}  # noqa: E731
+    assert recipe_of(TrainConfig()) == recipe_of(preset_config("strong"))
+
+
 def test_architectures_carry_their_own_augmentation_default():
     assert TrainConfig(architecture="deep_cnn").augment is True
     assert TrainConfig(architecture="convnet").augment is False
