@@ -11,6 +11,7 @@ from dashboard.components import card, gallery, graph, table, tile
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
 from dashboard.figures.images import fig_probabilities
 from dashboard.service import current
+from dashboard.validation import check_choice, check_int, check_run, point_of
 
 dash.register_page(__name__, path="/errors", name="Errors", title="Errors · MNIST Explorer", order=30)
 
@@ -64,6 +65,7 @@ def error_tiles(run_name: str, indices, gallery_name: str) -> list:
 @callback(Output(ids.ERRORS_MATRIX, "figure"), Input(ids.RUN_SELECT, "value"), Input(ids.ERRORS_NORMALIZE, "value"))
 def show_matrix(run_name: str, normalization: str):
     """The selected run's confusion matrix as counts or row shares."""
+    run_name, normalization = check_run(run_name), check_choice(normalization, "normalization", list(NORMALIZATIONS))
     matrix = current().run(run_name).evaluation["confusion_matrix"]
     return fig_confusion_matrix(matrix, normalized=normalization == "share")
 
@@ -71,9 +73,10 @@ def show_matrix(run_name: str, normalization: str):
 @callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_MATRIX, "clickData"), Input(ids.RUN_SELECT, "value"))
 def show_cell(click: dict | None, run_name: str) -> list:
     """The images of the clicked cell; before any click, the model's most frequent confusion."""
-    if click:
-        point = click["points"][0]
-        return cell_view(run_name, int(point["y"]), int(point["x"]))
+    point, run_name = point_of(click, "clickData"), check_run(run_name)
+    if point:
+        return cell_view(run_name, check_int(point.get("y"), "true digit", 0, 9),
+                         check_int(point.get("x"), "predicted digit", 0, 9))
     return cell_view(run_name, *current().predictions(run_name).most_confused())
 
 
@@ -94,13 +97,16 @@ def select_image(_clicks: list) -> int:
     """Remember the test index of the image clicked last."""
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate  # tiles were (re)drawn, not clicked
-    return int(ctx.triggered_id["index"])
+    tile_id = ctx.triggered_id if isinstance(ctx.triggered_id, dict) else {}
+    return check_int(tile_id.get("index"), "image", 0, len(current().mnist.y_test) - 1)
 
 
 @callback(Output(ids.ERRORS_PROBABILITIES, "figure"), Output(ids.ERRORS_PROBABILITIES_CAPTION, "children"),
           Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
 def show_probabilities(index: int | None, run_name: str):
     """The ten probabilities of the clicked image; before any click, of the most confident mistake."""
+    run_name = check_run(run_name)
+    index = None if index is None else check_int(index, "image", 0, len(current().mnist.y_test) - 1)
     service = current()
     run, predictions = service.run(run_name), service.predictions(run_name)
     if index is None:
@@ -116,6 +122,7 @@ def show_probabilities(index: int | None, run_name: str):
 @callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"))
 def show_mistakes(run_name: str):
     """The selected run's most confident mistakes."""
+    run_name = check_run(run_name)
     indices = current().predictions(run_name).confident_mistakes(current().settings.mistakes_size)
     return gallery(error_tiles(run_name, indices, "mistakes"), empty="This model makes no mistake on the test set.")
 
@@ -124,6 +131,7 @@ def show_mistakes(run_name: str):
           Input(ids.RUN_SELECT, "value"))
 def show_scores(run_name: str):
     """Precision, recall and F1 per digit, as bars and as a table."""
+    run_name = check_run(run_name)
     per_class = current().run(run_name).evaluation["per_class"]
     rows = [(c["digit"], f"{c['precision']:.2%}", f"{c['recall']:.2%}", f"{c['f1']:.2%}", f"{c['support']:,}")
             for c in per_class]

@@ -20,6 +20,7 @@ from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
+from dashboard.validation import check_choice, check_clicks, check_dict, check_list, check_number, check_run
 from model import config
 from model.data import pixels
 from model.explain import METHODS, normalize_heatmap
@@ -104,6 +105,9 @@ def candidates(run_name: str, digit: object, mistakes: list) -> np.ndarray:
           State(ids.SALIENCY_INDEX, "value"), State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
 def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str) -> int:
     """A random image of the chosen kind (a new one each click), or the next one after the current image."""
+    random_clicks, _next, run_name = check_clicks(random_clicks), check_clicks(_next), check_run(run_name)
+    digit = check_choice(digit, "class", [ANY_CLASS, *range(config.NUM_CLASSES)])
+    mistakes = check_list(mistakes, "only mistakes", lambda value, where: check_choice(value, where, ["mistakes"]))
     choices = candidates(run_name, digit, mistakes)
     if len(choices) == 0:
         raise PreventUpdate
@@ -145,9 +149,15 @@ def image_caption(index: int, label: int, probabilities: np.ndarray, run_name: s
           State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"))
 def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict]):
     """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its probabilities."""
+    method = check_choice(method, "method", [*METHODS, ALL_METHODS])
+    target = check_choice(target, "class to explain", [PREDICTED, *range(config.NUM_CLASSES)])
+    values = check_list(values, "settings", lambda value, where: None if value is None else
+                        check_number(value, where, -1e6, 1e6))
+    setting_ids = check_list(setting_ids, "setting ids", lambda value, where: check_dict(value, where, optional=False))
+    run_name = check_run(run_name)
     service = current()
     count = len(service.mnist.y_test)
-    if not isinstance(index, int) or not 0 <= index < count:
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
         message = f"Enter a test image number from 0 to {count - 1}."
         return message, fig_message(message), fig_message(message)
     image = pixels(service.mnist.x_test[index])

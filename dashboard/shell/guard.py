@@ -12,14 +12,19 @@ import logging
 
 from dash.exceptions import PreventUpdate
 
+from dashboard.validation import InvalidInput
 from model.runs import RunError
 
 log = logging.getLogger(__name__)
 
 
 def on_callback_error(error: Exception) -> None:
-    """Dash's `on_error` hook: a vanished or unreadable run leaves the outputs as they are; other errors propagate."""
+    """Dash's `on_error` hook: a vanished or unreadable run, or an input no component sends, leaves the outputs
+    as they are; other errors propagate."""
     if isinstance(error, RunError):
         log.info("callback left its outputs unchanged: %s", error)
+        raise PreventUpdate from error
+    if isinstance(error, InvalidInput):
+        log.warning("callback refused its input: %s", error)
         raise PreventUpdate from error
     raise error

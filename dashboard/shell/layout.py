@@ -36,10 +36,18 @@ def layout() -> html.Div:
     ])
 
 
-def run_notice(name: str | None) -> tuple[str, bool]:
-    """The notice text and whether it is hidden: why the selected run cannot be shown, if it cannot."""
+MODEL_PAGES = ("/draw", "/saliency")  # the pages that run the selected model (the others read its files)
+
+
+def run_notice(name: str | None, pathname: str | None = None) -> tuple[str, bool]:
+    """The notice text and whether it is hidden: why the selected run (or, on a page that runs it, its model)
+    cannot be used, if it cannot."""
     try:
-        current().run(name)
+        entry = current().entry(name)
+        if isinstance(pathname, str) and pathname.startswith(MODEL_PAGES):
+            entry.predictor()  # loaded once and cached; a model Keras refuses says why here
+        elif entry.model_problem():
+            return f"{entry.model_problem()} (the Draw and Saliency pages cannot use this run)", False
     except RunError as error:
         return str(error), False
     return "", True
@@ -55,4 +63,4 @@ def register(app: Dash) -> None:
     )
     app.callback(Output(ids.RUN_SELECT, "options"), Input(ids.SHELL_URL, "pathname"))(lambda _: run_options())
     app.callback(Output(ids.SHELL_NOTICE, "children"), Output(ids.SHELL_NOTICE, "hidden"),
-                 Input(ids.RUN_SELECT, "value"))(run_notice)
+                 Input(ids.RUN_SELECT, "value"), Input(ids.SHELL_URL, "pathname"))(run_notice)
