@@ -125,8 +125,6 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
     """
     check_clicks(_trigger, "trigger"), check_clicks(_clear)
     mode, run_name = check_choice(mode, "mode", list(MODES)), check_run(run_name)
-    contents = check_text(contents, "upload", max_length=MAX_BODY_BYTES)
-    json_data = check_text(json_data, "strokes", max_length=MAX_BODY_BYTES)
     source = check_choice(source, "source", [None, "empty", "canvas", "upload"])
     background = check_text(background, "background", max_length=MAX_BODY_BYTES)
     trigger = ctx.triggered_id

@@ -120,11 +120,11 @@ def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result
     while time.monotonic() < deadline and not browser.driver.execute_script(LIVE_STATE)[0]:
         time.sleep(0.2)
     assert browser.driver.execute_script(LIVE_STATE)[0], "no progress before leaving"
-    browser.find_element(f"a.nav-link[href='/draw']").click()  # the app's own navigation: no reload
+    browser.find_element("a.nav-link[href='/draw']").click()  # the app's own navigation: no reload
     browser.wait_for_element(f"#{ids.DRAW_CANVAS}", timeout=30)
     time.sleep(3)  # the training runs on while this page is shown
     assert browser.get_logs() == []
-    browser.find_element(f"a.nav-link[href='/train']").click()
+    browser.find_element("a.nav-link[href='/train']").click()
     browser.wait_for_element(f"#{ids.TRAIN_PROGRESS_BOX}", timeout=30)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

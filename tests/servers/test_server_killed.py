@@ -4,7 +4,6 @@ on the same port answers and reports the lost training on /train."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -19,21 +18,11 @@ from dashboard import ids
 from dashboard.jobs import record as records
 from model.jobs import is_training
 from model.runs import list_runs
-from tests.support.dash_client import find_callback
+from tests.support import training
 from tests.support.servers import app_env, dashboard, free_port
 from tests.support.traces import trainer_processes
 
-OWNER = {"id": "a" * 32, "announced": None}
-
-
-def start_body(session: requests.Session, url: str, name: str, epochs: int) -> dict:
-    """The Start button's request, as the browser `OWNER` sends it."""
-    start = find_callback(session, url, f"{ids.TRAIN_FORM_MESSAGE}.children")
-    values = {f"{ids.TRAIN_START}.n_clicks": 1, f"{ids.TRAIN_ARCHITECTURE}.value": "convnet",
-              f"{ids.TRAIN_EPOCHS}.value": epochs, f"{ids.TRAIN_BATCH_SIZE}.value": 128,
-              f"{ids.TRAIN_SIZE}.value": 1024, f"{ids.TRAIN_AUGMENT}.value": [], f"{ids.TRAIN_SEED}.value": 0,
-              f"{ids.TRAIN_NAME}.value": name, f"{ids.TRAIN_OWNER}.data": OWNER}
-    return start.payload(values, f"{ids.TRAIN_START}.n_clicks")
+OWNER = training.owner("a")
 
 
 def port_is_free(port: int) -> bool:
@@ -62,9 +51,8 @@ def test_sigkill_mid_training_frees_everything_and_a_restart_works(runs_dir: Pat
     env = app_env(runs)
     with dashboard(tmp_path, "--runs-dir", str(runs), port=port, env=env) as (url, server):
         with requests.Session() as session:
-            answer = session.post(f"{url}/_dash-update-component", json=start_body(session, url, "doomed", 50),
-                                  timeout=120)
-            assert "Started the training of doomed" in answer.text, answer.text[:500]
+            answer = training.start(session, url, "doomed", OWNER, epochs=50, architecture="convnet")
+            assert "Started the training of doomed" in answer, answer[:500]
         wait_for(lambda: is_training(runs), 300, "the training never took the lock")
         trainers = trainer_processes(runs)
         assert len(trainers) == 1 and trainers[0].ppid() == server.pid  # server -> trainer, nothing between
@@ -85,9 +73,6 @@ def test_sigkill_mid_training_frees_everything_and_a_restart_works(runs_dir: Pat
         job = records.effective(records.read_record(runs))
         assert job["state"] == records.FAILED and "stopped without a word" in job["message"]
         with requests.Session() as session:
-            poll = find_callback(session, url, f"{ids.TRAIN_STATUS}.children")
-            body = poll.payload({f"{ids.TRAIN_POLL}.n_intervals": 1, f"{ids.TRAIN_OWNER}.data": OWNER},
-                                f"{ids.TRAIN_POLL}.n_intervals")
-            status = json.dumps(session.post(f"{url}/_dash-update-component", json=body, timeout=120).json())
-        assert "Training of doomed failed" in status
+            status = training.text_of(training.poll(session, url, OWNER)[ids.TRAIN_STATUS])
+        assert "Training of doomed failed" in status, status
         assert [p.name for p in list_runs(runs)] == ["baseline", "convnet"]
