@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,7 @@ class RunEntry:
                 self._model_checked = True
                 try:
                     check_model_file(self.path)
+                    check_safe_model(self.path)
                 except RunError as error:
                     self._model_error = str(error)
             return self._model_error
@@ -87,6 +89,18 @@ class RunEntry:
             if self._explainer is None:
                 self._explainer = Explainer(predictor.model)
             return self._explainer
+
+
+def check_safe_model(path: Path) -> None:
+    """`RunError` if the run's model holds a Lambda layer, which Keras refuses to load in safe mode (arbitrary code)."""
+    try:
+        with zipfile.ZipFile(path / MODEL_FILE) as archive:
+            config = archive.read("config.json")
+    except (OSError, KeyError, zipfile.BadZipFile) as error:
+        raise RunError(f"model file {path / MODEL_FILE} is unreadable ({error})") from error
+    if b'"class_name": "Lambda"' in config or b'"class_name":"Lambda"' in config:
+        raise RunError(f"the model of run {path.name} holds a Lambda layer (code), which Keras refuses to load "
+                       "in safe mode; retrain it without one")
 
 
 def read_entry(path: Path, labels) -> RunEntry:

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from dash.exceptions import PreventUpdate
 
@@ -275,6 +276,8 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
     assert "was not started here" in text(call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks", 1, other))
     job = wait_until_done(page, train_runs)
     assert job["state"] == records.DONE and job["owner"] == OWNER["id"]
+    time.sleep(1)  # the job's thread has waited for its training process: no zombie is left
+    assert [c for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE] == []
     mine = poll(page)
     assert "Trained direct: test accuracy" in text(mine["status"]) and mine["name"] == "baseline-2"
     assert mine["changed"]["select"] == "direct" and mine["owner"]["announced"] == job["job"]
