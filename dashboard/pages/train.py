@@ -173,10 +173,15 @@ def refresh_selector(change: dict | None):
     return run_options(), check_run(check_dict(change, "change").get("select"), "run to select")
 
 
-def _field_messages(errors: dict[str, str], field_ids: list) -> list:
-    """The message under each field (in `field_ids`' order): what is wrong with it, in plain words."""
-    return [html.Span(f"{errors[i['field']][:1].upper()}{errors[i['field']][1:]}.") if i["field"] in errors else ""
-            for i in field_ids]
+def _field_messages(errors: dict[str, str], fields: list[str]) -> list:
+    """The message under each field (in `fields`' order): what is wrong with it, in plain words."""
+    return [html.Span(f"{errors[field][:1].upper()}{errors[field][1:]}.") if field in errors else ""
+            for field in fields]
+
+
+def _field_of(value: object, name: str) -> str:
+    """The form field a TRAIN_FIELD_ERROR id names."""
+    return check_choice(check_dict(value, name, optional=False).get("field"), name, list(FIELDS))
 
 
 @callback(
@@ -193,7 +198,7 @@ def _field_messages(errors: dict[str, str], field_ids: list) -> list:
 def start_training(_clicks, architecture, epochs, batch_size, train_size, augment, seed, name, owner, field_ids):
     """Check the form (each field's error next to it) and start the training it describes."""
     check_clicks(_clicks)
-    owner = _owner(owner)
+    owner, field_ids = _owner(owner), check_list(field_ids, "field ids", _field_of)
     augment = check_list(augment, "augment", lambda value, where: check_choice(value, where, [AUGMENT]))
     settings = current().settings
     values = dict(zip(FIELDS, (architecture, epochs, batch_size, train_size, seed, name)))

@@ -101,7 +101,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(server):
     url, _ = server
     response = _draw_upload(url, data_url(bomb_png(bit_depth=1), "image/png"))
     assert response[ids.DRAW_PREDICTION]["children"] == "Cannot read the upload"
-    assert "too large (32,000x32,000 pixels)" in response[ids.DRAW_MESSAGE]["children"]
+    assert response[ids.DRAW_MESSAGE]["children"].startswith("The image is too large")
     assert response[ids.DRAW_READ]["data"] == []  # the old reading is cleared
 
 
