@@ -20,7 +20,16 @@ from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
-from dashboard.validation import check_choice, check_clicks, check_dict, check_list, check_number, check_run
+from dashboard.validation import (
+    check_choice,
+    check_clicks,
+    check_dict,
+    check_list,
+    check_number,
+    check_run,
+    check_text,
+    fail,
+)
 from model import config
 from model.data import pixels
 from model.explain import METHODS, normalize_heatmap
@@ -119,6 +128,14 @@ def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str)
     return int(choices[position % len(choices)])
 
 
+def _setting_value(value: object, name: str) -> object:
+    """A slider's value as sent: a number (or short text, which the method refuses with a message), unchanged."""
+    if value is None or isinstance(value, str):
+        return check_text(value, name, max_length=64)
+    check_number(value, name, -1e6, 1e6)
+    return value
+
+
 def method_settings(values: list, setting_ids: list[dict]) -> dict[str, dict]:
     """The sliders' values by method and setting (each method checks its own settings)."""
     settings: dict[str, dict] = {}
@@ -149,10 +166,10 @@ def image_caption(index: int, label: int, probabilities: np.ndarray, run_name: s
           State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"))
 def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict]):
     """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its probabilities."""
-    method = check_choice(method, "method", [*METHODS, ALL_METHODS])
-    target = check_choice(target, "class to explain", [PREDICTED, *range(config.NUM_CLASSES)])
-    values = check_list(values, "settings", lambda value, where: None if value is None else
-                        check_number(value, where, -1e6, 1e6))
+    method = check_text(method, "method", max_length=64, optional=False)  # explain() says which methods exist
+    if isinstance(target, (list, dict)) or isinstance(target, str) and len(target) > 64:
+        raise fail("class to explain", target, "a digit or 'predicted'")  # explain() checks the rest
+    values = check_list(values, "settings", _setting_value)
     setting_ids = check_list(setting_ids, "setting ids", lambda value, where: check_dict(value, where, optional=False))
     run_name = check_run(run_name)
     service = current()
