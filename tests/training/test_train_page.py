@@ -190,7 +190,7 @@ def test_training_process_dies_with_the_job_that_started_it(train_runs):
               "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, out=Path(sys.argv[1]))\n"
               "train_in_process(cfg, lambda r: print('progress', flush=True))\n")
     job = subprocess.Popen([sys.executable, "-c", script, str(train_runs / "orphan")], stdout=subprocess.PIPE,
-                           text=True, cwd=Path(__file__).parent.parent, env={**os.environ, "PYTHONPATH": "."})
+                           text=True, cwd=Path(__file__).parent.parent.parent, env={**os.environ, "PYTHONPATH": "."})
     try:
         assert job.stdout.readline().startswith("progress") and is_training(train_runs)
         job.send_signal(signal.SIGKILL)  # what Cancel does to a diskcache job; Celery sends SIGTERM
