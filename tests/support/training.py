@@ -8,7 +8,7 @@ import time
 import requests
 
 from dashboard import ids
-from tests.support.dash_client import UPDATE, find_callback
+from tests.support.dash_client import UPDATE, callbacks, find_callback
 
 
 def owner(letter: str = "a") -> dict:
@@ -53,7 +53,8 @@ def poll(session: requests.Session, url: str, browser: dict) -> dict:
 
 def cancel(session: requests.Session, url: str, browser: dict) -> str:
     """Press Cancel as `browser`; the text of the answer."""
-    callback = find_callback(session, url, f"{ids.TRAIN_CANCEL}.n_clicks")
+    [callback] = [c for c in callbacks(session, url)
+                  if [(i["id"], i["property"]) for i in c.inputs] == [(ids.TRAIN_CANCEL, "n_clicks")]]
     body = callback.payload({f"{ids.TRAIN_CANCEL}.n_clicks": 1, f"{ids.TRAIN_OWNER}.data": browser},
                             f"{ids.TRAIN_CANCEL}.n_clicks")
     answer = session.post(f"{url}{UPDATE}", json=body, timeout=120)
