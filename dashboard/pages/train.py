@@ -241,12 +241,20 @@ def cancel_training(_clicks, owner) -> html.Span:
 
 
 def _announce(job: dict | None, owner: dict) -> tuple:
-    """TRAIN_CHANGED, TRAIN_OWNER and TRAIN_NAME after a poll: a run this browser trained is selected once."""
+    """TRAIN_CHANGED and TRAIN_OWNER after a poll: a run this browser trained is selected once."""
     if job is None or job["state"] != records.DONE or job["owner"] != owner["id"] or owner["announced"] == job["job"]:
-        return no_update, no_update, no_update
-    runs_dir = current().settings.runs_dir
-    return (_changed(job["run"]), {**owner, "announced": job["job"]},
-            suggest_name(runs_dir, job.get("architecture") or DEFAULTS["architecture"]))
+        return no_update, no_update
+    return _changed(job["run"]), {**owner, "announced": job["job"]}
+
+
+@callback(Output(ids.TRAIN_NAME, "value"), Input(ids.TRAIN_CHANGED, "data"), State(ids.TRAIN_ARCHITECTURE, "value"),
+          prevent_initial_call=True)
+def suggest_next_name(change: dict | None, architecture: str) -> str:
+    """After a run was added, renamed or deleted, a free name for the next training."""
+    if not check_dict(change, "change"):
+        raise PreventUpdate
+    architecture = check_choice(architecture, "architecture", [option["value"] for option in architecture_options()])
+    return suggest_name(current().settings.runs_dir, architecture)
 
 
 def _run_or_none(name: str):
@@ -261,7 +269,6 @@ def _run_or_none(name: str):
     Output(ids.TRAIN_PROGRESS_BOX, "hidden"), Output(ids.TRAIN_LIVE, "figure"), Output(ids.TRAIN_STATUS, "children"),
     Output(ids.TRAIN_CANCEL, "disabled"), Output(ids.TRAIN_START, "disabled"), Output(ids.TRAIN_SEEN, "data"),
     Output(ids.TRAIN_CHANGED, "data", allow_duplicate=True), Output(ids.TRAIN_OWNER, "data"),
-    Output(ids.TRAIN_NAME, "value"),
     Input(ids.TRAIN_POLL, "n_intervals"), State(ids.TRAIN_OWNER, "data"), State(ids.TRAIN_SEEN, "data"),
     prevent_initial_call="initial_duplicate",
 )
