@@ -26,10 +26,17 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--redis-url", default=defaults.redis_url,
                         help="run the Train page's jobs on Celery workers through Redis at this URL "
                              "(default $MNIST_REDIS_URL; none: local processes)")
+    parser.add_argument("--allowed-host", action="append", default=list(defaults.allowed_hosts),
+                        help="a host name the server answers to besides loopback and --host (repeatable; "
+                             "default $MNIST_ALLOWED_HOSTS, comma-separated)")
+    parser.add_argument("--admin-token", default=defaults.admin_token,
+                        help="token needed to train, cancel, rename or delete when the server is reachable from the "
+                             "network (default $MNIST_ADMIN_TOKEN); open a page once with ?admin_token=TOKEN")
     args = parser.parse_args(argv)
     try:
         return Settings(host=args.host, port=args.port, debug=args.debug, runs_dir=args.runs_dir, run=args.run,
-                        redis_url=args.redis_url)
+                        redis_url=args.redis_url, allowed_hosts=tuple(args.allowed_host),
+                        admin_token=args.admin_token or None)
     except ValueError as error:
         parser.error(str(error))
 
@@ -57,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     from dashboard.app import create_app
+    from dashboard.hardening import QuietRequestHandler
     from dashboard.service import EXTENSION_KEY
     from model.data import DataError
     from model.runs import RunError
@@ -69,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     service = app.server.extensions[EXTENSION_KEY]
     print(f"MNIST explorer: model {service.default_run()} of {len(service.run_names())} runs; "
           f"open http://{settings.host}:{settings.port}/", flush=True)
-    app.run(host=settings.host, port=settings.port, debug=settings.debug, dev_tools_disable_version_check=True)
+    app.run(host=settings.host, port=settings.port, debug=settings.debug, dev_tools_disable_version_check=True,
+            request_handler=QuietRequestHandler)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from dashboard import dash_private, shell
+from dashboard import dash_private, hardening, shell
 from dashboard.jobs import manager
 from dashboard.service import Service, attach
 from dashboard.settings import Settings
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Dash:
                update_title=None, background_callback_manager=manager.make_manager(settings),
                on_error=shell.on_callback_error)
     attach(app.server, service)
+    hardening.install(app.server, settings)
     with app.server.app_context():  # Dash calls the layout function once to check it
         app.layout = shell.layout
     shell.register(app)

@@ -11,6 +11,12 @@ from model import config, projection
 DEFAULT_RUN_NAME = config.DEFAULT_RUN.name
 REDIS_URL_ENV = "MNIST_REDIS_URL"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+ADMIN_TOKEN_ENV = "MNIST_ADMIN_TOKEN"
+ALLOWED_HOSTS_ENV = "MNIST_ALLOWED_HOSTS"
+
+
+def _env_hosts() -> tuple[str, ...]:
+    return tuple(h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip())
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class Settings:
     # None: a local process per job, results in a diskcache under cache_dir.
     redis_url: str | None = field(default_factory=lambda: os.environ.get(REDIS_URL_ENV) or None)
     max_epochs: int = 100  # most epochs the Train page accepts
+    # Host names served besides loopback and the bound address (--allowed-host, $MNIST_ALLOWED_HOSTS, comma-separated)
+    allowed_hosts: tuple[str, ...] = field(default_factory=_env_hosts)
+    # The operator's token for train, cancel, rename and delete when the server is reachable from the network
+    admin_token: str | None = field(default_factory=lambda: os.environ.get(ADMIN_TOKEN_ENV) or None)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:

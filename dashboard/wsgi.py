@@ -7,8 +7,9 @@ Environment: `MNIST_RUNS` (runs directory, default runs/), `MNIST_DATA` (dataset
 `MNIST_REDIS_URL` (e.g. redis://127.0.0.1:6379/0: the Train page's jobs go to Celery workers;
 the server and every worker need the same URL and the same runs directory).
 Without `--preload`: each gunicorn worker builds its own app, since TensorFlow does not survive a fork.
-Celery workers: the default prefork pool (Cancel terminates the job's process; not `--pool solo`),
-at least 2 processes, so that a second training request is refused at once rather than queued.
+Celery workers: the default prefork pool, so that a job whose worker process dies is reported with
+Celery's cause (Cancel reaches the job through its record in the runs directory, with any pool).
+Set `MNIST_ALLOWED_HOSTS` (the public host name) and `MNIST_ADMIN_TOKEN` behind a public address.
 """
 
 from __future__ import annotations

@@ -210,6 +210,8 @@ def rename_run(path: Path | str, new_name: str) -> Path:
 def delete_run(path: Path | str) -> None:
     """Delete run directory `path`: renamed out of sight first, so it never shows half-deleted."""
     path = Path(path)
+    if path.is_symlink():
+        raise RunError(f"{path} is a link, not a run directory: remove the link itself")
     if not path.is_dir():
         raise RunError(f"run directory {path} does not exist")
     trash = path.parent / f".{path.name}.deleted-{os.getpid()}"

@@ -1,17 +1,22 @@
 """What the Train page accepts: its choices, the check of its form into a `TrainConfig`, and which runs may change.
 
+Shipped runs (those committed with the project) are listed one per line in `RUNS_DIR/SHIPPED`;
+they, and the default run, cannot be renamed or deleted from the app.
+
 No Dash here: the page's callbacks call these, and tests call them directly.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from dashboard.settings import DEFAULT_RUN_NAME
+from dashboard.validation import shown
 from model import config
-from model.architectures import ARCHITECTURES
 from model.admission import check_run_free
+from model.architectures import ARCHITECTURES
 from model.runs import RunError, check_run_name
 from model.train import TrainConfig
 
@@ -19,6 +24,18 @@ FULL_TRAIN_SIZE = 60_000 - config.VALIDATION_SIZE  # the training images left af
 BATCH_SIZES = (32, 64, 128, 256)
 TRAIN_SIZES = (1_024, 2_048, 5_000, 10_000, 25_000, FULL_TRAIN_SIZE)
 DEFAULTS = {"architecture": "convnet", "epochs": 5, "batch_size": 128, "train_size": 5_000, "seed": 0}
+FIELDS = ("architecture", "epochs", "batch_size", "train_size", "seed", "name")  # in the form's order
+SHIPPED_FILE = "SHIPPED"
+MAX_SEED = 2**31 - 1
+
+
+def shipped_runs(runs_dir: Path) -> frozenset[str]:
+    """The names listed in `runs_dir/SHIPPED` (the runs that ship with the project), empty if there is no list."""
+    try:
+        lines = (Path(runs_dir) / SHIPPED_FILE).read_text().splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def architecture_options() -> list[dict]:
@@ -60,23 +77,52 @@ def _whole(label: str, value: object, low: int, high: int) -> int:
     """`value` as a whole number in [low, high], or `ValueError` naming the field."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or value != int(value) or not low <= value <= high:
-        raise ValueError(f"{label} must be a whole number from {low:,} to {high:,}, got {value!r}")
+        raise ValueError(f"{label} must be a whole number from {low:,} to {high:,}, got {shown(value)}")
     return int(value)
+
+
+def _choice(label: str, value: object, choices) -> object:
+    """`value` if it is one of `choices` (True is not 1), or `ValueError` naming the field."""
+    if isinstance(value, (bool, list, dict)) or value not in choices:
+        raise ValueError(f"{label} must be one of {', '.join(map(str, choices))}, got {shown(value)}")
+    return value
+
+
+def _field_checks(runs_dir: Path, max_epochs: int) -> dict:
+    """One check per field of the form, each returning the value the `TrainConfig` needs."""
+    return {
+        "name": lambda value: check_new_name(value if isinstance(value, str) or value is None else str(value)[:80],
+                                             runs_dir),
+        "architecture": lambda value: _choice("architecture", value, tuple(ARCHITECTURES)),
+        "batch_size": lambda value: int(_choice("batch size", value, BATCH_SIZES)),
+        "train_size": lambda value: _whole("training images", value, max(BATCH_SIZES), FULL_TRAIN_SIZE),
+        "epochs": lambda value: _whole("epochs", value, 1, max_epochs),
+        "seed": lambda value: _whole("seed", value, 0, MAX_SEED),
+    }
+
+
+def form_errors(*, runs_dir: Path, max_epochs: int, **values: object) -> dict[str, str]:
+    """What is wrong with each field of the form in `values` (by name in `FIELDS`); {} if nothing is."""
+    errors = {}
+    for field, check in _field_checks(runs_dir, max_epochs).items():
+        try:
+            check(values.get(field))
+        except ValueError as error:
+            errors[field] = str(error)
+    return errors
 
 
 def form_config(*, runs_dir: Path, max_epochs: int, architecture: str, epochs: object, batch_size: object,
                 train_size: object, augment: bool, seed: object, name: str | None) -> TrainConfig:
     """The training the form asks for, writing into `runs_dir`; `ValueError` naming the first bad field."""
-    name = check_new_name(name, runs_dir)
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}, got {architecture!r}")
-    if batch_size not in BATCH_SIZES:
-        raise ValueError(f"batch size must be one of {', '.join(map(str, BATCH_SIZES))}, got {batch_size!r}")
-    size = _whole("training images", train_size, max(BATCH_SIZES), FULL_TRAIN_SIZE)
+    values = {"architecture": architecture, "epochs": epochs, "batch_size": batch_size, "train_size": train_size,
+              "seed": seed, "name": name}
+    checked = {field: check(values[field]) for field, check in _field_checks(runs_dir, max_epochs).items()}
+    size = checked["train_size"]
     return TrainConfig(
-        architecture=architecture, epochs=_whole("epochs", epochs, 1, max_epochs), batch_size=int(batch_size),
-        augment=bool(augment), train_size=None if size >= FULL_TRAIN_SIZE else size,
-        seed=_whole("seed", seed, 0, 2**31 - 1), out=Path(runs_dir) / name,
+        architecture=checked["architecture"], epochs=checked["epochs"], batch_size=checked["batch_size"],
+        augment=bool(augment), train_size=None if size >= FULL_TRAIN_SIZE else size, seed=checked["seed"],
+        out=Path(runs_dir) / checked["name"],
     )
 
 
@@ -90,6 +136,11 @@ def change_refusal(run_path: Path, runs_dir: Path, *, renaming: bool, training: 
     """
     if run_path.name == DEFAULT_RUN_NAME:
         return f"{DEFAULT_RUN_NAME} is the shipped default model: it cannot be renamed or deleted"
+    if run_path.name in shipped_runs(runs_dir):
+        return f"{run_path.name} ships with the app: it cannot be renamed or deleted here"
+    if Path(run_path).is_symlink():
+        return (f"{run_path.name} is a link to {os.readlink(run_path)}, not a run directory of its own: "
+                "remove the link on the server")
     if Path(run_path).parent.resolve() != Path(runs_dir).resolve():
         return f"{run_path} is outside the runs directory {runs_dir}: only runs in it can be renamed or deleted"
     if renaming and training:

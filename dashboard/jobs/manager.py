@@ -1,27 +1,22 @@
-"""The background-callback manager: Celery workers through Redis when a Redis URL is set, else local processes.
+"""Where the Train page's trainings run: threads of the server (default) or Celery workers through Redis.
 
-- Default: `DiskcacheManager`: each job is a process forked from the app's process; results and
-  progress go through a diskcache in `CACHE_DIR/background`, shared by every worker process of
-  one machine (gunicorn workers agree on one signing secret and see each other's jobs).
-- `Settings.redis_url` (`--redis-url`, `$MNIST_REDIS_URL`): `CeleryManager`: jobs are queued in
-  Redis and run by `celery -A dashboard.wsgi:celery_app worker` processes, on this machine or
-  others that see the same runs directory.
+- Default: no background-callback manager; `dashboard/jobs/runner.py` runs each training in a thread
+  of the server process, which starts the training process (it dies with the server).
+- `Settings.redis_url` (`--redis-url`, `$MNIST_REDIS_URL`): a `CeleryManager` whose Celery app has
+  the training task; `celery -A dashboard.wsgi:celery_app worker` processes run the trainings, on
+  this machine or others that see the same runs directory.
+Either way every server process and page reads the job's record in the runs directory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import dash
-from dash import CeleryManager, DiskcacheManager
+from dash import CeleryManager
 
 from dashboard import dash_private
-from dashboard.service import Service, current
+from dashboard.jobs.runner import register_task
 from dashboard.settings import Settings
 
-CACHE_SUBDIR = "background"
 RESULT_SECONDS = 24 * 3600  # Celery results (and progress) kept at most this long in Redis
 
 
@@ -36,26 +31,22 @@ def make_celery(redis_url: str):
         worker_prefetch_multiplier=1,  # a training is long: a worker takes one job at a time
         task_track_started=True,
     )
+    register_task(app)
     return app
 
 
-def make_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
-    """The manager `settings` ask for: Celery with Redis if `redis_url` is set, else diskcache."""
+def make_manager(settings: Settings) -> CeleryManager | None:
+    """Celery with Redis if `settings.redis_url` is set (its workers run the trainings), else None.
+
+    Without Redis the trainings run in threads of the server (dashboard/jobs/runner.py): no Dash
+    background job is forked from the server, so none can keep its listening socket.
+    """
     if settings.redis_url:
         return CeleryManager(make_celery(settings.redis_url))
-    import diskcache
-
-    return DiskcacheManager(diskcache.Cache(str(Path(settings.cache_dir) / CACHE_SUBDIR)))
+    return None
 
 
 def celery_app_of(app: dash.Dash):
     """The Celery app behind `app`'s background callbacks, or None when they run in local processes."""
     manager = dash_private.background_manager(app)
     return manager.handle if isinstance(manager, CeleryManager) else None
-
-
-@contextmanager
-def job_service() -> Iterator[Service]:
-    """The app's service inside a background job, which runs outside any request (forked process, Celery)."""
-    with dash.get_app().server.app_context():
-        yield current()

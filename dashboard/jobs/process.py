@@ -5,7 +5,8 @@ diskcache job forked from the app, a Celery prefork worker) hangs in its first t
 So the job starts `python -m dashboard.jobs.process`, which runs `model.jobs.run_training` (lock,
 progress, atomic run directory) and writes one JSON line per event on stdout; the job reads
 them. The training process dies with the job's process (Linux `PR_SET_PDEATHSIG`): cancelling
-the job kills the training, which releases the lock and leaves no run behind.
+the job kills the training, which releases the lock and leaves no run behind. It inherits no file
+descriptor but its pipes (`close_fds`), so a killed server's listening socket is closed at once.
 
 Usage (internal): `python -m dashboard.jobs.process CONFIG_JSON EVERY_SECONDS PARENT_PID`.
 """
@@ -16,10 +17,12 @@ import ctypes
 import json
 import logging
 import os
+import queue
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -75,23 +78,54 @@ def _exit_reason(code: int) -> str:
     return f"exited with code {code}"
 
 
-def train_in_process(cfg: TrainConfig, report: Callable[[dict], None], *, every_seconds: float = 0.5) -> Path:
-    """Train `cfg` in a new Python process, calling `report` with each progress report; return the run directory.
+class TrainingCancelled(RuntimeError):
+    """The training was stopped on request; its process was killed and no run was written."""
 
-    Raises what `run_training` raises (`TrainingBusyError`, `RunError`, `ValueError`, `DataError`) with
-    its message, or `TrainingFailed` if the process died without a run.
-    """
+
+def _relay(stream, lines: queue.Queue) -> None:
+    """Put each line of `stream` on `lines`, then None at its end (a thread, so the job can tick meanwhile)."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _start(cfg: TrainConfig, every_seconds: float, errors) -> subprocess.Popen:
+    """The training process: no inherited descriptors but its pipes, dying with this process."""
     command = [sys.executable, "-m", "dashboard.jobs.process", config_json(cfg), str(every_seconds), str(os.getpid())]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
            "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, text=True,
+                            cwd=PROJECT_ROOT, env=env, close_fds=True)
+
+
+def train_in_process(cfg: TrainConfig, report: Callable[[dict], None], *, every_seconds: float = 0.5,
+                     tick: Callable[[int], bool] | None = None, tick_seconds: float = 1.0) -> Path:
+    """Train `cfg` in a new Python process, calling `report` with each progress report; return the run directory.
+
+    `tick(pid)` is called about every `tick_seconds` while the process runs; when it returns True the
+    process is killed and `TrainingCancelled` raised. Raises what `run_training` raises
+    (`TrainingBusyError`, `RunError`, `ValueError`, `DataError`) with its message, or `TrainingFailed`
+    if the process died without a run.
+    """
     outcome: dict | None = None
     log.info("training %s: starting its process", cfg.out)
     with tempfile.TemporaryFile() as errors:
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=PROJECT_ROOT,
-                              env=env) as process:
+        with _start(cfg, every_seconds, errors) as process:
+            lines: queue.Queue = queue.Queue()
+            threading.Thread(target=_relay, args=(process.stdout, lines), daemon=True).start()
             try:
-                for line in process.stdout:
-                    event = _event(line)
+                while True:
+                    try:
+                        line = lines.get(timeout=tick_seconds)
+                    except queue.Empty:
+                        line = ""
+                    if line is None:
+                        break
+                    if tick is not None and tick(process.pid):
+                        log.info("training %s: cancelled, killing its process", cfg.out)
+                        process.kill()
+                        raise TrainingCancelled(f"the training of {cfg.out.name} was stopped and nothing was saved")
+                    event = _event(line) if line else None
                     if event is None:
                         continue
                     if event[EVENT] == "progress":
@@ -99,7 +133,6 @@ def train_in_process(cfg: TrainConfig, report: Callable[[dict], None], *, every_
                     else:
                         outcome = event
             except BaseException:  # the relay failed: stop the training rather than let it run unseen
-                log.warning("training %s: relay interrupted, killing its process", cfg.out)
                 process.kill()
                 raise
         if outcome is None:

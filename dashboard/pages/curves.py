@@ -10,6 +10,7 @@ from dashboard.components import card, duration, graph, table
 from dashboard.figures.curves import fig_learning_curves, fig_runs_overlay
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
+from dashboard.validation import check_list, check_run
 from model.runs import RunError
 
 dash.register_page(__name__, path="/training", name="Training", title="Training · MNIST Explorer", order=20)
@@ -56,7 +57,7 @@ def layout(**_query) -> html.Div:
 @callback(Output(ids.TRAINING_CURVES, "figure"), Input(ids.RUN_SELECT, "value"))
 def show_curves(run_name: str):
     """Training against validation for the selected run."""
-    run = current().run(run_name)
+    run = current().run(check_run(run_name))
     return fig_learning_curves(run.history, run.name)
 
 
@@ -64,7 +65,7 @@ def show_curves(run_name: str):
 def show_overlay(run_names: list[str] | None):
     """The chosen runs' curves on shared axes; unreadable runs are left out."""
     histories = {}
-    for name in run_names or []:
+    for name in check_list(run_names, "runs to compare", check_run):
         try:
             histories[name] = current().run(name).history
         except RunError:
@@ -75,6 +76,7 @@ def show_overlay(run_names: list[str] | None):
 @callback(Output(ids.TRAINING_TABLE, "children"), Input(ids.RUN_SELECT, "value"))
 def show_table(run_name: str | None):
     """Every readable run: architecture, hyperparameters, size, epochs, time and test accuracy."""
+    run_name = None if run_name is None else check_run(run_name)
     summaries = current().summaries()
     rows = []
     for s in summaries:

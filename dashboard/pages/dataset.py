@@ -11,6 +11,7 @@ from dashboard.figures.dataset import fig_digit_grid, fig_label_distribution, fi
 from dashboard.figures.images import png_data_url
 from dashboard.query import messages, query_int
 from dashboard.service import current
+from dashboard.validation import check_choice, check_clicks, check_int, check_run, point_of
 
 dash.register_page(__name__, path="/dataset", name="Dataset", title="Dataset · MNIST Explorer", order=10)
 
@@ -66,6 +67,7 @@ clientside_callback("(digit) => window.mnistQuery({digit: digit})", Input(ids.DA
 @callback(Output(ids.DATASET_SPREAD, "figure"), Input(ids.DATASET_SPREAD_STAT, "value"))
 def show_spread(statistic: str):
     """The variance or standard deviation heatmaps, per class and overall."""
+    statistic = check_choice(statistic, "statistic", list(SPREADS))
     stats = current().statistics
     values = stats.std if statistic == "std" else stats.variance
     return fig_digit_grid(values, GRID_TITLES, value_name=SPREADS.get(statistic, SPREADS["variance"]).split()[-1],
@@ -76,6 +78,7 @@ def show_spread(statistic: str):
           Input(ids.DATASET_GALLERY_DIGIT, "value"), Input(ids.DATASET_GALLERY_MORE, "n_clicks"))
 def show_gallery(digit: int, clicks: int) -> html.Div:
     """A fresh sample of training images of `digit`; each click of the button draws another."""
+    digit, clicks = check_int(digit, "digit", 0, 9), check_clicks(clicks)
     service = current()
     images = service.mnist.x_train
     return gallery([tile(images[i], [f"train #{i}"]) for i in service.class_sample(int(digit), int(clicks or 0))])
@@ -85,6 +88,7 @@ def show_gallery(digit: int, clicks: int) -> html.Div:
           Input(ids.DATASET_PROJECTION_METHOD, "value"), Input(ids.RUN_SELECT, "value"))
 def show_projection(method: str, run_name: str):
     """The projection by `method`, with the selected run's mistakes ringed."""
+    method, run_name = check_choice(method, "method", list(METHODS)), check_run(run_name)
     service = current()
     projection = service.projection
     predicted = service.predictions(run_name).predicted[projection.indices]
@@ -97,11 +101,14 @@ def show_projection(method: str, run_name: str):
           Input(ids.RUN_SELECT, "value"))
 def show_point(hover: dict | None, click: dict | None, run_name: str) -> list:
     """The image under the pointer, or the one clicked last when the pointer left or the run changed."""
+    hover, click, run_name = point_of(hover, "hoverData"), point_of(click, "clickData"), check_run(run_name)
     triggered = next(iter(ctx.triggered_prop_ids), "")
     point = hover if triggered.endswith("hoverData") else click if triggered.endswith("clickData") else click or hover
     if not point:
         return [html.P("Hover over or click a dot to see its image.", className="note")]
-    return point_panel(int(point["points"][0]["customdata"]), run_name)
+    customdata = point.get("customdata")
+    customdata = customdata[0] if isinstance(customdata, list) and customdata else customdata
+    return point_panel(check_int(customdata, "point", 0, len(current().mnist.y_test) - 1), run_name)
 
 
 def point_panel(index: int, run_name: str) -> list:

@@ -21,10 +21,11 @@ from dashboard import ids
 from dashboard.components import GRAPH_CONFIG, card
 from dashboard.drawing import canvas
 from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, prediction_text, read_store, reading_bars, stored_reading
-from dashboard.drawing.upload import MAX_BYTES, megabytes, upload_image
+from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes, upload_image
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
+from dashboard.validation import check_choice, check_clicks, check_run, check_text
 from model.explain import METHODS, normalize_heatmap
 
 dash.register_page(__name__, path="/draw", name="Draw", title="Draw · MNIST Explorer", order=50)
@@ -125,6 +126,10 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
 
     It always writes `DRAW_READ`, which then updates the heatmap (after the answer is shown).
     """
+    check_clicks(_trigger, "trigger"), check_clicks(_clear)
+    mode, run_name = check_choice(mode, "mode", list(MODES)), check_run(run_name)
+    source = check_choice(source, "source", [None, "empty", "canvas", "upload"])
+    background = check_text(background, "background", max_length=MAX_BODY_BYTES)
     trigger = ctx.triggered_id
     if trigger == ids.DRAW_UPLOAD and contents is None:
         raise PreventUpdate
@@ -149,6 +154,7 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
           State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
 def show_heatmap(read, method, run_name):
     """The saliency of each digit the reading found, for the digit the model read."""
+    method, run_name = check_choice(method, "method", list(METHODS)), check_run(run_name)
     try:
         digits = read_store(read)
     except ValueError as error:

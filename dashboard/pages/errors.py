@@ -12,6 +12,7 @@ from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.query import messages, query_cell, query_choice
 from dashboard.service import current
+from dashboard.validation import check_choice, check_int, check_run, fail, point_of
 
 dash.register_page(__name__, path="/errors", name="Errors", title="Errors · MNIST Explorer", order=30)
 
@@ -75,16 +76,18 @@ clientside_callback("(cell, mode) => window.mnistQuery({cell: cell ? cell.join('
 @callback(Output(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.ERRORS_MATRIX, "clickData"), prevent_initial_call=True)
 def choose_cell(click: dict | None) -> list[int]:
     """The (true, predicted) cell clicked last."""
-    if not click:
+    point = point_of(click, "clickData")
+    if not point:
         raise PreventUpdate
-    point = click["points"][0]
-    return [int(point["y"]), int(point["x"])]
+    return [check_int(point.get("y"), "true digit", 0, 9), check_int(point.get("x"), "predicted digit", 0, 9)]
 
 
 def shown_cell(run_name: str, chosen: list | None) -> tuple[int, int]:
     """The cell the page shows: the chosen one, or the model's most frequent confusion before any choice."""
     if chosen:
-        return int(chosen[0]), int(chosen[1])
+        if not isinstance(chosen, list) or len(chosen) != 2:
+            raise fail("cell", chosen, "a [true, predicted] pair of digits")
+        return check_int(chosen[0], "true digit", 0, 9), check_int(chosen[1], "predicted digit", 0, 9)
     return current().predictions(run_name).most_confused()
 
 
@@ -92,6 +95,7 @@ def shown_cell(run_name: str, chosen: list | None) -> tuple[int, int]:
           Input(ids.ERRORS_CHOSEN_CELL, "data"))
 def show_matrix(run_name: str, normalization: str, chosen: list | None):
     """The selected run's confusion matrix as counts or row shares, the cell shown outlined."""
+    run_name, normalization = check_run(run_name), check_choice(normalization, "normalization", list(NORMALIZATIONS))
     matrix = current().run(run_name).evaluation["confusion_matrix"]
     return fig_confusion_matrix(matrix, normalized=normalization == "share", selected=shown_cell(run_name, chosen))
 
@@ -99,6 +103,7 @@ def show_matrix(run_name: str, normalization: str, chosen: list | None):
 @callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.RUN_SELECT, "value"))
 def show_cell(chosen: list | None, run_name: str) -> list:
     """The images of the chosen cell; before any choice, of the model's most frequent confusion."""
+    run_name = check_run(run_name)
     return cell_view(run_name, *shown_cell(run_name, chosen))
 
 
@@ -127,13 +132,16 @@ def select_image(_clicks: list) -> int:
     """Remember the test index of the image clicked last."""
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate  # tiles were (re)drawn, not clicked
-    return int(ctx.triggered_id["index"])
+    tile_id = ctx.triggered_id if isinstance(ctx.triggered_id, dict) else {}
+    return check_int(tile_id.get("index"), "image", 0, len(current().mnist.y_test) - 1)
 
 
 @callback(Output(ids.ERRORS_PROBABILITIES, "figure"), Output(ids.ERRORS_PROBABILITIES_CAPTION, "children"),
           Output(ids.ERRORS_IMAGE, "children"), Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
 def show_probabilities(index: int | None, run_name: str):
     """The clicked image and its ten probabilities; before any click, the most confident mistake's."""
+    run_name = check_run(run_name)
+    index = None if index is None else check_int(index, "image", 0, len(current().mnist.y_test) - 1)
     service = current()
     run, predictions = service.run(run_name), service.predictions(run_name)
     if index is None:
@@ -153,6 +161,7 @@ def show_probabilities(index: int | None, run_name: str):
 @callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"))
 def show_mistakes(run_name: str):
     """The selected run's most confident mistakes."""
+    run_name = check_run(run_name)
     indices = current().predictions(run_name).confident_mistakes(current().settings.mistakes_size)
     return gallery(error_tiles(run_name, indices, "mistakes"), empty="This model makes no mistake on the test set.")
 
@@ -161,6 +170,7 @@ def show_mistakes(run_name: str):
           Input(ids.RUN_SELECT, "value"))
 def show_scores(run_name: str):
     """Precision, recall and F1 per digit, as bars and as a table."""
+    run_name = check_run(run_name)
     per_class = current().run(run_name).evaluation["per_class"]
     rows = [(c["digit"], f"{c['precision']:.2%}", f"{c['recall']:.2%}", f"{c['f1']:.2%}", f"{c['support']:,}")
             for c in per_class]

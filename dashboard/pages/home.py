@@ -10,6 +10,7 @@ from dashboard import ids
 from dashboard.components import card, stat
 from dashboard.figures.images import digit_mosaic, png_data_url
 from dashboard.service import current
+from dashboard.validation import check_run
 
 dash.register_page(__name__, path="/", name="Overview", title="MNIST Explorer", order=0)
 
@@ -74,7 +75,7 @@ def layout(**_query) -> html.Div:
 @callback(Output(ids.HOME_SUMMARY, "children"), Input(ids.RUN_SELECT, "value"))
 def show_summary(run_name: str) -> html.Section:
     """The selected model in one card: architecture, size, test accuracy and errors."""
-    run = current().run(run_name)
+    run = current().run(check_run(run_name))
     evaluation, meta = run.evaluation, run.metadata
     return card(
         f"Selected model: {run.name}",

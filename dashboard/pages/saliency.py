@@ -21,6 +21,16 @@ from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.query import messages, query_choice, query_int
 from dashboard.service import current
+from dashboard.validation import (
+    check_choice,
+    check_clicks,
+    check_dict,
+    check_list,
+    check_number,
+    check_run,
+    check_text,
+    fail,
+)
 from model import config
 from model.data import pixels
 from model.explain import METHODS, normalize_heatmap
@@ -104,6 +114,9 @@ def candidates(run_name: str, digit: object, mistakes: list) -> np.ndarray:
           State(ids.SALIENCY_INDEX, "value"), State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
 def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str) -> int:
     """A random image of the chosen kind (a new one each click), or the next one after the current image."""
+    random_clicks, _next, run_name = check_clicks(random_clicks), check_clicks(_next), check_run(run_name)
+    digit = check_choice(digit, "class", [ANY_CLASS, *range(config.NUM_CLASSES)])
+    mistakes = check_list(mistakes, "only mistakes", lambda value, where: check_choice(value, where, ["mistakes"]))
     choices = candidates(run_name, digit, mistakes)
     if len(choices) == 0:
         raise PreventUpdate
@@ -113,6 +126,14 @@ def pick_image(random_clicks: int, _next, digit, mistakes, index, run_name: str)
     after = current_index + 1 if ctx.triggered_id == ids.SALIENCY_NEXT else current_index
     position = np.searchsorted(choices, after)
     return int(choices[position % len(choices)])
+
+
+def _setting_value(value: object, name: str) -> object:
+    """A slider's value as sent: a number (or short text, which the method refuses with a message), unchanged."""
+    if value is None or isinstance(value, str):
+        return check_text(value, name, max_length=64)
+    check_number(value, name, -1e6, 1e6)
+    return value
 
 
 def method_settings(values: list, setting_ids: list[dict]) -> dict[str, dict]:
@@ -145,9 +166,15 @@ def image_caption(index: int, label: int, probabilities: np.ndarray, run_name: s
           State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"))
 def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict]):
     """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its probabilities."""
+    method = check_text(method, "method", max_length=64, optional=False)  # explain() says which methods exist
+    if isinstance(target, (list, dict)) or isinstance(target, str) and len(target) > 64:
+        raise fail("class to explain", target, "a digit or 'predicted'")  # explain() checks the rest
+    values = check_list(values, "settings", _setting_value)
+    setting_ids = check_list(setting_ids, "setting ids", lambda value, where: check_dict(value, where, optional=False))
+    run_name = check_run(run_name)
     service = current()
     count = len(service.mnist.y_test)
-    if not isinstance(index, int) or not 0 <= index < count:
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
         message = f"Enter a test image number from 0 to {count - 1}."
         return message, fig_message(message), fig_message(message)
     image = pixels(service.mnist.x_test[index])

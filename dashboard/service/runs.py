@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,15 +48,39 @@ class RunEntry:
     _predictor: Predictor | None = None
     _explainer: Explainer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _model_error: str | None = None  # why the model cannot be loaded, once a check or a load failed
+    _model_checked: bool = False
 
     def predictor(self) -> Predictor:
-        """The run's model behind a compiled, warmed-up predictor; `RunError` if the model file cannot be loaded."""
+        """The run's model behind a compiled, warmed-up predictor; `RunError` if the model file cannot be loaded.
+
+        A failed load is remembered (until the run directory changes), so it is not tried again per request.
+        """
         with self._lock:
+            if self._model_error is not None:
+                raise RunError(self._model_error)
             if self._predictor is None:
-                check_model_file(self.path)
-                self._predictor = Predictor(load_keras_model(self.path))
+                try:
+                    check_model_file(self.path)
+                    self._predictor = Predictor(load_keras_model(self.path))
+                except RunError as error:
+                    self._model_error = str(error)
+                    log.warning("run %s: %s", self.path.name, error)
+                    raise
                 log.info("loaded the model of run %s", self.path.name)
             return self._predictor
+
+    def model_problem(self) -> str | None:
+        """Why the run's model cannot be loaded, if known: a failed load, else the check of its file (done once)."""
+        with self._lock:
+            if self._model_error is None and self._predictor is None and not self._model_checked:
+                self._model_checked = True
+                try:
+                    check_model_file(self.path)
+                    check_safe_model(self.path)
+                except RunError as error:
+                    self._model_error = str(error)
+            return self._model_error
 
     def explainer(self) -> Explainer:
         """The saliency methods of the run's model, compiled (the model is the predictor's)."""
@@ -64,6 +89,18 @@ class RunEntry:
             if self._explainer is None:
                 self._explainer = Explainer(predictor.model)
             return self._explainer
+
+
+def check_safe_model(path: Path) -> None:
+    """`RunError` if the run's model holds a Lambda layer, which Keras refuses to load in safe mode (arbitrary code)."""
+    try:
+        with zipfile.ZipFile(path / MODEL_FILE) as archive:
+            config = archive.read("config.json")
+    except (OSError, KeyError, zipfile.BadZipFile) as error:
+        raise RunError(f"model file {path / MODEL_FILE} is unreadable ({error})") from error
+    if b'"class_name": "Lambda"' in config or b'"class_name":"Lambda"' in config:
+        raise RunError(f"the model of run {path.name} holds a Lambda layer (code), which Keras refuses to load "
+                       "in safe mode; retrain it without one")
 
 
 def read_entry(path: Path, labels) -> RunEntry:

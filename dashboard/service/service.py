@@ -9,7 +9,7 @@ selector is filled, so a run trained while the app is up appears on the next pag
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -44,12 +44,13 @@ class RunSummary:
     accuracy: float
     errors: int
     hyperparameters: dict = field(default_factory=dict)  # augment, batch_size, train_size, seed, preset: as recorded
+    model_problem: str | None = None  # why its model cannot be loaded, when known
 
     @property
     def label(self) -> str:
         """How the run selector names the run (the architecture only when the name does not say it)."""
         parts = [self.name] if self.name == self.architecture else [self.name, self.architecture]
-        return " · ".join([*parts, f"{self.accuracy:.2%}"])
+        return " · ".join([*parts, f"{self.accuracy:.2%}", *(["model unreadable"] if self.model_problem else [])])
 
 
 SHOWN_HYPERPARAMETERS = ("preset", "batch_size", "augment", "train_size", "seed")
@@ -170,7 +171,8 @@ class Service:
         summaries = []
         for name in self.run_names():
             try:
-                summaries.append(summarize(self.run(name)))
+                entry = self.entry(name)
+                summaries.append(replace(summarize(entry.run), model_problem=entry.model_problem()))
             except (RunError, KeyError, TypeError, ValueError) as error:
                 log.warning("run %s left out of the run list: %s", name, error)
         return summaries

@@ -19,6 +19,7 @@ from dashboard.shell.layout import run_options
 from model.runs import RunError
 
 RUN_QUERY = "run"  # the query parameter that names the run, on every page
+MODEL_PAGES = ("/draw", "/saliency")  # the pages that run the selected model (the others read its files)
 
 
 def query_run(search: str | None) -> str | None:
@@ -48,15 +49,29 @@ def resolve(wanted: object) -> tuple[str, str | None]:
     return default, fallback_notice(wanted, default)
 
 
-def choose_run(search: str | None, _path: str | None, value: str | None, _lost: object):
+def model_notice(name: str, pathname: object) -> str | None:
+    """Why run `name`'s model cannot be used, if it cannot: loaded on the pages that run it, else its file checked."""
+    entry = current().entry(name)
+    if isinstance(pathname, str) and pathname.startswith(MODEL_PAGES):
+        try:
+            entry.predictor()  # loaded once and cached; a model Keras refuses says why here
+        except RunError:
+            pass
+    problem = entry.model_problem()
+    return f"{problem} (the Draw and Saliency pages cannot use this run)" if problem else None
+
+
+def choose_run(search: str | None, path: str | None, value: str | None, _lost: object):
     """The shell's callback: (selected run, run options, notice text, notice hidden)."""
     trigger = ctx.triggered_id
     asked = query_run(search) if trigger in (None, ids.SHELL_URL) else None
     wanted = asked or value
     chosen, notice = resolve(wanted)
+    if notice is None:
+        notice = model_notice(chosen, path)
     options = run_options()
     if notice is not None:
-        return chosen, options, notice, False
+        return (chosen if chosen != value else no_update), options, notice, False
     if trigger == ids.RUN_SELECT or (asked is not None and asked != value):
         return chosen, options, "", True  # a choice of the user's (or of a link): the old notice is settled
     return (chosen if chosen != value else no_update), options, no_update, no_update

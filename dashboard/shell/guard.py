@@ -14,8 +14,10 @@ import logging
 import time
 
 from dash import set_props
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.validation import InvalidInput
 from model.runs import RunError
 
 log = logging.getLogger(__name__)
@@ -23,9 +25,12 @@ log = logging.getLogger(__name__)
 
 def on_callback_error(error: Exception) -> None:
     """Dash's `on_error` hook: a vanished or unreadable run leaves the outputs as they are and asks the shell
-    to choose a run again; other errors propagate."""
+    to choose a run again; an input no component sends leaves them too; other errors propagate."""
     if isinstance(error, RunError):
         log.info("callback left its outputs unchanged: %s", error)
         set_props(ids.SHELL_LOST, {"data": {"error": str(error)[:300], "at": time.time()}})
         return None
+    if isinstance(error, InvalidInput):
+        log.warning("callback refused its input: %s", error)
+        raise PreventUpdate from error
     raise error

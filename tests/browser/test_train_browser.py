@@ -1,4 +1,4 @@
-"""Train page in headless Chromium: a real training with progress, and Cancel."""
+"""Train page in headless Chromium: a real training with progress, Cancel, and leaving the page mid-training."""
 
 from __future__ import annotations
 
@@ -99,4 +99,33 @@ def test_cancel_stops_the_training_and_leaves_no_trace(browser, train_runs):
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
     assert browser.find_element(f"#{ids.TRAIN_START}").is_enabled()
     assert not browser.find_element(f"#{ids.TRAIN_CANCEL}").is_enabled()
+    assert browser.get_logs() == []
+
+
+def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result(browser, train_runs):
+    fill_form(browser, "away-run", epochs=3, size=2048)
+    browser.find_element(f"#{ids.TRAIN_START}").click()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not browser.driver.execute_script(LIVE_STATE)[0]:
+        time.sleep(0.2)
+    assert browser.driver.execute_script(LIVE_STATE)[0], "no progress before leaving"
+    browser.find_element("a.nav-link[href='/draw']").click()  # the app's own navigation: no reload
+    browser.wait_for_element(f"#{ids.DRAW_CANVAS}", timeout=30)
+    time.sleep(3)  # the training runs on while this page is shown
+    assert browser.get_logs() == []
+    browser.find_element("a.nav-link[href='/train']").click()
+    browser.wait_for_element(f"#{ids.TRAIN_PROGRESS_BOX}", timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        progress, _, status = browser.driver.execute_script(LIVE_STATE)
+        if progress is not None or "Trained away-run" in status:
+            break
+        time.sleep(0.2)
+    if "Trained away-run" not in status:  # still running: its starter sees the progress and may cancel
+        assert progress is not None and "started from this browser" in status
+        assert browser.find_element(f"#{ids.TRAIN_CANCEL}").is_enabled()
+    browser.wait_for_contains_text(f"#{ids.TRAIN_STATUS}", "Trained away-run: test accuracy", timeout=240)
+    browser.wait_for_contains_text(f"#{ids.RUN_SELECT}", "away-run")  # selected once it finished
+    assert not browser.find_element(f"#{ids.TRAIN_CANCEL}").is_enabled()
+    assert load_run(train_runs / "away-run").metadata["epochs"] == 3
     assert browser.get_logs() == []

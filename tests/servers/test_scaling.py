@@ -7,8 +7,10 @@ HTTP to them as the browser's Dash renderer does (tests/dash_client.py).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,9 +20,11 @@ import requests
 
 from dashboard import ids
 from dashboard.__main__ import parse_args
+from dashboard.jobs.runner import TASK_NAME
 from model.jobs import is_training
 from model.runs import list_runs, load_run
-from tests.support.dash_client import cancel, find_callback, run_background
+from tests.support import training
+from tests.support.dash_client import find_callback
 from tests.support.servers import app_env, celery_worker, gunicorn, redis_server
 from tests.support.traces import hidden_dirs, trainer_processes
 
@@ -51,23 +55,13 @@ def celery_stack(shared_runs: Path, tmp_path_factory):
             yield url, worker_log
 
 
-def training_body(session: requests.Session, url: str, name: str, *, epochs: int, train_size: int) -> dict:
-    """The request the Train page's Start button sends for a baseline training."""
-    start = find_callback(session, url, f"{ids.TRAIN_STATUS}.children")
-    return start.payload({
-        f"{ids.TRAIN_START}.n_clicks": 1, f"{ids.TRAIN_ARCHITECTURE}.value": "baseline",
-        f"{ids.TRAIN_EPOCHS}.value": epochs, f"{ids.TRAIN_BATCH_SIZE}.value": 128, f"{ids.TRAIN_SIZE}.value": train_size,
-        f"{ids.TRAIN_AUGMENT}.value": [], f"{ids.TRAIN_SEED}.value": 0, f"{ids.TRAIN_NAME}.value": name,
-        f"{ids.TRAIN_TOKEN}.data": name,
-    }, f"{ids.TRAIN_START}.n_clicks")
-
-
-def train_through(url: str, name: str) -> tuple[dict, list[dict]]:
-    """Train a tiny run through the server at `url` as the browser would; the final answer and the progress seen."""
-    seen: list[dict] = []
+def train_through(url: str, name: str) -> tuple[dict, list[float]]:
+    """Train a tiny run through the server at `url` as a browser would; the final poll answer and the progress seen."""
+    seen: list[float] = []
+    browser = training.owner("d")
     with requests.Session() as session:
-        body = training_body(session, url, name, epochs=2, train_size=1024)
-        final = run_background(session, url, body, on_progress=lambda progress, handles: seen.append(progress))
+        assert f"Started the training of {name}" in training.start(session, url, name, browser, epochs=2)
+        final = training.follow(session, url, browser, on_progress=seen.append)
     return final, seen
 
 
@@ -83,8 +77,8 @@ def json_text(component) -> str:
 
 
 def status_text(final: dict) -> str:
-    """The text of the Train page's status in a final callback answer."""
-    return json_text(final["response"][ids.TRAIN_STATUS]["children"])
+    """The text of the Train page's status in a poll answer."""
+    return json_text(final[ids.TRAIN_STATUS]["children"])
 
 
 def test_two_gunicorn_workers_serve_pages_and_callbacks(two_workers):
@@ -113,11 +107,10 @@ def test_two_gunicorn_workers_serve_pages_and_callbacks(two_workers):
 
 def test_training_through_two_gunicorn_workers(two_workers, shared_runs):
     url, _ = two_workers
-    final, seen = train_through(url, "gunicorn-run")
+    final, seen = train_through(url, "gunicorn-run")  # each poll may go to either worker: they read one record
     assert "Trained gunicorn-run: test accuracy" in status_text(final)
-    assert final["response"][ids.TRAIN_CHANGED]["data"]["select"] == "gunicorn-run"
-    fractions = [p[f"{ids.TRAIN_PROGRESS}.value"] for p in seen]
-    assert fractions and fractions == sorted(fractions) and any(0 < f <= 100 for f in fractions)
+    assert final[ids.TRAIN_CHANGED]["data"]["select"] == "gunicorn-run"
+    assert seen and seen == sorted(seen) and any(0 < f <= 100 for f in seen)
     assert load_run(shared_runs / "gunicorn-run").metadata["epochs"] == 2 and not is_training(shared_runs)
 
 
@@ -127,34 +120,50 @@ def test_celery_worker_runs_the_training(celery_stack, shared_runs):
     assert "Trained celery-run: test accuracy" in status_text(final) and seen
     assert load_run(shared_runs / "celery-run").metadata["epochs"] == 2
     log = worker_log.read_text()
-    assert re.search(r"Task background_callback_\w+\[[\w-]+\] succeeded", log), log[-2000:]
+    assert re.search(rf"Task {TASK_NAME}\[[\w-]+\] succeeded", log), log[-2000:]
+
+
+def _wait_for_training(runs: Path) -> None:
+    deadline = time.monotonic() + 240
+    while not (is_training(runs) and trainer_processes(runs)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert is_training(runs) and trainer_processes(runs)
 
 
 def test_celery_refuses_a_second_training_and_cancel_leaves_no_trace(celery_stack, shared_runs):
-    url, worker_log = celery_stack
+    url, _ = celery_stack
     before = sorted(p.name for p in list_runs(shared_runs))
-    sent: list[int] = []
-
-    def cancel_when_training(progress: dict, handles: dict) -> None:
-        if progress[f"{ids.TRAIN_PROGRESS}.value"] > 0 and not sent:
-            assert is_training(shared_runs)
-            with requests.Session() as other:  # a second user, meanwhile, is told at once
-                second = training_body(other, url, "celery-second", epochs=1, train_size=1024)
-                refused = status_text(run_background(other, url, second, timeout=60))
-            assert "Not started: another training is already running" in refused
-            sent.append(cancel(session, url, f"{ids.TRAIN_CANCEL}.n_clicks", handles["job"]).status_code)
-
+    starter, other = training.owner("e"), training.owner("f")
     with requests.Session() as session:
-        body = training_body(session, url, "celery-cancelled", epochs=60, train_size=5000)
-        assert run_background(session, url, body, on_progress=cancel_when_training, timeout=240) is None
-    assert sent == [200]
+        assert "Started" in training.start(session, url, "celery-cancelled", starter, epochs=60, train_size=5000)
+        _wait_for_training(shared_runs)
+        refused = training.start(session, url, "celery-second", other, epochs=1)
+        assert "Not started: another training is already running" in refused
+        assert "only that browser" in status_text(training.poll(session, url, other))
+        assert "was not started here" in training.cancel(session, url, other)
+        assert "Cancelling the training of celery-cancelled" in training.cancel(session, url, starter)
+        final = training.follow(session, url, starter, timeout=60)
+    assert "Cancelled: the training of celery-cancelled" in status_text(final)
     deadline = time.monotonic() + 30
     while (is_training(shared_runs) or trainer_processes(shared_runs)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not is_training(shared_runs) and trainer_processes(shared_runs) == []
     assert not (shared_runs / "celery-cancelled").exists() and hidden_dirs(shared_runs) == []
     assert sorted(p.name for p in list_runs(shared_runs)) == before
-    assert "Terminating" in worker_log.read_text()
+
+
+def test_a_celery_worker_killed_mid_training_is_reported_as_failed(celery_stack, shared_runs):
+    url, _ = celery_stack
+    starter = training.owner("g")
+    with requests.Session() as session:
+        assert "Started" in training.start(session, url, "celery-killed", starter, epochs=60, train_size=5000)
+        _wait_for_training(shared_runs)
+        [trainer] = trainer_processes(shared_runs)
+        os.kill(trainer.ppid(), signal.SIGKILL)  # the worker process running the job
+        final = training.follow(session, url, starter, timeout=120)
+    status = status_text(final)
+    assert "Training of celery-killed failed" in status and "WorkerLostError" in status, status
+    assert not (shared_runs / "celery-killed").exists() and not is_training(shared_runs)
 
 
 def test_load_function_answers_every_request(two_workers):

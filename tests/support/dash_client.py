@@ -27,6 +27,7 @@ class Callback:
         multi = self.output.startswith("..")
         parts = self.output.strip(".").split("...") if multi else [self.output]
         specs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in parts]
+        specs = [[] if spec["id"].startswith("{") else spec for spec in specs]  # pattern-matching: none matched
         return specs if multi else specs[0]
 
     def payload(self, values: dict[str, object], changed: str) -> dict:

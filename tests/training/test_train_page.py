@@ -16,11 +16,14 @@ import time
 import zipfile
 
 import pandas as pd
+import psutil
 import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.jobs import record as records
 from dashboard.jobs.form import (
+    FIELDS,
     FULL_TRAIN_SIZE,
     change_refusal,
     check_new_name,
@@ -29,6 +32,7 @@ from dashboard.jobs.form import (
     train_size_label,
 )
 from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
+from dashboard.jobs.runner import new_record
 from model.config import PROJECT_ROOT
 from model.jobs import TrainingBusyError, exclusive_training, is_training
 from model.runs import RUN_FILES, RunError, list_runs, load_run
@@ -101,6 +105,18 @@ def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
     assert change_refusal(runs / "x", runs, renaming=False, training=True) is None
     assert "only run" in change_refusal(runs / "x", runs, renaming=False, only_run=True)
     assert change_refusal(runs / "x", runs, renaming=True) is None
+    runs.mkdir()
+    (runs / "SHIPPED").write_text("# shipped\nconvnet\n")
+    assert "ships with the app" in change_refusal(runs / "convnet", runs, renaming=True)
+    (runs / "linked").symlink_to(tmp_path)
+    assert "is a link to" in change_refusal(runs / "linked", runs, renaming=False)
+
+
+def test_the_shipped_runs_are_listed():
+    from dashboard.jobs.form import shipped_runs
+    from model.config import RUNS_DIR
+
+    assert shipped_runs(RUNS_DIR) == {path.name for path in RUNS_DIR.iterdir() if path.is_dir()}
 
 
 def test_live_curves_span_the_whole_training():
@@ -199,30 +215,93 @@ def test_layout_and_name_check(page, train_runs):
     assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
 
 
-def test_refused_trainings_say_why_and_start_nothing(page, train_runs):
-    def start(**change):
-        form = {**FORM, "augment": [], "name": "fresh", **change}
-        return page.start_training(lambda progress: pytest.fail("a refused training reported progress"), 1,
-                                   form["architecture"], form["epochs"], form["batch_size"], form["train_size"],
-                                   form["augment"], form["seed"], form["name"], "token")
+OWNER = {"id": "b" * 32, "announced": None}
+FIELD_IDS = [{"type": ids.TRAIN_FIELD_ERROR, "field": field} for field in FIELDS if field != "name"]
 
-    assert "Not started: a run called 'convnet' already exists" in text(start(name="convnet")[0])
-    assert "Not started: run name is empty" in text(start(name="")[0])
-    assert "Not started: epochs must be a whole number" in text(start(epochs=0)[0])
+
+def start(page, owner=OWNER, **change):
+    """Press Start with the tiny form, changed by `change`: (field messages, name message, form message)."""
+    form = {**FORM, "augment": [], "name": "fresh", **change}
+    return call(page.start_training, f"{ids.TRAIN_START}.n_clicks", 1, form["architecture"], form["epochs"],
+                form["batch_size"], form["train_size"], form["augment"], form["seed"], form["name"], owner, FIELD_IDS)
+
+
+def poll(page, owner=OWNER, seen=None):
+    """One tick of the page's poll, as browser `owner` sees it: the outputs by name."""
+    names = ("progress", "text", "box_hidden", "figure", "status", "cancel_off", "start_off", "seen", "changed",
+             "owner")
+    return dict(zip(names, page.show_job(1, owner, seen)))
+
+
+def wait_until_done(page, train_runs, seconds=300):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = records.effective(records.read_record(train_runs))
+        if job and job["state"] != records.RUNNING:
+            return job
+        time.sleep(0.5)
+    raise TimeoutError("the training did not end")
+
+
+def test_refused_trainings_say_why_next_to_the_field_and_start_nothing(page, train_runs):
+    fields, name_message, message = start(page, name="convnet", epochs=0, batch_size=[1])
+    by_field = dict(zip([i["field"] for i in FIELD_IDS], map(text, fields)))
+    assert by_field["epochs"] == "Epochs must be a whole number from 1 to 100, got 0."
+    assert by_field["batch_size"].startswith("Batch size must be one of 32, 64, 128, 256, got [1]")
+    assert by_field["architecture"] == "" and "a run called 'convnet' already exists" in text(name_message)
+    assert "correct the fields marked above" in text(message)
     with exclusive_training(train_runs):
-        status, changed, name = start()
-    assert "Not started: another training is already running" in text(status)
-    assert changed is page.no_update and name is page.no_update
+        fields, _, message = start(page)
+    assert "Not started: another training is already running" in text(message) and not any(map(text, fields))
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
+    assert records.read_record(train_runs) is None
 
 
-def test_a_finished_training_is_listed_and_selected(page, train_runs):
-    progress = []
-    status, changed, name = page.start_training(progress.append, 1, "baseline", 1, 128, 1024, [], 0, "direct", "token")
-    assert "Trained direct: test accuracy" in text(status) and name == "baseline-2"
-    options, value = page.refresh_selector(changed)
+def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_once(page, train_runs):
+    other = {"id": "c" * 32, "announced": None}
+    assert "Started the training of direct" in text(start(page, name="direct", epochs=1)[2])
+    assert "another training is already running" in text(start(page, name="second")[2])
+    mine, theirs = poll(page), poll(page, other)
+    assert not mine["box_hidden"] and not mine["cancel_off"] and mine["start_off"]
+    assert not theirs["box_hidden"] and theirs["cancel_off"] and "only that browser" in text(theirs["status"])
+    assert "was not started here" in text(call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks", 1, other))
+    job = wait_until_done(page, train_runs)
+    assert job["state"] == records.DONE and job["owner"] == OWNER["id"]
+    time.sleep(1)  # the job's thread has waited for its training process: no zombie is left
+    assert [c for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE] == []
+    mine = poll(page)
+    assert "Trained direct: test accuracy" in text(mine["status"])
+    assert page.suggest_next_name(mine["changed"], "baseline") == "baseline-2"
+    assert mine["changed"]["select"] == "direct" and mine["owner"]["announced"] == job["job"]
+    options, value = page.refresh_selector(mine["changed"])
     assert value == "direct" and [option["value"] for option in options] == ["baseline", "convnet", "direct"]
-    assert progress[0][1].startswith("Starting") and progress[-1][0] == 100
+    again = poll(page, mine["owner"], mine["seen"])
+    assert again["changed"] is page.no_update and again["figure"] is page.no_update  # announced once, drawn once
+    assert "Trained direct" in text(again["status"]) and "finished" in text(poll(page, other)["status"])
+
+
+def test_cancel_by_the_starting_browser_stops_the_training_and_leaves_nothing(page, train_runs):
+    assert "Started" in text(start(page, name="stopped", epochs=50, train_size=4096)[2])
+    deadline = time.monotonic() + 240
+    while not is_training(train_runs) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "Cancelling the training of stopped" in text(call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks",
+                                                             1, OWNER))
+    job = wait_until_done(page, train_runs, 60)
+    assert job["state"] == records.CANCELLED and "Cancelled: the training of stopped" in text(poll(page)["status"])
+    deadline = time.monotonic() + 30
+    while (is_training(train_runs) or trainer_processes(train_runs)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not (train_runs / "stopped").exists() and hidden_dirs(train_runs) == []
+
+
+def test_a_job_whose_heartbeat_stopped_reads_as_failed(train_runs):
+    cfg = TrainConfig(**{**FORM, "out": train_runs / "lost"})
+    stale = {**new_record(cfg, "job-1", "owner", celery=False), "heartbeat": time.time() - 60}
+    records.write_record(train_runs, stale)
+    job = records.effective(records.read_record(train_runs))
+    assert job["state"] == records.FAILED and "stopped without a word" in job["message"]
+    assert not records.is_running(train_runs)
 
 
 def test_rename_and_delete_refresh_the_selector(page, train_runs):
