@@ -104,3 +104,21 @@ def compare(labels: np.ndarray, probabilities_a: np.ndarray, probabilities_b: np
         precision=np.array([[row["precision"] for row in e["per_class"]] for e in evaluations]),
         recall=np.array([[row["recall"] for row in e["per_class"]] for e in evaluations]),
     )
+
+
+def order_cell(cell: str, indices: np.ndarray, labels: np.ndarray, probabilities_a: np.ndarray,
+               probabilities_b: np.ndarray) -> np.ndarray:
+    """The `indices` of one agreement cell, most telling first.
+
+    Where one model is right ("only_a", "only_b"): the largest gap between the models' probability of
+    the true digit first. Where both agree ("both_right", "both_wrong"): the hardest first, that is the
+    lowest best probability of the true digit between the two models.
+    """
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    indices = np.asarray(indices, dtype=np.int64)
+    true = np.asarray(labels)[indices]
+    p_a = np.asarray(probabilities_a)[indices, true]
+    p_b = np.asarray(probabilities_b)[indices, true]
+    key = -np.abs(p_a - p_b) if cell in ("only_a", "only_b") else np.maximum(p_a, p_b)
+    return indices[np.argsort(key, kind="stable")]

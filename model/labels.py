@@ -97,8 +97,23 @@ def build_suspects_file(
     return data
 
 
+SPLIT_SIZES = {"train": config.ARRAY_SHAPES["y_train"][0], "test": config.ARRAY_SHAPES["y_test"][0]}
+SORTS = ("score", "index", "given", "suggested")
+SHOWS = ("all", "unmarked", "wrong", "right")
+
+
+def _valid_row(row: object) -> bool:
+    """True when `row` is a suspect the page can show: a known split, an index inside it, digits, a score."""
+    if not isinstance(row, dict) or row.get("split") not in SPLITS:
+        return False
+    digits = [row.get(key) for key in ("index", "given", "suggested")]
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in digits) or not isinstance(row.get("score"), (int, float)):
+        return False
+    return 0 <= digits[0] < SPLIT_SIZES[row["split"]] and all(0 <= v < config.NUM_CLASSES for v in digits[1:])
+
+
 def read_suspects(path: Path | str) -> dict | None:
-    """The suspects file at `path`, or None when it is missing or unreadable (logged)."""
+    """The suspects file at `path` with only well-formed rows, or None when it is missing or unreadable (logged)."""
     path = Path(path)
     if not path.is_file():
         return None
@@ -106,10 +121,37 @@ def read_suspects(path: Path | str) -> dict | None:
         data = json.loads(path.read_text())
         if not isinstance(data, dict) or not isinstance(data.get("suspects"), list):
             raise ValueError("no list 'suspects'")
-        return data
     except (OSError, ValueError) as error:
         log.warning("label suspects file %s is unreadable (%s): run `python -m model.labels`", path, error)
         return None
+    rows = [row for row in data["suspects"] if _valid_row(row)]
+    if len(rows) < len(data["suspects"]):
+        log.warning("label suspects file %s: %d malformed rows skipped", path, len(data["suspects"]) - len(rows))
+    return {**data, "suspects": rows}
+
+
+def select_suspects(
+    suspects: list[dict], marks: dict[str, dict], *, split: str, digit: int | None = None, sort: str = "score",
+    show: str = "all",
+) -> list[dict]:
+    """The suspects of `split` whose given or suggested label is `digit` (any if None), filtered by their mark
+    (`show`: all, unmarked, wrong, right) and sorted by `sort` (score: most suspect first)."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}, got {sort!r}")
+    if show not in SHOWS:
+        raise ValueError(f"show must be one of {SHOWS}, got {show!r}")
+    if digit is not None and (isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit <= 9):
+        raise ValueError(f"digit must be 0-9 or None, got {digit!r}")
+
+    def wanted(row: dict) -> bool:
+        verdict = marks.get(f"{row['split']}:{row['index']}", {}).get("verdict")
+        return (row["split"] == split and (digit is None or digit in (row["given"], row["suggested"]))
+                and (show == "all" or verdict == (None if show == "unmarked" else show)))
+
+    chosen = [row for row in suspects if wanted(row)]
+    return sorted(chosen, key=lambda row: (row[sort], row["score"], row["index"]))
 
 
 def train_probabilities(path: Path, *, folds: int, recompute: bool) -> np.ndarray:

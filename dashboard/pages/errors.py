@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, table, tile
+from dashboard.components import card, gallery, graph, scale_note, table, tile
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
 from dashboard.figures.images import fig_probabilities
 from dashboard.service import current
@@ -46,14 +46,15 @@ def layout(**_query) -> html.Div:
     ])
 
 
-def error_tiles(run_name: str, indices, gallery_name: str) -> list:
+def error_tiles(run_name: str, indices, gallery_name: str, *, calibrated: bool) -> list:
     """Clickable tiles of test images with true and predicted digit, confidence and a link to explain it."""
     service = current()
     predictions = service.predictions(run_name)
+    confidence = service.probabilities(run_name, calibrated=calibrated).max(axis=1)
     return [
         tile(
             service.mnist.x_test[i],
-            [f"#{i}", f"true {predictions.labels[i]} → {predictions.predicted[i]}", f"{predictions.confidence[i]:.1%}"],
+            [f"#{i}", f"true {predictions.labels[i]} → {predictions.predicted[i]}", f"{confidence[i]:.1%}"],
             tile_id={"type": ids.ERRORS_TILE, "gallery": gallery_name, "index": int(i)},
             link=("explain", f"{SALIENCY_PATH}?index={int(i)}"),
         )
@@ -68,16 +69,18 @@ def show_matrix(run_name: str, normalization: str):
     return fig_confusion_matrix(matrix, normalized=normalization == "share")
 
 
-@callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_MATRIX, "clickData"), Input(ids.RUN_SELECT, "value"))
-def show_cell(click: dict | None, run_name: str) -> list:
+@callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_MATRIX, "clickData"), Input(ids.RUN_SELECT, "value"),
+          Input(ids.PROBABILITY_SCALE, "value"))
+def show_cell(click: dict | None, run_name: str, scale: str = "calibrated") -> list:
     """The images of the clicked cell; before any click, the model's most frequent confusion."""
+    calibrated = scale != "raw"
     if click:
         point = click["points"][0]
-        return cell_view(run_name, int(point["y"]), int(point["x"]))
-    return cell_view(run_name, *current().predictions(run_name).most_confused())
+        return cell_view(run_name, int(point["y"]), int(point["x"]), calibrated=calibrated)
+    return cell_view(run_name, *current().predictions(run_name).most_confused(), calibrated=calibrated)
 
 
-def cell_view(run_name: str, true: int, predicted: int) -> list:
+def cell_view(run_name: str, true: int, predicted: int, *, calibrated: bool = True) -> list:
     """Heading and gallery of the test images labelled `true` and predicted `predicted`, most confident first."""
     indices = current().predictions(run_name).cell(true, predicted)
     shown = indices[: current().settings.cell_gallery_size]
@@ -85,7 +88,8 @@ def cell_view(run_name: str, true: int, predicted: int) -> list:
     heading = html.P([html.Strong(f"True {true}, {what}: "),
                       f"{len(indices):,} images" + (f", the {len(shown)} most confident shown" if len(shown) < len(indices) else ""),
                       ], className="cell-heading")
-    return [heading, gallery(error_tiles(run_name, shown, "cell"), empty="No test image falls in this cell.")]
+    return [heading, gallery(error_tiles(run_name, shown, "cell", calibrated=calibrated),
+                             empty="No test image falls in this cell.")]
 
 
 @callback(Output(ids.ERRORS_SELECTED, "data"), Input({"type": ids.ERRORS_TILE, "gallery": ALL, "index": ALL}, "n_clicks"),
@@ -98,26 +102,27 @@ def select_image(_clicks: list) -> int:
 
 
 @callback(Output(ids.ERRORS_PROBABILITIES, "figure"), Output(ids.ERRORS_PROBABILITIES_CAPTION, "children"),
-          Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
-def show_probabilities(index: int | None, run_name: str):
+          Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"), Input(ids.PROBABILITY_SCALE, "value"))
+def show_probabilities(index: int | None, run_name: str, scale: str = "calibrated"):
     """The ten probabilities of the clicked image; before any click, of the most confident mistake."""
     service = current()
-    run, predictions = service.run(run_name), service.predictions(run_name)
+    probabilities, predictions = service.probabilities(run_name, calibrated=scale != "raw"), service.predictions(run_name)
     if index is None:
         mistakes = predictions.confident_mistakes(1)
         index = int(mistakes[0]) if len(mistakes) else 0
     label = int(predictions.labels[index])
-    figure = fig_probabilities(run.probabilities[index], label, title=f"Test image #{index}: true {label}, "
-                                                                      f"predicted {predictions.predicted[index]}")
+    figure = fig_probabilities(probabilities[index], label, title=f"Test image #{index}: true {label}, predicted "
+                               f"{predictions.predicted[index]} ({scale_note(scale != 'raw', service.uncalibrated(run_name))})")
     caption = dcc.Link(f"Explain image #{index} on the Saliency page →", href=f"{SALIENCY_PATH}?index={index}")
     return figure, caption
 
 
-@callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"))
-def show_mistakes(run_name: str):
+@callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"), Input(ids.PROBABILITY_SCALE, "value"))
+def show_mistakes(run_name: str, scale: str = "calibrated"):
     """The selected run's most confident mistakes."""
     indices = current().predictions(run_name).confident_mistakes(current().settings.mistakes_size)
-    return gallery(error_tiles(run_name, indices, "mistakes"), empty="This model makes no mistake on the test set.")
+    return gallery(error_tiles(run_name, indices, "mistakes", calibrated=scale != "raw"),
+                   empty="This model makes no mistake on the test set.")
 
 
 @callback(Output(ids.ERRORS_SCORES, "figure"), Output(ids.ERRORS_SCORES_TABLE, "children"),

@@ -30,6 +30,12 @@ def layout() -> html.Div:
             html.A("MNIST Explorer", href="/", className="brand"),
             html.Nav(nav, className="nav"),
             html.Label(["Model", selector], className="run-select"),
+            html.Label(["Probabilities", dcc.RadioItems(
+                id=ids.PROBABILITY_SCALE, value="calibrated", inline=True, className="radio", persistence=True,
+                persistence_type="session", options=[{"label": "calibrated", "value": "calibrated"},
+                                                     {"label": "raw", "value": "raw"}])],
+                       className="probability-scale", title="Temperature-scaled (calibrated) or the model's raw "
+                                                            "softmax probabilities, on every page"),
         ], className="topbar"),
         html.Div(id=ids.SHELL_NOTICE, className="notice", hidden=True),
         html.Main(dash.page_container, className="page"),
