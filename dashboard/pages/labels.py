@@ -54,7 +54,8 @@ def layout(**_query) -> html.Div:
         card("Likely mislabeled images", controls, html.Div(id=ids.LABELS_SUMMARY, className="note"),
              html.Div(id=ids.LABELS_MESSAGE, className="message", role="status"),
              dcc.Loading(html.Div(id=ids.LABELS_GALLERY), delay_show=300),
-             note="Found by confident learning (cleanlab) from probabilities of models that never saw the image. "
+             note="Found by confident learning (cleanlab) from probabilities of models that never saw the image: "
+                  "for training images, k-fold cross-validation; for test images, the selected model. "
                   "Score: cleanlab's label quality, the probability given to the label (lower: more suspect). "
                   "Mark what you see; marks are shared by everyone using this app."),
     ])
@@ -79,24 +80,25 @@ def suspect_tile(row: dict, verdict: str | None) -> html.Div:
 
 @callback(Output(ids.LABELS_SUMMARY, "children"), Output(ids.LABELS_GALLERY, "children"),
           Input(ids.LABELS_SPLIT, "value"), Input(ids.LABELS_DIGIT, "value"), Input(ids.LABELS_SORT, "value"),
-          Input(ids.LABELS_SHOW, "value"), Input(ids.LABELS_PAGE, "value"), Input(ids.LABELS_MARKS, "data"))
-def show_suspects(split: str, digit, sort: str, show: str, page, _version):
+          Input(ids.LABELS_SHOW, "value"), Input(ids.LABELS_PAGE, "value"), Input(ids.LABELS_MARKS, "data"),
+          Input(ids.RUN_SELECT, "value"))
+def show_suspects(split: str, digit, sort: str, show: str, page, _version, run_name: str):
     """One page of the suspects chosen by the filters, with their marks."""
     store = current().labels
     data = store.suspects()
-    if data is None:
-        return (["No label suspects computed yet: run ", html.Code("python -m model.labels"), "."], None)
+    if split == "train" and data is None:
+        return (["No training-set suspects computed yet: run ", html.Code("python -m model.labels"), "."], None)
     marks = store.marks()
-    rows = select_suspects(data["suspects"], marks, split=split, digit=None if digit == ANY else digit,
+    rows = select_suspects(all_suspects(data, run_name), marks, split=split, digit=None if digit == ANY else digit,
                            sort=sort, show=show)
     size = current().settings.suspects_page_size
     pages = max(1, -(-len(rows) // size))
     page = min(max(1, page if isinstance(page, int) else 1), pages)
     shown = rows[(page - 1) * size: page * size]
-    source = data.get("sources", {}).get(split, "")
+    source = data.get("sources", {}).get("train", "") if split == "train" else f"run {run_name} (the selected model)"
     marked = sum(1 for row in rows if f"{row['split']}:{row['index']}" in marks)
     summary = (f"{len(rows):,} suspects ({marked} marked), page {page} of {pages}"
-               + (f" · probabilities from {source}" if source else "") + f" · cleanlab {data.get('cleanlab', '?')}")
+               + (f" · probabilities from {source}" if source else "") + f" · cleanlab {cleanlab_version()}")
     tiles = [suspect_tile(row, marks.get(f"{row['split']}:{row['index']}", {}).get("verdict")) for row in shown]
     return summary, gallery(tiles, empty="No suspect matches these filters.")
 
@@ -121,11 +123,23 @@ def mark(_clicks: list, version):
     return (version if isinstance(version, int) else 0) + 1, done.capitalize() + "."
 
 
-@callback(Output(ids.LABELS_DOWNLOAD, "data"), Input(ids.LABELS_EXPORT, "n_clicks"), prevent_initial_call=True)
-def export(_clicks: int):
-    """Every suspect with its mark and the time of the mark, as CSV."""
+@callback(Output(ids.LABELS_DOWNLOAD, "data"), Input(ids.LABELS_EXPORT, "n_clicks"), State(ids.RUN_SELECT, "value"),
+          prevent_initial_call=True)
+def export(_clicks: int, run_name: str):
+    """Every suspect (training set from the file, test set by the selected run) with its mark and time, as CSV."""
     store = current().labels
-    data = store.suspects()
-    if data is None:
-        raise PreventUpdate
-    return {"content": marks_csv(data["suspects"], store.marks()), "filename": "label_suspects.csv"}
+    return {"content": marks_csv(all_suspects(store.suspects(), run_name), store.marks()),
+            "filename": "label_suspects.csv"}
+
+
+def all_suspects(data: dict | None, run_name: str) -> list[dict]:
+    """The training-set suspects of the file (none if it is missing) and the selected run's test-set suspects."""
+    train = [row for row in (data or {}).get("suspects", []) if row["split"] == "train"]
+    return train + current().test_suspects(run_name)
+
+
+def cleanlab_version() -> str:
+    """The installed cleanlab's version, as the summary line names it."""
+    from importlib.metadata import version
+
+    return version("cleanlab")

@@ -25,6 +25,7 @@ from model.data import Mnist, load_mnist
 from model.error_index import Predictions
 from model.explain import Explainer
 from model.inference import Classification, Predictor, classify
+from model.labels import find_suspects
 from model.preprocess import EmptyImageError
 from model.projection import Projection, load_projection
 from model.runs import Run, RunError, list_runs
@@ -78,6 +79,7 @@ class Service:
         """Load everything the pages need up front; raise `DataError`/`RunError` with the fix if it is broken."""
         _ = self.mnist, self.statistics, self.projection
         self.explainer(self.default_run())  # compiles the default model's predictor and saliency functions
+        self.test_suspects(self.default_run())  # imports cleanlab (seconds) and finds the default run's suspects
 
     @cached_property
     def mnist(self) -> Mnist:
@@ -196,6 +198,12 @@ class Service:
         """The most accurate readable run other than `name`; None when there is none."""
         others = [s for s in self.summaries() if s.name != name]
         return max(others, key=lambda s: (s.accuracy, s.name)).name if others else None
+
+    def test_suspects(self, name: object) -> list[dict]:
+        """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, computed once."""
+        entry = self.entry(name)
+        return entry.derived(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.run.probabilities,
+                                                                  split="test"))
 
     @cached_property
     def labels(self) -> LabelStore:
