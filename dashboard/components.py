@@ -75,3 +75,13 @@ def duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def scale_note(calibrated: bool, uncalibrated: Sequence[str] = ()) -> str:
+    """What the probabilities shown are: "raw probabilities", "calibrated probabilities", or calibrated except
+    for the runs named in `uncalibrated` (shown raw: they have no calibration.json)."""
+    if not calibrated:
+        return "raw probabilities"
+    if uncalibrated:
+        return f"raw probabilities: {', '.join(uncalibrated)} not calibrated"
+    return "calibrated probabilities"

@@ -8,6 +8,7 @@ RUN_SELECT = "shell-run-select"  # value: the run directory name; every page fol
 SHELL_LOST = "shell-lost"  # store: written by the run guard when a callback met a run that vanished
 SHELL_MENU = "shell-menu"  # the button that opens the page links on narrow screens
 SHELL_NAV = "shell-nav"  # the page links
+PROBABILITY_SCALE = "shell-probability-scale"  # value: "calibrated" or "raw"; every page showing probabilities follows it
 
 # Home page
 HOME_SUMMARY = "home-summary"
@@ -104,3 +105,34 @@ TRAIN_HISTORY_CSV = "train-history-csv"
 TRAIN_CLASSES_CSV = "train-classes-csv"
 TRAIN_DOWNLOAD = "train-download"
 TRAIN_MANAGE_MESSAGE = "train-manage-message"
+
+# Compare page (dashboard/pages/compare.py)
+COMPARE_RUN_A = "compare-run-a"
+COMPARE_RUN_B = "compare-run-b"
+COMPARE_SUMMARY = "compare-summary"
+COMPARE_INTERVALS = "compare-intervals"
+COMPARE_CELL = "compare-cell"  # pattern-matching type; key "cell" (a model.compare.CELLS name)
+COMPARE_SELECTED = "compare-selected"  # store: the chosen cell's name
+COMPARE_TABLE = "compare-table"
+COMPARE_GALLERY = "compare-gallery"
+COMPARE_CONFUSION = "compare-confusion"
+COMPARE_CLASSES = "compare-classes"
+
+# Calibration page (dashboard/pages/calibration.py)
+CALIBRATION_SUMMARY = "calibration-summary"
+CALIBRATION_RELIABILITY = "calibration-reliability"
+CALIBRATION_HISTOGRAM = "calibration-histogram"
+
+# Labels page (dashboard/pages/labels.py)
+LABELS_SPLIT = "labels-split"
+LABELS_DIGIT = "labels-digit"
+LABELS_SORT = "labels-sort"
+LABELS_SHOW = "labels-show"  # which suspects: all, unmarked, marked wrong, marked right
+LABELS_PAGE = "labels-page"
+LABELS_SUMMARY = "labels-summary"
+LABELS_GALLERY = "labels-gallery"
+LABELS_MARK = "labels-mark"  # pattern-matching type; keys "split", "index" and "verdict"
+LABELS_MARKS = "labels-marks"  # store: a counter bumped after each mark, so the gallery redraws
+LABELS_MESSAGE = "labels-message"
+LABELS_EXPORT = "labels-export"
+LABELS_DOWNLOAD = "labels-download"

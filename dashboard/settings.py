@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model import config, projection
+from model import config, label_marks, labels, projection
 
 DEFAULT_RUN_NAME = config.DEFAULT_RUN.name
 REDIS_URL_ENV = "MNIST_REDIS_URL"
@@ -42,12 +42,16 @@ class Settings:
     allowed_hosts: tuple[str, ...] = field(default_factory=_env_hosts)
     # The operator's token for train, cancel, rename and delete when the server is reachable from the network
     admin_token: str | None = field(default_factory=lambda: os.environ.get(ADMIN_TOKEN_ENV) or None)
+    label_suspects: Path = labels.SUSPECTS_PATH  # written by `python -m model.labels`, read by /labels
+    label_marks: Path = label_marks.MARKS_PATH  # people's "label wrong/right" marks
+    suspects_page_size: int = 48  # label suspects shown at once on /labels
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             raise ValueError(f"redis_url must start with one of {', '.join(REDIS_SCHEMES)}, got {self.redis_url!r}")
-        for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs"):
+        for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs",
+                     "suspects_page_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -119,11 +119,13 @@ def drawing(source: str, json_data: object, contents: object) -> np.ndarray | No
     Input(ids.DRAW_CANVAS, "trigger"), Input(ids.DRAW_UPLOAD, "contents"), Input(ids.DRAW_CLEAR, "n_clicks"),
     Input(ids.DRAW_MODE, "value"), Input(ids.RUN_SELECT, "value"),
     State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_SOURCE, "data"), State(ids.DRAW_CANVAS, "image_content"),
+    Input(ids.PROBABILITY_SCALE, "value"),
     prevent_initial_call=True,
 )
-def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background):
+def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background, scale="calibrated"):
     """Read the drawing or upload and show the answer; a stroke drops the upload, an upload or Clear clears the canvas.
 
+    "Not sure" is judged on calibrated confidence; the bars show raw or calibrated probabilities as `scale` says.
     It always writes `DRAW_READ`, which then updates the heatmap (after the answer is shown).
     """
     check_clicks(_trigger, "trigger"), check_clicks(_clear)
@@ -143,11 +145,12 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
         text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
         return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]),
                 "empty", background, dropped_upload, [])
-    reading = [] if image is None else current().read_image(run_name, image, number=mode == "number")
+    raw = [] if image is None else current().read_image(run_name, image, number=mode == "number")
+    reading = current().calibrated_reading(run_name, raw)
     message = "" if reading or image is None else "No digit found: the image holds almost no ink."
     text = prediction_text(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
-    return (text, message, reading_bars(reading), input_tiles(reading), source, background, dropped_upload,
-            stored_reading(reading))
+    return (text, message, reading_bars(raw if scale == "raw" else reading), input_tiles(reading), source,
+            background, dropped_upload, stored_reading(reading))
 
 
 @callback(Output(ids.DRAW_SALIENCY, "figure"), Input(ids.DRAW_READ, "data"), Input(ids.DRAW_METHOD, "value"),

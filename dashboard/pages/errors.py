@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, callback, clientside_callback, ctx, dcc, ht
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, query_notice, table, tile
+from dashboard.components import card, gallery, graph, query_notice, scale_note, table, tile
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.query import messages, query_cell, query_choice
@@ -53,14 +53,15 @@ def layout(cell: str | None = None, mode: str | None = None, **_query) -> html.D
     ])
 
 
-def error_tiles(run_name: str, indices, gallery_name: str) -> list:
+def error_tiles(run_name: str, indices, gallery_name: str, *, calibrated: bool) -> list:
     """Clickable tiles of test images with true and predicted digit, confidence and a link to explain it."""
     service = current()
     predictions = service.predictions(run_name)
+    confidence = service.probabilities(run_name, calibrated=calibrated).max(axis=1)
     return [
         tile(
             service.mnist.x_test[i],
-            [f"#{i}", f"true {predictions.labels[i]} → {predictions.predicted[i]}", f"{predictions.confidence[i]:.1%}"],
+            [f"#{i}", f"true {predictions.labels[i]} → {predictions.predicted[i]}", f"{confidence[i]:.1%}"],
             tile_id={"type": ids.ERRORS_TILE, "gallery": gallery_name, "index": int(i)},
             link=("explain", f"{SALIENCY_PATH}?index={int(i)}"),
         )
@@ -100,14 +101,15 @@ def show_matrix(run_name: str, normalization: str, chosen: list | None):
     return fig_confusion_matrix(matrix, normalized=normalization == "share", selected=shown_cell(run_name, chosen))
 
 
-@callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.RUN_SELECT, "value"))
-def show_cell(chosen: list | None, run_name: str) -> list:
+@callback(Output(ids.ERRORS_CELL, "children"), Input(ids.ERRORS_CHOSEN_CELL, "data"), Input(ids.RUN_SELECT, "value"),
+          Input(ids.PROBABILITY_SCALE, "value"))
+def show_cell(chosen: list | None, run_name: str, scale: str = "calibrated") -> list:
     """The images of the chosen cell; before any choice, of the model's most frequent confusion."""
     run_name = check_run(run_name)
-    return cell_view(run_name, *shown_cell(run_name, chosen))
+    return cell_view(run_name, *shown_cell(run_name, chosen), calibrated=scale != "raw")
 
 
-def cell_view(run_name: str, true: int, predicted: int) -> list:
+def cell_view(run_name: str, true: int, predicted: int, *, calibrated: bool = True) -> list:
     """Heading and gallery of the test images labelled `true` and predicted `predicted`.
 
     Errors come most confident first (the surest mistakes), right answers least confident first
@@ -123,7 +125,8 @@ def cell_view(run_name: str, true: int, predicted: int) -> list:
                       f"{len(indices):,} images" + (f", the {len(shown)} {order} confident shown"
                                                     if len(shown) < len(indices) else f", {order} confident first"),
                       ], className="cell-heading")
-    return [heading, gallery(error_tiles(run_name, shown, "cell"), empty="No test image falls in this cell.")]
+    return [heading, gallery(error_tiles(run_name, shown, "cell", calibrated=calibrated),
+                             empty="No test image falls in this cell.")]
 
 
 @callback(Output(ids.ERRORS_SELECTED, "data"), Input({"type": ids.ERRORS_TILE, "gallery": ALL, "index": ALL}, "n_clicks"),
@@ -137,33 +140,35 @@ def select_image(_clicks: list) -> int:
 
 
 @callback(Output(ids.ERRORS_PROBABILITIES, "figure"), Output(ids.ERRORS_PROBABILITIES_CAPTION, "children"),
-          Output(ids.ERRORS_IMAGE, "children"), Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"))
-def show_probabilities(index: int | None, run_name: str):
+          Output(ids.ERRORS_IMAGE, "children"), Input(ids.ERRORS_SELECTED, "data"), Input(ids.RUN_SELECT, "value"),
+          Input(ids.PROBABILITY_SCALE, "value"))
+def show_probabilities(index: int | None, run_name: str, scale: str = "calibrated"):
     """The clicked image and its ten probabilities; before any click, the most confident mistake's."""
     run_name = check_run(run_name)
     index = None if index is None else check_int(index, "image", 0, len(current().mnist.y_test) - 1)
     service = current()
-    run, predictions = service.run(run_name), service.predictions(run_name)
+    probabilities, predictions = service.probabilities(run_name, calibrated=scale != "raw"), service.predictions(run_name)
     if index is None:
         mistakes = predictions.confident_mistakes(1)
         index = int(mistakes[0]) if len(mistakes) else 0
     label, predicted = int(predictions.labels[index]), int(predictions.predicted[index])
-    figure = fig_probabilities(run.probabilities[index], label, title=f"Test image #{index}: true {label}, "
-                                                                      f"predicted {predicted}")
+    figure = fig_probabilities(probabilities[index], label, title=f"Test image #{index}: true {label}, predicted "
+                               f"{predicted} ({scale_note(scale != 'raw', service.uncalibrated(run_name))})")
     caption = dcc.Link(f"Explain image #{index} on the Saliency page →", href=f"{SALIENCY_PATH}?index={index}")
     verdict = "right" if label == predicted else "wrong"
     image = [html.Img(src=png_data_url(service.mnist.x_test[index]), alt=f"test image {index}", className="big-digit"),
              html.P([html.Strong(f"#{index}"), f" · true {label} · predicted {predicted} "
-                     f"({predictions.confidence[index]:.1%}): ", html.Span(verdict, className=verdict)])]
+                     f"({probabilities[index][predicted]:.1%}): ", html.Span(verdict, className=verdict)])]
     return figure, caption, image
 
 
-@callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"))
-def show_mistakes(run_name: str):
+@callback(Output(ids.ERRORS_MISTAKES, "children"), Input(ids.RUN_SELECT, "value"), Input(ids.PROBABILITY_SCALE, "value"))
+def show_mistakes(run_name: str, scale: str = "calibrated"):
     """The selected run's most confident mistakes."""
     run_name = check_run(run_name)
     indices = current().predictions(run_name).confident_mistakes(current().settings.mistakes_size)
-    return gallery(error_tiles(run_name, indices, "mistakes"), empty="This model makes no mistake on the test set.")
+    return gallery(error_tiles(run_name, indices, "mistakes", calibrated=scale != "raw"),
+                   empty="This model makes no mistake on the test set.")
 
 
 @callback(Output(ids.ERRORS_SCORES, "figure"), Output(ids.ERRORS_SCORES_TABLE, "children"),

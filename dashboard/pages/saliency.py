@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, graph, query_notice
+from dashboard.components import card, graph, query_notice, scale_note
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
@@ -163,8 +163,9 @@ def image_caption(index: int, label: int, probabilities: np.ndarray, run_name: s
           Output(ids.SALIENCY_PROBABILITIES, "figure"),
           Input(ids.SALIENCY_INDEX, "value"), Input(ids.SALIENCY_METHOD, "value"), Input(ids.SALIENCY_TARGET, "value"),
           Input({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "value"), Input(ids.RUN_SELECT, "value"),
-          State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"))
-def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict]):
+          State({"type": ids.SALIENCY_SETTING, "method": ALL, "name": ALL}, "id"), Input(ids.PROBABILITY_SCALE, "value"))
+def explain_image(index, method: str, target, values: list, run_name: str, setting_ids: list[dict],
+                  scale: str = "calibrated"):
     """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its probabilities."""
     method = check_text(method, "method", max_length=64, optional=False)  # explain() says which methods exist
     if isinstance(target, (list, dict)) or isinstance(target, str) and len(target) > 64:
@@ -179,7 +180,7 @@ def explain_image(index, method: str, target, values: list, run_name: str, setti
         return message, fig_message(message), fig_message(message)
     image = pixels(service.mnist.x_test[index])
     label = int(service.mnist.y_test[index])
-    probabilities = service.predictor(run_name).predict(image)
+    probabilities = service.scaled(run_name, service.predictor(run_name).predict(image), calibrated=scale != "raw")
     explained = int(probabilities.argmax()) if target == PREDICTED else target  # explain() checks it
     settings = method_settings(values, setting_ids)
     try:
@@ -194,4 +195,5 @@ def explain_image(index, method: str, target, values: list, run_name: str, setti
             f"{(time.perf_counter() - start) * 1000:.0f} ms." + ("" if len(methods) > 1 else f" {METHODS[method].description}"))
     caption = image_caption(index, label, probabilities, run_name, note)
     figure = fig_saliency([image] * len(methods), heatmaps, [METHODS[name].label for name in methods])
-    return caption, figure, fig_probabilities(probabilities, label, title=f"true digit {label}")
+    title = f"true digit {label} ({scale_note(scale != 'raw', service.uncalibrated(run_name))})"
+    return caption, figure, fig_probabilities(probabilities, label, title=title)

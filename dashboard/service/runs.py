@@ -16,6 +16,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from model.calibration import Reliability, apply_temperature, read_temperature, reliability
 from model.error_index import Predictions, index_predictions
 from model.explain import Explainer
 from model.inference import Predictor, load_keras_model
@@ -45,11 +48,34 @@ class RunEntry:
     stamp: Stamp
     run: Run
     predictions: Predictions
+    temperature: float | None = None  # from calibration.json; None: the run is not calibrated
     _predictor: Predictor | None = None
     _explainer: Explainer | None = None
+    _derived: dict = field(default_factory=dict, repr=False)  # computed once per entry: see `derived`
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _model_error: str | None = None  # why the model cannot be loaded, once a check or a load failed
     _model_checked: bool = False
+
+    def derived(self, key: tuple, compute):
+        """The value of `compute()` stored under `key` for this entry's life (the run's files do not change)."""
+        with self._lock:
+            if key in self._derived:
+                return self._derived[key]
+        value = compute()
+        with self._lock:
+            return self._derived.setdefault(key, value)
+
+    def probabilities(self, *, calibrated: bool) -> np.ndarray:
+        """The test probabilities, temperature-scaled when asked and the run is calibrated, else raw."""
+        if not calibrated or self.temperature is None:
+            return self.run.probabilities
+        return self.derived(("calibrated",), lambda: apply_temperature(self.run.probabilities, self.temperature))
+
+    def reliability(self, *, calibrated: bool) -> Reliability:
+        """The reliability bins of the test probabilities (raw or calibrated)."""
+        probabilities = self.probabilities(calibrated=calibrated)
+        return self.derived(("reliability", calibrated and self.temperature is not None),
+                            lambda: reliability(self.predictions.labels, probabilities))
 
     def predictor(self) -> Predictor:
         """The run's model behind a compiled, warmed-up predictor; `RunError` if the model file cannot be loaded.
@@ -111,7 +137,7 @@ def read_entry(path: Path, labels) -> RunEntry:
         predictions = index_predictions(labels, run.probabilities)
     except ValueError as error:
         raise RunError(f"run directory {path} has unusable test probabilities: {error}") from error
-    return RunEntry(path, stamp, run, predictions)
+    return RunEntry(path, stamp, run, predictions, read_temperature(path))
 
 
 class RunCache:

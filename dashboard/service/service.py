@@ -16,12 +16,16 @@ from pathlib import Path
 import flask
 import numpy as np
 
+from dashboard.service.labels import LabelStore
 from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import DEFAULT_RUN_NAME, Settings
+from model.calibration import Reliability, apply_temperature, read_calibration
+from model.compare import Comparison, compare
 from model.data import Mnist, load_mnist
 from model.error_index import Predictions
 from model.explain import Explainer
 from model.inference import Classification, Predictor, classify
+from model.labels import find_suspects
 from model.preprocess import EmptyImageError
 from model.projection import Projection, load_projection
 from model.runs import Run, RunError, list_runs
@@ -90,6 +94,7 @@ class Service:
         """Load everything the pages need up front; raise `DataError`/`RunError` with the fix if it is broken."""
         _ = self.mnist, self.statistics, self.projection
         self.explainer(self.default_run())  # compiles the default model's predictor and saliency functions
+        self.test_suspects(self.default_run())  # imports cleanlab (seconds) and finds the default run's suspects
 
     @cached_property
     def mnist(self) -> Mnist:
@@ -165,6 +170,60 @@ class Service:
             return read_number(predictor, image).classifications if number else [classify(predictor, image)]
         except EmptyImageError:
             return []
+
+    def probabilities(self, name: object, *, calibrated: bool) -> np.ndarray:
+        """Run `name`'s test probabilities (n, 10): temperature-scaled if asked and calibrated, else raw."""
+        return self.entry(name).probabilities(calibrated=calibrated)
+
+    def temperature(self, name: object) -> float | None:
+        """Run `name`'s fitted temperature; None when it is not calibrated."""
+        return self.entry(name).temperature
+
+    def uncalibrated(self, *names: object) -> list[str]:
+        """Those of the runs `names` that have no temperature (their probabilities are always raw)."""
+        return [str(name) for name in names if self.temperature(name) is None]
+
+    def calibration(self, name: object) -> dict | None:
+        """Run `name`'s calibration.json (temperature, NLL, ECE, MCE); None when it is not calibrated."""
+        entry = self.entry(name)
+        return entry.derived(("calibration.json",), lambda: read_calibration(entry.path))
+
+    def reliability(self, name: object, *, calibrated: bool) -> Reliability:
+        """Reliability bins of run `name` on the test set (calibrated only if the run is)."""
+        return self.entry(name).reliability(calibrated=calibrated)
+
+    def comparison(self, name_a: object, name_b: object) -> Comparison:
+        """Run A against run B on the test set, computed once per pair of run versions."""
+        a, b = self.entry(name_a), self.entry(name_b)
+        return a.derived(("compare", str(name_b), b.stamp),
+                         lambda: compare(self.mnist.y_test, a.run.probabilities, b.run.probabilities))
+
+    def scaled(self, name: object, probabilities: np.ndarray, *, calibrated: bool) -> np.ndarray:
+        """`probabilities` of run `name`'s model, temperature-scaled if asked and the run is calibrated."""
+        temperature = self.temperature(name)
+        if not calibrated or temperature is None:
+            return probabilities
+        return apply_temperature(probabilities, temperature)
+
+    def calibrated_reading(self, name: object, reading: list[Classification]) -> list[Classification]:
+        """`reading` with each digit's probabilities temperature-scaled by run `name` (unchanged if not calibrated)."""
+        return [replace(c, probabilities=self.scaled(name, c.probabilities, calibrated=True)) for c in reading]
+
+    def best_other_run(self, name: object) -> str | None:
+        """The most accurate readable run other than `name`; None when there is none."""
+        others = [s for s in self.summaries() if s.name != name]
+        return max(others, key=lambda s: (s.accuracy, s.name)).name if others else None
+
+    def test_suspects(self, name: object) -> list[dict]:
+        """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, computed once."""
+        entry = self.entry(name)
+        return entry.derived(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.run.probabilities,
+                                                                  split="test"))
+
+    @cached_property
+    def labels(self) -> LabelStore:
+        """The label suspects and people's marks on them."""
+        return LabelStore(self.settings.label_suspects, self.settings.label_marks)
 
     def summaries(self) -> list[RunSummary]:
         """A summary of every readable run, by name; an unreadable run is left out (and logged)."""

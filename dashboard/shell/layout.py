@@ -32,6 +32,12 @@ def layout() -> html.Div:
                         **{"aria-controls": ids.SHELL_NAV, "aria-expanded": "false"}),
             html.Nav(nav, id=ids.SHELL_NAV, className="nav"),
             html.Label(["Model", selector], className="run-select"),
+            html.Label(["Probabilities", dcc.RadioItems(
+                id=ids.PROBABILITY_SCALE, value="calibrated", inline=True, className="radio", persistence=True,
+                persistence_type="session", options=[{"label": "calibrated", "value": "calibrated"},
+                                                     {"label": "raw", "value": "raw"}])],
+                       className="probability-scale", title="Temperature-scaled (calibrated) or the model's raw "
+                                                            "softmax probabilities, on every page"),
         ], className="topbar"),
         html.Div(id=ids.SHELL_NOTICE, className="notice", hidden=True),
         html.Main(dash.page_container, className="page"),

@@ -8,10 +8,10 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 
-def call(callback, trigger: str, *args):
-    """Run a page callback as Dash would when `trigger` ("id.property") changed (`ctx.triggered_id` works)."""
+def call(callback, trigger: str, *args, value: object = None):
+    """Run a page callback as Dash would when `trigger` ("id.property") changed to `value` (`ctx.triggered_id` works)."""
     def run():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": None}]))
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": value}]))
         return callback(*args)
 
     return copy_context().run(run)
