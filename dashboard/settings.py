@@ -32,12 +32,14 @@ class Settings:
     # None: a local process per job, results in a diskcache under cache_dir.
     redis_url: str | None = field(default_factory=lambda: os.environ.get(REDIS_URL_ENV) or None)
     max_epochs: int = 100  # most epochs the Train page accepts
+    robustness_size: int = 1000  # test images in a run's robustness curve (model/insight.py)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             raise ValueError(f"redis_url must start with one of {', '.join(REDIS_SCHEMES)}, got {self.redis_url!r}")
-        for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs"):
+        for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs",
+                     "robustness_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -8,6 +8,7 @@ selector is filled, so a run trained while the app is up appears on the next pag
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,9 +20,13 @@ import numpy as np
 from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import DEFAULT_RUN_NAME, Settings
 from model.data import Mnist, load_mnist
+from model import insight
+from model.adversarial import Attack, Attacker
 from model.error_index import Predictions
 from model.explain import Explainer
 from model.inference import Classification, Predictor, classify
+from model.network import Network
+from model.whatif import transform, sweep
 from model.preprocess import EmptyImageError
 from model.projection import Projection, load_projection
 from model.runs import Run, RunError, list_runs
@@ -142,6 +147,51 @@ class Service:
     def explainer(self, name: object) -> Explainer:
         """The saliency methods of run `name`'s model, compiled; `RunError` if it cannot be read."""
         return self.entry(name).explainer()
+
+    def network(self, name: object) -> Network:
+        """Run `name`'s model opened up: feature maps, filters, last hidden layer; `RunError` if unreadable."""
+        return self.entry(name).network()
+
+    def attacker(self, name: object) -> Attacker:
+        """FGSM and PGD against run `name`'s model; `RunError` if unreadable."""
+        return self.entry(name).attacker()
+
+    def features_map(self, name: object) -> np.ndarray | None:
+        """t-SNE coordinates of run `name`'s last hidden features of the projection's images; None while computed."""
+        entry, settings = self.entry(name), self.settings
+        where = (entry.path, Path(settings.cache_dir))
+        file = insight.features_file(entry.digest(), settings.projection_size, settings.projection_seed)
+        find = functools.partial(insight.find, file, *where, insight.read_features)
+        compute = functools.partial(insight.load_features_map, *where, entry.network(),
+                                    size=settings.projection_size, seed=settings.projection_seed, digest=entry.digest())
+        return entry.derived("map of learned features", find, compute)
+
+    def robustness(self, name: object) -> dict | None:
+        """Run `name`'s accuracy against ε under FGSM and PGD (`model.insight`); None while computed."""
+        entry, size = self.entry(name), self.settings.robustness_size
+        where = (entry.path, Path(self.settings.cache_dir))
+        find = functools.partial(insight.find, insight.robustness_file(entry.digest(), size), *where,
+                                 insight.read_robustness)
+        compute = functools.partial(insight.load_robustness, *where, entry.attacker(), size=size, digest=entry.digest())
+        return entry.derived("robustness curve", find, compute)
+
+    def attack(self, name: object, image: np.ndarray, *, method: str, target: int | None) -> Attack:
+        """The smallest ε at which `method` changes run `name`'s answer for `image` (or makes it `target`), memoized."""
+        entry = self.entry(name)
+        image = np.asarray(image, np.float32)
+        answer = int(entry.predictor().predict(image).argmax())
+        key = ("attack", image.tobytes(), method, target)
+        return entry.memo(key, lambda: entry.attacker().smallest_epsilon(image, answer, method=method, target=target))
+
+    def what_if(self, name: object, image: np.ndarray, settings: dict) -> tuple[np.ndarray, np.ndarray]:
+        """`image` transformed by `settings` (model.whatif) and run `name`'s probabilities (10,) for it."""
+        changed = transform(image, **settings)
+        return changed, self.predictor(name).predict(changed)
+
+    def what_if_sweep(self, name: object, image: np.ndarray, settings: dict) -> tuple[dict, dict]:
+        """For each what-if setting, its values across its range and run `name`'s probabilities there, one batch."""
+        images = sweep(image, settings)
+        return images.values, images.split(self.predictor(name).predict(images.images))
 
     def read_image(self, name: object, image: np.ndarray, *, number: bool = False) -> list[Classification]:
         """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; [] if nothing is drawn."""

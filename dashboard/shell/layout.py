@@ -26,6 +26,7 @@ def layout() -> html.Div:
                             clearable=False, searchable=False, persistence=True, persistence_type="session")
     return html.Div([
         dcc.Location(id=ids.SHELL_URL),
+        dcc.Store(id=ids.SHELL_DRAWING, storage_type="session"),  # written by the Draw page, read by /network, /attack
         html.Header([
             html.A("MNIST Explorer", href="/", className="brand"),
             html.Nav(nav, className="nav"),
