@@ -9,7 +9,7 @@ shell's session store `SHELL_DRAWING`, so that /network and /adversarial can loo
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -74,15 +74,17 @@ def reset(_clicks, slider_ids: list[dict]) -> list[float]:
 
 
 @callback(Output(ids.DRAW_WHATIF_READING, "children"),
-          Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "drag_value"), Input(ids.RUN_SELECT, "value"),
-          State(SLIDER_IDS, "id"), prevent_initial_call=True)
-def show_reading(read, values: list, run_name: str, slider_ids: list[dict]):
-    """The changed input and the model's reading of it, following the sliders as they move."""
+          Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "drag_value"), Input(SLIDER_IDS, "value"),
+          Input(ids.RUN_SELECT, "value"), State(SLIDER_IDS, "id"), prevent_initial_call=True)
+def show_reading(read, dragged: list, values: list, run_name: str, slider_ids: list[dict]):
+    """The changed input and the model's reading of it, following the sliders as they move (and Reset)."""
+    moving = any(prop.endswith(".drag_value") for prop in ctx.triggered_prop_ids)
     try:
         digits = read_store(read)
         if not digits:
             return html.P(EMPTY, className="note")
-        changed, probabilities = current().what_if(run_name, digits[0].input, settings_of(values, slider_ids))
+        settings = settings_of(dragged if moving else values, slider_ids)
+        changed, probabilities = current().what_if(run_name, digits[0].input, settings)
     except ValueError as error:
         return html.P(str(error), className="note")
     best = int(probabilities.argmax())

@@ -54,7 +54,7 @@ def test_the_network_page_shows_every_conv_layer_for_a_test_image(service):
     assert "Test image #3" in str(caption)
     titles = [a.text for a in maps.layout.annotations]
     assert titles[0].startswith("conv1 · 26 × 26 × 32") and titles[1].startswith("conv2 · 11 × 11 × 64")
-    assert len(filters.data) == 1 and filters.data[0].z.shape == (5, 63)  # 32 filters 3x3, 16 a row, 1 px gaps
+    assert len(filters.data) == 1 and filters.data[0].z.shape == (7, 63)  # 32 filters 3x3: 2 rows of 16, 1 px gaps
     assert len(units.data[0].x) == network.UNITS
 
 
@@ -131,13 +131,17 @@ def test_what_if_follows_the_sliders_and_sweeps_every_range(service):
     store = drawing_store(service)
     slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
     values = [30, 1.2, 2, -1, 1]
-    tile, bars = whatif.show_reading(store, values, CONVNET, slider_ids)
+    drag = '{"setting":"rotation","type":"draw-whatif"}.drag_value'
+    tile, bars = call(whatif.show_reading, drag, store, values, [0, 1, 0, 0, 0], CONVNET, slider_ids)
     assert "reads" in str(tile) and len(bars.children) == 10
     figure = whatif.show_sweep(store, values, CONVNET, slider_ids)
     assert len(figure.data) == 10 * len(SETTINGS)
     assert np.allclose(np.sum([trace.y for trace in figure.data[:10]], axis=0), 1, atol=1e-4)
     assert [a.text for a in figure.layout.annotations][:len(SETTINGS)] == [s.label for s in SETTINGS.values()]
-    assert "Draw a digit" in str(whatif.show_reading([], values, CONVNET, slider_ids))
-    assert "rotation must be between" in str(whatif.show_reading(store, [99, 1, 0, 0, 0], CONVNET, slider_ids))
+    new_stroke = f"{ids.DRAW_READ}.data"
+    assert "reads" in str(call(whatif.show_reading, new_stroke, store, values, values, CONVNET, slider_ids))
+    assert "Draw a digit" in str(call(whatif.show_reading, drag, [], values, values, CONVNET, slider_ids))
+    bad = [99, 1, 0, 0, 0]
+    assert "rotation must be between" in str(call(whatif.show_reading, drag, store, bad, values, CONVNET, slider_ids))
     assert whatif.reset(1, slider_ids) == [0.0, 1.0, 0.0, 0.0, 0.0]
     assert whatif.keep_drawing(store + store) == store
