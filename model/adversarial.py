@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model import config
+from model.network import as_batch
 
 SIZE = config.IMAGE_SIZE
 METHODS = {"fgsm": "FGSM (one step)", "pgd": "PGD (iterated)"}
@@ -48,17 +49,6 @@ def check_method(method: object) -> str:
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r:.30}")
     return str(method)
-
-
-def _batch(images: object) -> np.ndarray:
-    array = np.asarray(images, dtype=np.float32)
-    if array.ndim == 3:
-        array = array[..., None]
-    if array.ndim != 4 or array.shape[1:] != (SIZE, SIZE, 1):
-        raise ValueError(f"images must have shape (n, 28, 28[, 1]), got {np.shape(images)}")
-    if not np.isfinite(array).all() or (array.size and (array.min() < 0 or array.max() > 1)):
-        raise ValueError("images must hold finite float pixels in [0, 1]")
-    return array
 
 
 class Attacker:
@@ -98,14 +88,14 @@ class Attacker:
 
     def loss(self, images: np.ndarray, classes) -> np.ndarray:
         """The cross-entropy (n,) of each image for its class."""
-        return self._loss(_batch(images), np.asarray(classes, np.int32)).numpy()
+        return self._loss(as_batch(images), np.asarray(classes, np.int32)).numpy()
 
     def attack(self, images: np.ndarray, classes, epsilons, *, method: str, targeted: bool = False):
         """Adversarial `images` (n, 28, 28) and their probabilities (n, 10), each with its own ε.
 
         Untargeted: away from `classes` (each image's class to leave); targeted: towards them.
         """
-        batch = _batch(images)
+        batch = as_batch(images)
         steps = PGD_STEPS if check_method(method) == "pgd" else 1
         classes = np.broadcast_to(np.asarray(classes, np.int32), (len(batch),))
         epsilons = np.broadcast_to(np.asarray(epsilons, np.float32), (len(batch),))
@@ -119,7 +109,7 @@ class Attacker:
     def smallest_epsilon(self, image: np.ndarray, answer: int, *, method: str, target: int | None = None) -> Attack:
         """The smallest ε (to about MAX_EPSILON / GRID**ROUNDS) at which `method` changes `answer`
         (or, with `target`, makes the model answer `target`), searched on grids of `GRID` values."""
-        original = _batch(np.asarray(image, np.float32).reshape(1, SIZE, SIZE))
+        original = as_batch(np.asarray(image, np.float32).reshape(1, SIZE, SIZE))
         if target is not None and (isinstance(target, bool) or not isinstance(target, (int, np.integer))
                                    or not 0 <= target < config.NUM_CLASSES):
             raise ValueError(f"target must be a digit 0-9 or None, got {target!r:.30}")
@@ -144,7 +134,7 @@ class Attacker:
 
     def accuracy_curve(self, images: np.ndarray, labels, epsilons=CURVE_EPSILONS) -> dict[str, list[float]]:
         """For each method, the accuracy on `images` with true `labels` attacked at each ε of `epsilons`."""
-        batch, labels = _batch(images), np.asarray(labels)
+        batch, labels = as_batch(images), np.asarray(labels)
         curve = {}
         for method in METHODS:
             curve[method] = []

@@ -124,29 +124,29 @@ def find(name: str, run_dir: Path, cache_dir: Path, read: Callable[[Path], objec
     return None
 
 
+def load_or_compute(name: str, run_dir: Path, cache_dir: Path, *, read: Callable[[Path], object],
+                    compute: Callable[[], object], save: Callable[[object, Path], Path]):
+    """File `name` of run `run_dir` read by `read`: shipped in the run directory, cached, or computed and cached."""
+    found = find(name, run_dir, cache_dir, read)
+    if found is not None:
+        return found
+    log.info("computing %s of %s", name, run_dir)
+    value = compute()
+    save(value, Path(cache_dir) / name)
+    return value
+
+
 def load_features_map(run_dir: Path, cache_dir: Path, network: Network, *, size: int, seed: int,
                       digest: str) -> np.ndarray:
     """The feature map of run `run_dir`'s model: shipped, cached, or computed and cached."""
-    name = features_file(digest, size, seed)
-    found = find(name, run_dir, cache_dir, read_features)
-    if found is not None and len(found) == size:
-        return found
-    log.info("computing the feature map of %s (%d images)", run_dir, size)
-    coordinates = compute_features_map(network, size, seed)
-    save_features_map(coordinates, Path(cache_dir) / name)
-    return coordinates
+    return load_or_compute(features_file(digest, size, seed), run_dir, cache_dir, read=read_features,
+                           compute=lambda: compute_features_map(network, size, seed), save=save_features_map)
 
 
 def load_robustness(run_dir: Path, cache_dir: Path, attacker: Attacker, *, size: int, digest: str) -> dict:
     """The robustness curve of run `run_dir`'s model: shipped, cached, or computed and cached."""
-    name = robustness_file(digest, size)
-    found = find(name, run_dir, cache_dir, read_robustness)
-    if found is not None:
-        return found
-    log.info("computing the robustness curve of %s (%d images)", run_dir, size)
-    curve = compute_robustness(attacker, size)
-    save_robustness(curve, Path(cache_dir) / name)
-    return curve
+    return load_or_compute(robustness_file(digest, size), run_dir, cache_dir, read=read_robustness,
+                           compute=lambda: compute_robustness(attacker, size), save=save_robustness)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,7 +97,7 @@ def strongest_units(hidden: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-hidden, kind="stable")[:count]
 
 
-def _as_batch(images: object) -> np.ndarray:
+def as_batch(images: object) -> np.ndarray:
     """Float `images` (28, 28), (n, 28, 28) or (n, 28, 28, 1) in [0, 1] as a float32 batch (n, 28, 28, 1)."""
     array = np.asarray(images, dtype=np.float32)
     if array.ndim == 2:
@@ -137,7 +137,7 @@ class Network:
 
     def activations(self, image: np.ndarray) -> Activations:
         """Every shown activation of one float image (28, 28) in [0, 1]."""
-        batch = _as_batch(image)
+        batch = as_batch(image)
         if len(batch) != 1:
             raise ValueError(f"image must be one image, got a batch of {len(batch)}")
         *maps, hidden, probabilities = (output.numpy()[0] for output in self._forward(batch))
@@ -146,7 +146,7 @@ class Network:
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """The last hidden layer (n, d) of float `images` (n, 28, 28[, 1]), in chunks of `BATCH`."""
-        batch = _as_batch(images)
+        batch = as_batch(images)
         chunks = [self._hidden(batch[start:start + BATCH]).numpy() for start in range(0, len(batch), BATCH)]
         return np.concatenate(chunks).reshape(len(batch), -1) if chunks else np.zeros((0, 0), np.float32)
 
