@@ -9,6 +9,7 @@ SHELL_LOST = "shell-lost"  # store: written by the run guard when a callback met
 SHELL_MENU = "shell-menu"  # the button that opens the page links on narrow screens
 SHELL_NAV = "shell-nav"  # the page links
 PROBABILITY_SCALE = "shell-probability-scale"  # value: "calibrated" or "raw"; every page showing probabilities follows it
+SHELL_DRAWING = "shell-drawing"  # session store: the last drawing's 28x28 model input (reading.stored_reading format)
 
 # Home page
 HOME_SUMMARY = "home-summary"
@@ -72,6 +73,35 @@ DRAW_MESSAGE = "draw-message"
 DRAW_BARS = "draw-bars"
 DRAW_INPUT = "draw-input"
 DRAW_SALIENCY = "draw-saliency"
+DRAW_WHATIF = "draw-whatif"  # pattern-matching type; key "setting" (a model.whatif setting): the what-if sliders
+DRAW_WHATIF_RESET = "draw-whatif-reset"
+DRAW_WHATIF_READING = "draw-whatif-reading"
+DRAW_WHATIF_SWEEP = "draw-whatif-sweep"
+
+# Network page (dashboard/pages/network.py)
+NETWORK_SOURCE = "network-source"
+NETWORK_INDEX = "network-index"
+NETWORK_RANDOM = "network-random"
+NETWORK_CAPTION = "network-caption"
+NETWORK_MAPS = "network-maps"
+NETWORK_FILTERS = "network-filters"
+NETWORK_UNITS = "network-units"
+NETWORK_PIXEL_MAP = "network-pixel-map"
+NETWORK_FEATURE_MAP = "network-feature-map"
+NETWORK_MAP_STATUS = "network-map-status"
+NETWORK_POLL = "network-poll"  # dcc.Interval, on while the run's map of learned features is being computed
+
+# Adversarial page (dashboard/pages/adversarial.py)
+ADVERSARIAL_SOURCE = "adversarial-source"
+ADVERSARIAL_INDEX = "adversarial-index"
+ADVERSARIAL_RANDOM = "adversarial-random"
+ADVERSARIAL_METHOD = "adversarial-method"
+ADVERSARIAL_TARGET = "adversarial-target"
+ADVERSARIAL_CAPTION = "adversarial-caption"
+ADVERSARIAL_IMAGES = "adversarial-images"
+ADVERSARIAL_PROBABILITIES = "adversarial-probabilities"
+ADVERSARIAL_CURVE = "adversarial-curve"
+ADVERSARIAL_POLL = "adversarial-poll"  # dcc.Interval, on while the run's robustness curve is being computed
 
 # Train page (dashboard/pages/train.py)
 TRAIN_ARCHITECTURE = "train-architecture"

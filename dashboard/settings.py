@@ -45,6 +45,7 @@ class Settings:
     label_suspects: Path = labels.SUSPECTS_PATH  # written by `python -m model.labels`, read by /labels
     label_marks: Path = label_marks.MARKS_PATH  # people's "label wrong/right" marks
     suspects_page_size: int = 48  # label suspects shown at once on /labels
+    robustness_size: int = 1000  # test images in a run's robustness curve (model/insight.py)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -52,6 +53,6 @@ class Settings:
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
             raise ValueError(f"redis_url must start with one of {', '.join(REDIS_SCHEMES)}, got {self.redis_url!r}")
         for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs",
-                     "suspects_page_size"):
+                     "suspects_page_size", "robustness_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

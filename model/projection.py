@@ -58,12 +58,16 @@ def sample_indices(total: int, size: int, seed: int) -> np.ndarray:
 
 def project(images: np.ndarray, method: str, seed: int) -> np.ndarray:
     """2-D coordinates (n, 2) of uint8 `images` (n, 28, 28) by `method` ("pca" or "tsne")."""
+    return embed(pixels(images).reshape(len(images), -1), method, seed)
+
+
+def embed(flat: np.ndarray, method: str, seed: int) -> np.ndarray:
+    """2-D coordinates (n, 2) of feature vectors `flat` (n, d) by `method` ("pca" or "tsne")."""
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    flat = pixels(images).reshape(len(images), -1)
     if method == "pca":
         return PCA(n_components=2, random_state=seed).fit_transform(flat).astype(np.float32)
     reduced = PCA(n_components=min(PCA_DIMENSIONS, *flat.shape), random_state=seed).fit_transform(flat)

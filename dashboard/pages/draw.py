@@ -22,6 +22,7 @@ from dashboard.components import GRAPH_CONFIG, card
 from dashboard.drawing import canvas
 from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, prediction_text, read_store, reading_bars, stored_reading
 from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes, upload_image
+from dashboard.drawing.whatif import whatif_card
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
@@ -87,6 +88,7 @@ def layout(**_query) -> html.Div:
                           "blue ones lower it."),
             ], className="draw-area-more"),
         ], className="draw-grid"),
+        whatif_card(),
     ])
 
 

@@ -13,20 +13,27 @@ import logging
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from model.adversarial import Attacker
 from model.calibration import Reliability, apply_temperature, read_temperature, reliability
 from model.error_index import Predictions, index_predictions
 from model.explain import Explainer
 from model.inference import Predictor, load_keras_model
+from model.insight import model_digest
+from model.network import Network
 from model.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_name, load_run
 
 log = logging.getLogger(__name__)
 
 Stamp = tuple[int, int, int]
+BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-insight")  # one long computation at a time
+MEMO_SIZE = 64  # results kept per run by `RunEntry.memo`
 
 
 def stamp_of(path: Path) -> Stamp:
@@ -51,30 +58,25 @@ class RunEntry:
     temperature: float | None = None  # from calibration.json; None: the run is not calibrated
     _predictor: Predictor | None = None
     _explainer: Explainer | None = None
-    _derived: dict = field(default_factory=dict, repr=False)  # computed once per entry: see `derived`
+    _network: Network | None = None
+    _attacker: Attacker | None = None
+    _digest: str | None = None
+    _derived: dict[str, Future] = field(default_factory=dict, repr=False)
+    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _model_error: str | None = None  # why the model cannot be loaded, once a check or a load failed
     _model_checked: bool = False
-
-    def derived(self, key: tuple, compute):
-        """The value of `compute()` stored under `key` for this entry's life (the run's files do not change)."""
-        with self._lock:
-            if key in self._derived:
-                return self._derived[key]
-        value = compute()
-        with self._lock:
-            return self._derived.setdefault(key, value)
 
     def probabilities(self, *, calibrated: bool) -> np.ndarray:
         """The test probabilities, temperature-scaled when asked and the run is calibrated, else raw."""
         if not calibrated or self.temperature is None:
             return self.run.probabilities
-        return self.derived(("calibrated",), lambda: apply_temperature(self.run.probabilities, self.temperature))
+        return self.memo(("calibrated",), lambda: apply_temperature(self.run.probabilities, self.temperature))
 
     def reliability(self, *, calibrated: bool) -> Reliability:
         """The reliability bins of the test probabilities (raw or calibrated)."""
         probabilities = self.probabilities(calibrated=calibrated)
-        return self.derived(("reliability", calibrated and self.temperature is not None),
+        return self.memo(("reliability", calibrated and self.temperature is not None),
                             lambda: reliability(self.predictions.labels, probabilities))
 
     def predictor(self) -> Predictor:
@@ -115,6 +117,67 @@ class RunEntry:
             if self._explainer is None:
                 self._explainer = Explainer(predictor.model)
             return self._explainer
+
+    def _lazy(self, member: str, build: Callable[[], object]):
+        """Member `member`, built by `build` on first use."""
+        with self._lock:
+            if getattr(self, member) is None:
+                setattr(self, member, build())
+            return getattr(self, member)
+
+    def network(self) -> Network:
+        """The run's model opened up (feature maps, filters, hidden layer), compiled."""
+        model = self.predictor().model
+        return self._lazy("_network", lambda: Network(model))
+
+    def attacker(self) -> Attacker:
+        """FGSM and PGD against the run's model, compiled."""
+        model = self.predictor().model
+        return self._lazy("_attacker", lambda: Attacker(model))
+
+    def digest(self) -> str:
+        """A hash of the run's model file, naming the files computed from it."""
+        return self._lazy("_digest", lambda: model_digest(self.path))
+
+    def derived(self, kind: str, find: Callable[[], object], compute: Callable[[], object]):
+        """What `find` reads (a file), else what `compute` returns once it has run in the background; None meanwhile.
+
+        `compute` is started once per entry and `kind`; if it failed, `RunError` says why.
+        """
+        with self._lock:
+            future = self._derived.get(kind)
+        if future is None:
+            future = self._start(kind, find, compute)
+        if not future.done():
+            return None
+        if future.exception() is not None:
+            log.warning("the %s of run %s failed: %s", kind, self.path.name, future.exception())
+            raise RunError(f"the {kind} of run {self.path.name} could not be computed: {future.exception()}")
+        return future.result()
+
+    def _start(self, kind: str, find: Callable[[], object], compute: Callable[[], object]) -> Future:
+        found = find()
+        with self._lock:
+            future = self._derived.get(kind)
+            if future is None:
+                future = Future() if found is not None else BACKGROUND.submit(compute)
+                if found is not None:
+                    future.set_result(found)
+                self._derived[kind] = future
+        return future
+
+    def memo(self, key: tuple, compute: Callable[[], object]):
+        """`compute()`, remembered under `key` (the last `MEMO_SIZE` results)."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
 
 def check_safe_model(path: Path) -> None:

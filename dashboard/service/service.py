@@ -8,6 +8,7 @@ selector is filled, so a run trained while the app is up appears on the next pag
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,10 +23,14 @@ from dashboard.settings import DEFAULT_RUN_NAME, Settings
 from model.calibration import Reliability, apply_temperature, read_calibration
 from model.compare import Comparison, compare
 from model.data import Mnist, load_mnist
+from model import insight
+from model.adversarial import Attack, Attacker
 from model.error_index import Predictions
 from model.explain import Explainer
 from model.inference import Classification, Predictor, classify
 from model.labels import find_suspects
+from model.network import Network
+from model.whatif import transform, sweep
 from model.preprocess import EmptyImageError
 from model.projection import Projection, load_projection
 from model.runs import Run, RunError, list_runs
@@ -163,6 +168,51 @@ class Service:
         """The saliency methods of run `name`'s model, compiled; `RunError` if it cannot be read."""
         return self.entry(name).explainer()
 
+    def network(self, name: object) -> Network:
+        """Run `name`'s model opened up: feature maps, filters, last hidden layer; `RunError` if unreadable."""
+        return self.entry(name).network()
+
+    def attacker(self, name: object) -> Attacker:
+        """FGSM and PGD against run `name`'s model; `RunError` if unreadable."""
+        return self.entry(name).attacker()
+
+    def features_map(self, name: object) -> np.ndarray | None:
+        """t-SNE coordinates of run `name`'s last hidden features of the projection's images; None while computed."""
+        entry, settings = self.entry(name), self.settings
+        where = (entry.path, Path(settings.cache_dir))
+        file = insight.features_file(entry.digest(), settings.projection_size, settings.projection_seed)
+        find = functools.partial(insight.find, file, *where, insight.read_features)
+        compute = functools.partial(insight.load_features_map, *where, entry.network(),
+                                    size=settings.projection_size, seed=settings.projection_seed, digest=entry.digest())
+        return entry.derived("map of learned features", find, compute)
+
+    def robustness(self, name: object) -> dict | None:
+        """Run `name`'s accuracy against ε under FGSM and PGD (`model.insight`); None while computed."""
+        entry, size = self.entry(name), self.settings.robustness_size
+        where = (entry.path, Path(self.settings.cache_dir))
+        find = functools.partial(insight.find, insight.robustness_file(entry.digest(), size), *where,
+                                 insight.read_robustness)
+        compute = functools.partial(insight.load_robustness, *where, entry.attacker(), size=size, digest=entry.digest())
+        return entry.derived("robustness curve", find, compute)
+
+    def attack(self, name: object, image: np.ndarray, *, method: str, target: int | None) -> Attack:
+        """The smallest ε at which `method` changes run `name`'s answer for `image` (or makes it `target`), memoized."""
+        entry = self.entry(name)
+        image = np.asarray(image, np.float32)
+        answer = int(entry.predictor().predict(image).argmax())
+        key = ("attack", image.tobytes(), method, target)
+        return entry.memo(key, lambda: entry.attacker().smallest_epsilon(image, answer, method=method, target=target))
+
+    def what_if(self, name: object, image: np.ndarray, settings: dict) -> tuple[np.ndarray, np.ndarray]:
+        """`image` transformed by `settings` (model.whatif) and run `name`'s probabilities (10,) for it."""
+        changed = transform(image, **settings)
+        return changed, self.predictor(name).predict(changed)
+
+    def what_if_sweep(self, name: object, image: np.ndarray, settings: dict) -> tuple[dict, dict]:
+        """For each what-if setting, its values across its range and run `name`'s probabilities there, one batch."""
+        images = sweep(image, settings)
+        return images.values, images.split(self.predictor(name).predict(images.images))
+
     def read_image(self, name: object, image: np.ndarray, *, number: bool = False) -> list[Classification]:
         """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; [] if nothing is drawn."""
         predictor = self.predictor(name)
@@ -186,7 +236,7 @@ class Service:
     def calibration(self, name: object) -> dict | None:
         """Run `name`'s calibration.json (temperature, NLL, ECE, MCE); None when it is not calibrated."""
         entry = self.entry(name)
-        return entry.derived(("calibration.json",), lambda: read_calibration(entry.path))
+        return entry.memo(("calibration.json",), lambda: read_calibration(entry.path))
 
     def reliability(self, name: object, *, calibrated: bool) -> Reliability:
         """Reliability bins of run `name` on the test set (calibrated only if the run is)."""
@@ -195,7 +245,7 @@ class Service:
     def comparison(self, name_a: object, name_b: object) -> Comparison:
         """Run A against run B on the test set, computed once per pair of run versions."""
         a, b = self.entry(name_a), self.entry(name_b)
-        return a.derived(("compare", str(name_b), b.stamp),
+        return a.memo(("compare", str(name_b), b.stamp),
                          lambda: compare(self.mnist.y_test, a.run.probabilities, b.run.probabilities))
 
     def scaled(self, name: object, probabilities: np.ndarray, *, calibrated: bool) -> np.ndarray:
@@ -217,7 +267,7 @@ class Service:
     def test_suspects(self, name: object) -> list[dict]:
         """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, computed once."""
         entry = self.entry(name)
-        return entry.derived(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.run.probabilities,
+        return entry.memo(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.run.probabilities,
                                                                   split="test"))
 
     @cached_property

@@ -26,6 +26,7 @@ def layout() -> html.Div:
     return html.Div([
         dcc.Location(id=ids.SHELL_URL),
         dcc.Store(id=ids.SHELL_LOST),
+        dcc.Store(id=ids.SHELL_DRAWING, storage_type="session"),  # written by the Draw page, read by /network, /attack
         html.Header([
             html.A("MNIST Explorer", href="/", className="brand"),
             html.Button("☰ Pages", id=ids.SHELL_MENU, n_clicks=0, className="menu-button",

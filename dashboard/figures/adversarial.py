@@ -1,0 +1,75 @@
+"""Figures of the Adversarial page: original, perturbation and adversarial image; probabilities before and
+after; accuracy against ε."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.figures.theme import NEUTRAL, TRAIN, VALIDATION, WRONG, styled
+
+INK = [[0.0, "#000000"], [1.0, "#ffffff"]]  # white digit on black, as the model sees it
+PANEL = 250
+
+
+def fig_attack(original: np.ndarray, perturbation: np.ndarray, adversarial: np.ndarray,
+               titles: Sequence[str]) -> go.Figure:
+    """Three panels: the original (28, 28), the perturbation (on a diverging scale of ±its largest change) and the
+    adversarial image."""
+    original, perturbation, adversarial = (np.asarray(a, float) for a in (original, perturbation, adversarial))
+    if not original.shape == perturbation.shape == adversarial.shape or original.ndim != 2 or len(titles) != 3:
+        raise ValueError(f"need three 2-D images of one shape and three titles, got {original.shape}, "
+                         f"{perturbation.shape}, {adversarial.shape} and {len(titles)} titles")
+    limit = float(np.abs(perturbation).max()) or 1.0
+    figure = make_subplots(rows=1, cols=3, subplot_titles=list(titles), horizontal_spacing=0.04)
+    figure.add_trace(go.Heatmap(z=np.round(original, 3), zmin=0, zmax=1, colorscale=INK, showscale=False,
+                                hovertemplate="row %{y}, column %{x}<br>pixel %{z:.2f}<extra></extra>"), 1, 1)
+    figure.add_trace(go.Heatmap(z=np.round(perturbation, 4), zmin=-limit, zmax=limit, colorscale="RdBu_r",
+                                colorbar={"title": {"text": "change", "side": "right"}, "thickness": 12, "x": 1.0},
+                                hovertemplate="row %{y}, column %{x}<br>change %{z:+.3f}<extra></extra>"), 1, 2)
+    figure.add_trace(go.Heatmap(z=np.round(adversarial, 3), zmin=0, zmax=1, colorscale=INK, showscale=False,
+                                hovertemplate="row %{y}, column %{x}<br>pixel %{z:.2f}<extra></extra>"), 1, 3)
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    for number in (1, 2, 3):
+        suffix = "" if number == 1 else str(number)
+        figure.update_layout({f"yaxis{suffix}": {"scaleanchor": f"x{suffix}", "scaleratio": 1}})
+    figure = styled(figure, height=PANEL + 50)
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return figure
+
+
+def fig_before_after(before: np.ndarray, after: np.ndarray) -> go.Figure:
+    """The ten probabilities before and after the attack, side by side."""
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    if before.shape != (10,) or after.shape != (10,):
+        raise ValueError(f"before and after must have shape (10,), got {before.shape} and {after.shape}")
+    figure = go.Figure()
+    for name, values, color in (("original", before, NEUTRAL), ("adversarial", after, WRONG)):
+        figure.add_bar(x=list(range(10)), y=values, name=name, marker_color=color,
+                       hovertemplate=f"{name}, digit %{{x}}: %{{y:.2%}}<extra></extra>")
+    figure.update_xaxes(title="digit", tickmode="linear", dtick=1, fixedrange=True)
+    figure.update_yaxes(title="probability", range=[0, 1.05], tickformat=".0%", fixedrange=True)
+    figure.update_layout(barmode="group", bargap=0.25)
+    return styled(figure, height=300)
+
+
+def fig_robustness(curve: dict, *, run_name: str, found: float | None = None) -> go.Figure:
+    """Accuracy against ε under FGSM and PGD; a dotted line at ε `found` (this image's smallest ε)."""
+    epsilons = list(curve["epsilons"])
+    figure = go.Figure()
+    for method, label, color in (("fgsm", "FGSM (one step)", TRAIN), ("pgd", "PGD (iterated)", VALIDATION)):
+        if len(curve[method]) != len(epsilons):
+            raise ValueError(f"curve[{method!r}] must have one accuracy per epsilon, got {len(curve[method])}")
+        figure.add_scatter(x=epsilons, y=curve[method], mode="lines+markers", name=label, line={"color": color},
+                           hovertemplate=f"{label}<br>ε %{{x:.3f}}: accuracy %{{y:.1%}}<extra></extra>")
+    if found is not None:
+        figure.add_vline(x=found, line={"dash": "dot", "color": WRONG},
+                         annotation={"text": f"this image: ε = {found:.3f}", "font": {"color": WRONG}})
+    figure.update_xaxes(title="ε (largest change of any pixel, pixels in [0, 1])", rangemode="tozero")
+    figure.update_yaxes(title=f"accuracy on {curve.get('size', '?'):,} test images" if isinstance(curve.get("size"), int)
+                        else "accuracy", range=[0, 1.02], tickformat=".0%")
+    return styled(figure, title=f"How {run_name} holds up under attack", height=360)
