@@ -33,6 +33,7 @@ NOISE_FLOOR = 0.2  # after contrast stretching, fainter pixels are background
 MIN_EXTENT = 0.08  # ink spanning less than this fraction of the longer side is "nearly empty"
 SPECK_FRACTION = 0.05  # blobs smaller than this fraction of the largest blob are noise
 BACKGROUND_SIZE = 64  # side of the small copy on which the background is estimated
+FLAT_DARK = 0.05  # a border this dark all round is a canvas's: no background to remove
 PAPER_SIDE = 1000  # photos of paper are cleaned on a copy whose longer side is at most this
 MAX_PIXELS = 40_000_000  # larger images are refused rather than exhausting memory
 
@@ -103,13 +104,17 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
     return gray
 
 
+def _border(gray: np.ndarray) -> np.ndarray:
+    """The pixels of a band 2% wide around the image."""
+    width = max(1, min(gray.shape) // 50)
+    return np.concatenate([gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()])
+
+
 def _light_background(gray: np.ndarray) -> bool:
     """True when the background is light (dark writing on paper): most of the border is nearer the image's
     lightest than its darkest pixels (a shadow may darken part of the border, and the paper may be grey)."""
-    width = max(1, min(gray.shape) // 50)
-    border = np.concatenate([gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()])
     darkest, lightest = np.percentile(gray, [0.5, 99.5])
-    return lightest - darkest >= MIN_CONTRAST and float(np.percentile(border, 75)) > (darkest + lightest) / 2
+    return lightest - darkest >= MIN_CONTRAST and float(np.percentile(_border(gray), 75)) > (darkest + lightest) / 2
 
 
 def _paper_to_ink(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -144,6 +149,8 @@ def extract_ink(image: np.ndarray) -> Ink:
     gray = to_grayscale(image)
     if _light_background(gray):
         ink, scale = _paper_to_ink(gray)
+    elif float(np.percentile(_border(gray), 95)) < FLAT_DARK:
+        ink, scale = gray, 1.0  # a canvas: nothing to remove, and filled shapes must stay filled
     else:
         ink, scale = _remove_background(gray), 1.0
     peak = float(cv2.GaussianBlur(ink, (3, 3), 0).max()) if min(ink.shape) >= 3 else float(ink.max())

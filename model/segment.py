@@ -6,11 +6,13 @@ the narrower one belong to the same digit (the two strokes of a 4, the bar of a 
 Digits that touch are one component; a part wider than a digit is split where the classifier and
 the digit gate read both sides best (classifier-guided splitting, tried at the columns with the
 least ink). Every part is then read and judged by the digit gate: parts that are not digits (a
-shadow's edge, a leftover of a line, a doodle) are refused and left out of the number.
+shadow's edge, a leftover of a line, a doodle) are refused and left out of the number, and so are
+parts far shorter than the number's tallest (specks of noise) or shorter and cut by the image's edge.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +22,19 @@ from model.inference import Classification, Predictor, gate_or_none, judge
 from model.preprocess import EmptyImageError, extract_ink, frame_digit, ink_box
 from model.strokes import StrokeInfo
 
+logger = logging.getLogger(__name__)
+
 SAME_DIGIT_OVERLAP = 0.5  # horizontal overlap, as a fraction of the narrower part, that joins two parts
 WIDE = 1.0  # a part wider than this times its height may be digits that touch
 CUTS = 5  # columns tried per split
 SPLIT_MARGIN = 0.05  # a split must read this much better (product of confidence and digit score) than the whole
 MAX_SPLITS = 3  # a part is split at most this deep (four touching digits)
+SEVERAL = 1.25  # a part this much wider than tall (1.4% of MNIST's digits are) is split even when it reads
+SURE_PIECES = 0.7  # well whole, if both pieces read at least this well (touching digits)
+UNSPLIT_WORTH = 0.5  # the worth of a piece wide enough to be split again, whatever it reads as whole
+SPLIT_HEIGHT = 0.6  # only parts at least this fraction of the tallest part's height are split
+EDGE_PART = 0.8  # parts cut by the image's edge must be at least this fraction of the tallest
+SMALL_PART = 0.3  # parts shorter than this fraction of the tallest part are not digits of the number
 
 
 @dataclass(frozen=True)
@@ -91,10 +101,14 @@ def _cut_columns(ink: np.ndarray) -> list[int]:
     return sorted(start + int(i) for i in np.argsort(middle)[:CUTS])
 
 
-def _quality(reading: tuple[np.ndarray, float | None, bool]) -> float:
-    """How well a part reads as a digit: top probability times digit score (0 when refused)."""
+def _quality(reading: tuple[np.ndarray, float | None, bool], part: _Part | None = None) -> float:
+    """How well a part reads as a digit: top probability times digit score (0 when refused); a part wide
+    enough to hold more digits counts at least UNSPLIT_WORTH, since it may be split further."""
     probabilities, score, refused = reading
-    return 0.0 if refused else float(np.max(probabilities)) * (1.0 if score is None else score)
+    value = 0.0 if refused else float(np.max(probabilities)) * (1.0 if score is None else score)
+    if part is None or part.ink.shape[1] <= WIDE * part.ink.shape[0]:
+        return value
+    return max(value, UNSPLIT_WORTH)
 
 
 def _split(part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int = 0) -> list[_Part]:
@@ -109,9 +123,10 @@ def _split(part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int
     inputs = [part.segment().input] + [p.segment().input for pair in cuts for p in pair]
     readings = judge(predictor, gate, np.stack(inputs))
     whole = _quality(readings[0])
-    pairs = [min(_quality(readings[1 + 2 * i]), _quality(readings[2 + 2 * i])) for i in range(len(cuts))]
+    pairs = [min(_quality(readings[1 + 2 * i], a), _quality(readings[2 + 2 * i], b)) for i, (a, b) in enumerate(cuts)]
     best = int(np.argmax(pairs))
-    if pairs[best] <= whole + SPLIT_MARGIN:
+    surely_several = width >= SEVERAL * height and pairs[best] >= SURE_PIECES
+    if pairs[best] <= whole + SPLIT_MARGIN and not surely_several:
         return [part]
     left, right = cuts[best]
     return _split(left, predictor, gate, depth + 1) + _split(right, predictor, gate, depth + 1)
@@ -134,6 +149,19 @@ def _parts(image: np.ndarray) -> list[_Part]:
 def segment_digits(image: np.ndarray) -> list[Segment]:
     """The digits of `image`, left to right, touching digits not split; raises `EmptyImageError` when nothing is drawn."""
     return [part.segment() for part in _parts(image)]
+
+
+def _stray(segment: Segment, tallest: int, shape: tuple[int, int], gate: DigitGate | None) -> bool:
+    """True, when refusing, for a part far shorter than the number's tallest (a speck of noise), or shorter and
+    cut by the image's edge (the end of a line, a shadow's edge: digits lie inside the picture)."""
+    if gate is None:
+        return False
+    x, y, width, height = segment.box
+    on_edge = x <= 1 or y <= 1 or x + width >= shape[1] - 1 or y + height >= shape[0] - 1
+    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest):
+        return False
+    logger.info("part at %s refused: too short for a digit of this number, or cut by the edge", segment.box)
+    return True
 
 
 @dataclass(frozen=True)
@@ -161,13 +189,17 @@ def read_number(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | No
     gate = gate_or_none(gate, refuse=refuse)
     parts = _parts(image)
     if split:
-        parts = [piece for part in parts for piece in _split(part, predictor, gate)]
+        tallest = max(part.ink.shape[0] for part in parts)
+        parts = [piece for part in parts
+                 for piece in (_split(part, predictor, gate) if part.ink.shape[0] >= SPLIT_HEIGHT * tallest else [part])]
     segments = [part.segment() for part in parts]
     if not segments:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     readings = judge(predictor, gate, np.stack([segment.input for segment in segments]))
+    tallest = max(segment.box[3] for segment in segments)
+    shape = image.shape[:2]
     classifications = [
-        Classification(probabilities, segment.input, score, refused, segment.box, segment.pen)
+        Classification(probabilities, segment.input, score, refused or _stray(segment, tallest, shape, gate), segment.box, segment.pen)
         for (probabilities, score, refused), segment in zip(readings, segments, strict=True)
     ]
     return NumberReading(segments, classifications)

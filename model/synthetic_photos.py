@@ -116,17 +116,17 @@ def _camera(rng: Rng, image: np.ndarray) -> np.ndarray:
     return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
 
 
-def photo_number(rng: Rng, *, pools: dict[int, np.ndarray] | None = None, digits: int | None = None) -> PhotoNumber:
-    """A photo-like image of a random number of `digits` (1-4 when None) on ruled or grid paper.
-
-    `pools` maps each digit to MNIST images (n, 28, 28) of it, to write with real handwriting.
-    """
-    count = digits if digits is not None else int(rng.integers(1, 5))
-    if not 1 <= count <= 8:
-        raise ValueError(f"digits must be between 1 and 8, got {digits}")
-    text = "".join(str(d) for d in rng.integers(0, 10, count))
+def photo_number(rng: Rng, *, pools: dict[int, np.ndarray] | None = None, text: str | None = None,
+                 grid: bool | None = None) -> PhotoNumber:
+    """A photo-like image of the number `text` (random, 1-4 digits, when None) on ruled or grid paper
+    (`grid`; random when None). `pools` maps each digit to MNIST images (n, 28, 28) of it, to write with
+    real handwriting; without it the digits are in Hershey faces."""
+    if text is None:
+        text = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(1, 5))))
+    if not (text.isdigit() and text.isascii() and 1 <= len(text) <= 8):
+        raise ValueError(f"text must be 1 to 8 digits, got {text!r}")
     spacing = int(rng.integers(28, 70))
-    grid = bool(rng.random() < 0.4)
+    grid = bool(rng.random() < 0.4) if grid is None else grid
     height = spacing * float(rng.uniform(0.7, 0.95)) if not grid else spacing * float(rng.uniform(0.8, 1.8))
     ink = _number_ink(text, rng, height, pools)
     margin_x, margin_y = int(rng.integers(40, 140)), int(rng.integers(spacing + 20, 2 * spacing + 40))
