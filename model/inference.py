@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from model import config
-from model.preprocess import preprocess
+from model.gate import NOT_A_DIGIT, DigitGate, GateError, default_gate
+from model.preprocess import extract_ink, frame_digit, ink_box
 from model.runs import MODEL_FILE, RunError
+from model.strokes import StrokeInfo
+
+logger = logging.getLogger(__name__)
 
 BATCH_CHUNK = 1000
 
@@ -71,15 +76,35 @@ def load_predictor(run_dir: Path | str = config.DEFAULT_RUN) -> Predictor:
 
 @dataclass(frozen=True)
 class Classification:
-    """A model's answer for one image: the digit, its probability, all ten, and the 28x28 input it saw."""
+    """A reading of one image: the ten probabilities, the 28x28 input, and whether it was refused.
+
+    `refused` is True when the digit gate (`model.gate`) judged the input not a digit; the ten
+    probabilities stay the best guess. `digit` is always the most probable class (the best guess);
+    `answer` is that digit, or None when refused. `box` is (x, y, width, height) of the ink in the
+    image read; `pen` what was measured of the pen (`pen_too_thick`: the drawing is small for it).
+    """
 
     probabilities: np.ndarray  # float32 (10,)
     input: np.ndarray  # float32 (28, 28) in [0, 1], after preprocessing
+    digit_score: float | None = None  # the gate's probability that the input is a digit (None: no gate)
+    refused: bool = False
+    box: tuple[int, int, int, int] | None = None
+    pen: StrokeInfo | None = None
 
     @property
     def digit(self) -> int:
-        """The most probable digit."""
+        """The most probable digit: the answer, or the best guess when refused."""
         return int(np.argmax(self.probabilities))
+
+    @property
+    def answer(self) -> int | None:
+        """The digit read, or None when the input was refused as not a digit."""
+        return None if self.refused else self.digit
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no answer ("not a digit"), or None."""
+        return NOT_A_DIGIT if self.refused else None
 
     @property
     def confidence(self) -> float:
@@ -91,8 +116,38 @@ class Classification:
         """True when no digit reaches `config.UNSURE_BELOW`."""
         return self.confidence < config.UNSURE_BELOW
 
+    @property
+    def pen_too_thick(self) -> bool:
+        """True when the strokes are very wide for the drawing's size: a hint to draw bigger or thinner."""
+        return self.pen is not None and self.pen.pen_too_thick
 
-def classify(predictor: Predictor, image: np.ndarray) -> Classification:
-    """Preprocess a digit image of any size and predict it; raises `EmptyImageError` when nothing is drawn."""
-    model_input = preprocess(image)
-    return Classification(predictor.predict(model_input), model_input)
+
+def gate_or_none(gate: DigitGate | None = None, *, refuse: bool = True) -> DigitGate | None:
+    """The gate to use: `gate`, else the shipped one; None when `refuse` is False or the gate cannot be loaded."""
+    if not refuse:
+        return None
+    if gate is not None:
+        return gate
+    try:
+        return default_gate()
+    except GateError as error:
+        logger.warning("digit gate unavailable, nothing will be refused: %s", error)
+        return None
+
+
+def judge(predictor: Predictor, gate: DigitGate | None, inputs: np.ndarray) -> list[tuple[np.ndarray, float | None, bool]]:
+    """(probabilities, digit score, refused) for each 28x28 input of `inputs` (n, 28, 28), in two batched calls."""
+    probabilities = predictor.predict(inputs)
+    if gate is None:
+        return [(p, None, False) for p in probabilities]
+    scores = np.atleast_1d(gate.scores(inputs))
+    return [(p, float(s), bool(s < gate.threshold)) for p, s in zip(probabilities, scores, strict=True)]
+
+
+def classify(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None = None, refuse: bool = True) -> Classification:
+    """Preprocess a digit image of any size, predict it and ask the digit gate (the shipped one unless `gate`
+    is given; none when `refuse` is False); raises `EmptyImageError` when nothing is drawn."""
+    ink = extract_ink(image)
+    model_input, pen = frame_digit(ink.image)
+    [(probabilities, score, refused)] = judge(predictor, gate_or_none(gate, refuse=refuse), model_input[None])
+    return Classification(probabilities, model_input, score, refused, ink_box(ink), pen)

@@ -2,11 +2,15 @@
 
 The steps (OpenCV throughout):
 1. grayscale, in [0, 1]; a transparent background is filled with the colour opposite to the ink;
-2. ink made bright on dark, whichever it was: the border's median tells the background;
-3. uneven lighting removed: the background, estimated by a morphological opening wider than any
-   stroke (on a small copy, for speed), is subtracted; faint noise and specks are dropped;
-4. cropped to the ink and scaled so that the longer side is 20 px, keeping the aspect ratio;
-5. placed in 28x28 with its centre of mass at row 14, column 14 (as MNIST's are, to half a pixel).
+2. dark writing on light paper (the border's median tells) goes through `model.photo.clean_paper`:
+   levelled, light flattened, ruled and grid lines removed, ink made bright on dark;
+3. bright ink on a dark background: uneven lighting removed by subtracting the background,
+   estimated by a morphological opening wider than any stroke (on a small copy, for speed);
+   in both cases faint noise and specks are then dropped;
+4. cropped to the ink; a pen too thick for the drawing's size thinned to its skeleton and redrawn
+   at MNIST's stroke width (`model.strokes`);
+5. scaled so that the longer side is 20 px, keeping the aspect ratio;
+6. placed in 28x28 with its centre of mass at row 14, column 14 (as MNIST's are, to half a pixel).
 The result is float32 in [0, 1], the models' input (they normalize it themselves, as in training).
 """
 
@@ -19,6 +23,8 @@ import cv2
 import numpy as np
 
 from model import config
+from model.photo import clean_paper
+from model.strokes import StrokeInfo, normalize_strokes
 
 BOX = 20  # the longer side of the digit inside the 28x28 frame
 CENTER = config.IMAGE_SIZE / 2  # 14.0: where MNIST puts the centre of mass (row, column)
@@ -27,6 +33,8 @@ NOISE_FLOOR = 0.2  # after contrast stretching, fainter pixels are background
 MIN_EXTENT = 0.08  # ink spanning less than this fraction of the longer side is "nearly empty"
 SPECK_FRACTION = 0.05  # blobs smaller than this fraction of the largest blob are noise
 BACKGROUND_SIZE = 64  # side of the small copy on which the background is estimated
+FLAT_DARK = 0.05  # a border this dark all round is a canvas's: no background to remove
+PAPER_SIDE = 1000  # photos of paper are cleaned on a copy whose longer side is at most this
 MAX_PIXELS = 40_000_000  # larger images are refused rather than exhausting memory
 
 
@@ -40,12 +48,13 @@ class ImageReadError(ValueError):
 
 @dataclass(frozen=True)
 class Ink:
-    """Ink bright on dark, float32 in [0, 1], background and noise removed, of the input's size."""
+    """Ink bright on dark, float32 in [0, 1], background, ruled lines and noise removed."""
 
     image: np.ndarray
     labels: np.ndarray  # int32 connected-component label per pixel (0 = background)
     boxes: np.ndarray  # (k, 4) x, y, width, height of each kept component 1..k
     areas: np.ndarray  # (k,) pixel count of each kept component
+    scale: float = 1.0  # size of `image` over the input's (photos larger than PAPER_SIDE are reduced)
 
 
 def decode_image(data: bytes) -> np.ndarray:
@@ -95,11 +104,26 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
     return gray
 
 
-def _bright_on_dark(gray: np.ndarray) -> np.ndarray:
-    """Invert when the background (the median of the border) is light."""
+def _border(gray: np.ndarray) -> np.ndarray:
+    """The pixels of a band 2% wide around the image."""
     width = max(1, min(gray.shape) // 50)
-    border = np.concatenate([gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()])
-    return 1.0 - gray if float(np.median(border)) > 0.5 else gray
+    return np.concatenate([gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()])
+
+
+def _light_background(gray: np.ndarray) -> bool:
+    """True when the background is light (dark writing on paper): most of the border is nearer the image's
+    lightest than its darkest pixels (a shadow may darken part of the border, and the paper may be grey)."""
+    darkest, lightest = np.percentile(gray, [0.5, 99.5])
+    return lightest - darkest >= MIN_CONTRAST and float(np.percentile(_border(gray), 75)) > (darkest + lightest) / 2
+
+
+def _paper_to_ink(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Ink bright on dark from dark writing on paper (`model.photo`), on a copy at most PAPER_SIDE px; and its scale."""
+    scale = min(1.0, PAPER_SIDE / max(gray.shape))
+    if scale < 1.0:
+        size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    return clean_paper(gray), scale
 
 
 def _remove_background(bright: np.ndarray) -> np.ndarray:
@@ -122,7 +146,13 @@ def _remove_background(bright: np.ndarray) -> np.ndarray:
 
 def extract_ink(image: np.ndarray) -> Ink:
     """Find the ink of `image` (any size, either polarity), or raise `EmptyImageError`."""
-    ink = _remove_background(_bright_on_dark(to_grayscale(image)))
+    gray = to_grayscale(image)
+    if _light_background(gray):
+        ink, scale = _paper_to_ink(gray)
+    elif float(np.percentile(_border(gray), 95)) < FLAT_DARK:
+        ink, scale = gray, 1.0  # a canvas: nothing to remove, and filled shapes must stay filled
+    else:
+        ink, scale = _remove_background(gray), 1.0
     peak = float(cv2.GaussianBlur(ink, (3, 3), 0).max()) if min(ink.shape) >= 3 else float(ink.max())
     if peak < MIN_CONTRAST:
         raise EmptyImageError("nothing is drawn: the image has no ink")
@@ -142,15 +172,35 @@ def extract_ink(image: np.ndarray) -> Ink:
     x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
     if max(x1 - x0, y1 - y0) < MIN_EXTENT * max(ink.shape):
         raise EmptyImageError("almost nothing is drawn: the ink is a dot")
-    return Ink(ink, labels, boxes, stats[keep, cv2.CC_STAT_AREA])
+    return Ink(ink, labels, boxes, stats[keep, cv2.CC_STAT_AREA], scale)
 
 
-def center_in_frame(ink: np.ndarray) -> np.ndarray:
-    """Crop `ink` (bright on dark, [0, 1]) to its content, fit it to 20 px and centre its mass in 28x28."""
+def frame_digit(ink: np.ndarray) -> tuple[np.ndarray, StrokeInfo]:
+    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width,
+    fit it to 20 px and centre its mass in 28x28; returns the 28x28 input and the pen measured."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
         raise EmptyImageError("nothing is drawn: the image has no ink")
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    crop, pen = normalize_strokes(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    return _fit_and_center(crop), pen
+
+
+def ink_box(ink: Ink, labels: np.ndarray | None = None) -> tuple[int, int, int, int]:
+    """(x, y, width, height) in the input image of the ink's components `labels` (1-based; all when None)."""
+    boxes = ink.boxes if labels is None else ink.boxes[np.asarray(labels) - 1]
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
+    x0, y0, x1, y1 = (round(v / ink.scale) for v in (x0, y0, x1, y1))
+    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+
+def center_in_frame(ink: np.ndarray) -> np.ndarray:
+    """The 28x28 input for `ink` (bright on dark, [0, 1]), made as `frame_digit` makes it."""
+    return frame_digit(ink)[0]
+
+
+def _fit_and_center(crop: np.ndarray) -> np.ndarray:
+    """`crop` scaled so that its longer side is 20 px, placed with its centre of mass at (14, 14) of 28x28."""
     height, width = crop.shape
     scale = BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -175,3 +225,16 @@ def center_of_mass(image: np.ndarray) -> tuple[float, float]:
     rows, cols = np.indices(image.shape)
     mass = image.sum()
     return float((rows * image).sum() / mass), float((cols * image).sum() / mass)
+
+
+def preprocess_many(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The 28x28 inputs of `images` (n, 28, 28) and a boolean mask of the images kept (False: empty)."""
+    inputs, kept = [], []
+    for image in images:
+        try:
+            inputs.append(preprocess(image))
+            kept.append(True)
+        except EmptyImageError:
+            kept.append(False)
+    frames = np.stack(inputs) if inputs else np.zeros((0, config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32)
+    return frames, np.asarray(kept, dtype=bool)

@@ -1,21 +1,40 @@
 """Split a drawing or photo of a number into its digits and read them left to right.
 
-The ink's connected components (OpenCV, after the same cleaning as single digits) are grouped
-into digits: components whose horizontal extents overlap by at least half of the narrower one
-belong to the same digit (the two strokes of a 4, the bar of a 5 or of a crossed 7). Digits that
-touch each other stay one component and are read as one digit.
+The ink's connected components (OpenCV, after the same cleaning as single digits, ruled lines
+removed) are grouped into digits: components whose horizontal extents overlap by at least half of
+the narrower one belong to the same digit (the two strokes of a 4, the bar of a 5 or of a crossed 7).
+Digits that touch are one component; a part wider than a digit is split where the classifier and
+the digit gate read both sides best (classifier-guided splitting, tried at the columns with the
+least ink). Every part is then read and judged by the digit gate: parts that are not digits (a
+shadow's edge, a leftover of a line, a doodle) are refused and left out of the number, and so are
+parts far shorter than the number's tallest (specks of noise) or shorter and cut by the image's edge.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 
-from model.inference import Classification, Predictor
-from model.preprocess import center_in_frame, extract_ink
+from model.gate import DigitGate
+from model.inference import Classification, Predictor, gate_or_none, judge
+from model.preprocess import EmptyImageError, extract_ink, frame_digit, ink_box
+from model.strokes import StrokeInfo
+
+logger = logging.getLogger(__name__)
 
 SAME_DIGIT_OVERLAP = 0.5  # horizontal overlap, as a fraction of the narrower part, that joins two parts
+WIDE = 1.0  # a part wider than this times its height may be digits that touch
+CUTS = 5  # columns tried per split
+SPLIT_MARGIN = 0.05  # a split must read this much better (product of confidence and digit score) than the whole
+MAX_SPLITS = 3  # a part is split at most this deep (four touching digits)
+SEVERAL = 1.25  # a part this much wider than tall (1.4% of MNIST's digits are) is split even when it reads
+SURE_PIECES = 0.7  # well whole, if both pieces read at least this well (touching digits)
+UNSPLIT_WORTH = 0.5  # the worth of a piece wide enough to be split again, whatever it reads as whole
+SPLIT_HEIGHT = 0.6  # only parts at least this fraction of the tallest part's height are split
+EDGE_PART = 0.8  # parts cut by the image's edge must be at least this fraction of the tallest
+SMALL_PART = 0.3  # parts shorter than this fraction of the tallest part are not digits of the number
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,7 @@ class Segment:
 
     box: tuple[int, int, int, int]
     input: np.ndarray
+    pen: StrokeInfo | None = None
 
 
 def _group_components(boxes: np.ndarray) -> list[list[int]]:
@@ -49,37 +69,137 @@ def _group_components(boxes: np.ndarray) -> list[list[int]]:
     return [groups[i] for i in order]
 
 
-def segment_digits(image: np.ndarray) -> list[Segment]:
-    """The digits of `image`, left to right; raises `EmptyImageError` when nothing is drawn."""
+@dataclass(frozen=True)
+class _Part:
+    """Ink of one candidate digit: the image cropped to its box, and the box in the input image."""
+
+    ink: np.ndarray
+    box: tuple[int, int, int, int]
+    scale: float
+
+    def segment(self) -> Segment:
+        model_input, pen = frame_digit(self.ink)
+        return Segment(self.box, model_input, pen)
+
+    def cut(self, column: int) -> tuple[_Part, _Part]:
+        """The parts left and right of `column` (of the cropped ink)."""
+        x, y, _, height = self.box
+        left, right = self.ink[:, :column], self.ink[:, column:]
+        at = round(column / self.scale)
+        return (_Part(left, (x, y, at, height), self.scale),
+                _Part(right, (x + at, y, self.box[2] - at, height), self.scale))
+
+
+def _cut_columns(ink: np.ndarray) -> list[int]:
+    """Up to CUTS columns where a cut would cross the least ink, in the middle 60% of the part."""
+    width = ink.shape[1]
+    profile = (ink > 0.3).sum(axis=0).astype(np.float64)
+    start, stop = int(width * 0.2), int(width * 0.8)
+    if stop - start < 2:
+        return []
+    middle = profile[start:stop] + np.abs(np.arange(start, stop) - width / 2) / width  # ties go to the centre
+    return sorted(start + int(i) for i in np.argsort(middle)[:CUTS])
+
+
+def _quality(reading: tuple[np.ndarray, float | None, bool], part: _Part | None = None) -> float:
+    """How well a part reads as a digit: top probability times digit score (0 when refused); a part wide
+    enough to hold more digits counts at least UNSPLIT_WORTH, since it may be split further."""
+    probabilities, score, refused = reading
+    value = 0.0 if refused else float(np.max(probabilities)) * (1.0 if score is None else score)
+    if part is None or part.ink.shape[1] <= WIDE * part.ink.shape[0]:
+        return value
+    return max(value, UNSPLIT_WORTH)
+
+
+def _split(part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int = 0) -> list[_Part]:
+    """`part`, or its pieces when it reads better cut in two (recursively, for three or four touching digits)."""
+    height, width = part.ink.shape
+    if depth >= MAX_SPLITS or width <= WIDE * height:
+        return [part]
+    cuts = [part.cut(column) for column in _cut_columns(part.ink)]
+    cuts = [(a, b) for a, b in cuts if a.ink.any() and b.ink.any()]
+    if not cuts:
+        return [part]
+    inputs = [part.segment().input] + [p.segment().input for pair in cuts for p in pair]
+    readings = judge(predictor, gate, np.stack(inputs))
+    whole = _quality(readings[0])
+    pairs = [min(_quality(readings[1 + 2 * i], a), _quality(readings[2 + 2 * i], b)) for i, (a, b) in enumerate(cuts)]
+    best = int(np.argmax(pairs))
+    surely_several = width >= SEVERAL * height and pairs[best] >= SURE_PIECES
+    if pairs[best] <= whole + SPLIT_MARGIN and not surely_several:
+        return [part]
+    left, right = cuts[best]
+    return _split(left, predictor, gate, depth + 1) + _split(right, predictor, gate, depth + 1)
+
+
+def _parts(image: np.ndarray) -> list[_Part]:
+    """The grouped components of `image`'s ink, left to right, each cropped to its box."""
     ink = extract_ink(image)
-    segments = []
+    parts = []
     for group in _group_components(ink.boxes):
         labels = np.asarray(group) + 1  # component labels start at 1
         digit_ink = np.where(np.isin(ink.labels, labels), ink.image, 0.0).astype(np.float32)
         boxes = ink.boxes[group]
         x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
         x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-        segments.append(Segment((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), center_in_frame(digit_ink)))
-    return segments
+        parts.append(_Part(digit_ink[y0:y1, x0:x1], ink_box(ink, labels), ink.scale))
+    return parts
+
+
+def segment_digits(image: np.ndarray) -> list[Segment]:
+    """The digits of `image`, left to right, touching digits not split; raises `EmptyImageError` when nothing is drawn."""
+    return [part.segment() for part in _parts(image)]
+
+
+def _stray(segment: Segment, tallest: int, shape: tuple[int, int], gate: DigitGate | None) -> bool:
+    """True, when refusing, for a part far shorter than the number's tallest (a speck of noise), or shorter and
+    cut by the image's edge (the end of a line, a shadow's edge: digits lie inside the picture)."""
+    if gate is None:
+        return False
+    x, y, width, height = segment.box
+    on_edge = x <= 1 or y <= 1 or x + width >= shape[1] - 1 or y + height >= shape[0] - 1
+    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest):
+        return False
+    logger.info("part at %s refused: too short for a digit of this number, or cut by the edge", segment.box)
+    return True
 
 
 @dataclass(frozen=True)
 class NumberReading:
-    """The digits read from a number, left to right, each with its segment and classification."""
+    """The parts of a number, left to right, each with its segment and classification (refused ones included)."""
 
     segments: list[Segment]
     classifications: list[Classification]
 
     @property
+    def digits(self) -> list[Classification]:
+        """The classifications of the parts read as digits (refused parts left out)."""
+        return [c for c in self.classifications if not c.refused]
+
+    @property
     def text(self) -> str:
-        """The number as a string of digits, e.g. "42"."""
-        return "".join(str(c.digit) for c in self.classifications)
+        """The number as a string of digits, e.g. "42"; refused parts are left out ("" when every part was)."""
+        return "".join(str(c.digit) for c in self.digits)
 
 
-def read_number(predictor: Predictor, image: np.ndarray) -> NumberReading:
-    """Segment `image` into digits and classify them in one batch; `EmptyImageError` when nothing is drawn."""
-    segments = segment_digits(image)
-    probabilities = predictor.predict(np.stack([segment.input for segment in segments]))
-    return NumberReading(
-        segments, [Classification(p, segment.input) for p, segment in zip(probabilities, segments, strict=True)]
-    )
+def read_number(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None = None, refuse: bool = True,
+                split: bool = True) -> NumberReading:
+    """Segment `image` into digits (splitting touching ones unless `split` is False), read them in one batch and
+    refuse the parts that are not digits (unless `refuse` is False); `EmptyImageError` when nothing is drawn."""
+    gate = gate_or_none(gate, refuse=refuse)
+    parts = _parts(image)
+    if split:
+        tallest = max(part.ink.shape[0] for part in parts)
+        parts = [piece for part in parts
+                 for piece in (_split(part, predictor, gate) if part.ink.shape[0] >= SPLIT_HEIGHT * tallest else [part])]
+    segments = [part.segment() for part in parts]
+    if not segments:
+        raise EmptyImageError("nothing is drawn: the image has no ink")
+    readings = judge(predictor, gate, np.stack([segment.input for segment in segments]))
+    tallest = max(segment.box[3] for segment in segments)
+    shape = image.shape[:2]
+    classifications = [
+        Classification(probabilities, segment.input, score, refused or _stray(segment, tallest, shape, gate), segment.box, segment.pen)
+        for (probabilities, score, refused), segment in zip(readings, segments, strict=True)
+    ]
+    return NumberReading(segments, classifications)

@@ -1,0 +1,81 @@
+"""Any pen (stroke-width normalisation), paper photos (lines and shadows removed), the generators and the gate's training."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from tests.support.drawing import render
+
+from model import strokes, synthetic
+from model.preprocess import EmptyImageError, extract_ink, frame_digit
+from model.synthetic_photos import photo_number
+
+
+def test_thinning_gives_a_one_pixel_skeleton():
+    bar = np.zeros((40, 80), bool)
+    bar[15:27, 10:70] = True
+    skeleton = strokes.thin(bar)
+    assert skeleton.sum() > 40 and skeleton[:, 20:60].sum(axis=0).max() == 1
+
+
+def test_mnist_strokes_are_left_alone_and_thick_pens_are_thinned(mnist):
+    thinned = [frame_digit(image / 255.0)[1].thinned for image in mnist.x_test[:200]]
+    assert sum(thinned) <= 10  # the boldest 2-5% of MNIST's digits are redrawn a little thinner
+    width = frame_digit(extract_ink(render(3, box=(0.4, 0.4, 0.13, 0.2), thickness=14)).image)[1]
+    assert width.thinned and width.width > strokes.THICK_ABOVE
+
+
+def test_redrawn_strokes_have_mnist_width():
+    ink = extract_ink(render(7, box=(0.4, 0.4, 0.13, 0.2), thickness=14)).image
+    crop, info = strokes.normalize_strokes(synthetic.crop_to_ink(ink))
+    assert info.thinned
+    assert strokes.stroke_width(crop)[0] == pytest.approx(strokes.MNIST_WIDTH, abs=0.6)
+
+
+def ruled_page(*, grid: bool = False, shadow: bool = True) -> np.ndarray:
+    page = np.full((300, 420), 225, np.float32)
+    for y in range(20, 300, 40):
+        cv2.line(page, (0, y), (420, y), 150, 2)
+    if grid:
+        for x in range(15, 420, 40):
+            cv2.line(page, (x, 0), (x, 300), 150, 2)
+    if shadow:
+        page[:, 250:] *= 0.6  # a sharp-edged shadow over the right part
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("grid", [False, True])
+def test_blank_ruled_or_grid_paper_with_a_shadow_holds_no_ink(grid):
+    with pytest.raises(EmptyImageError):
+        extract_ink(ruled_page(grid=grid))
+
+
+def test_writing_across_ruled_lines_is_kept_whole():
+    page = ruled_page(shadow=False)
+    cv2.line(page, (200, 30), (200, 130), 20, 6)  # a stroke crossing two lines
+    ink = extract_ink(page)
+    assert len(ink.areas) == 1 and ink.boxes[0][3] >= 95
+
+
+def test_generators_are_reproducible_and_check_their_arguments():
+    first, again = synthetic.marks("stars", 3, seed=5), synthetic.marks("stars", 3, seed=5)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert photo_number(np.random.default_rng(3), text="12").text == "12"
+    with pytest.raises(ValueError, match="kind"):
+        synthetic.marks("clouds", 1, seed=0)
+    with pytest.raises(ValueError, match="text"):
+        photo_number(np.random.default_rng(0), text="12a")
+    with pytest.raises(ValueError, match="crop"):
+        strokes.normalize_strokes(np.zeros((0, 3)))
+
+
+@pytest.mark.training
+def test_gate_training_writes_a_loadable_gate(tmp_path):
+    from model.gate import load_gate
+    from model.gate_train import main
+
+    out = tmp_path / "gate.keras"
+    assert main(["--out", str(out), "--scale", "0.005", "--epochs", "1"]) == 0
+    gate = load_gate(out)
+    assert 0.0 <= gate.threshold <= 1.0 and gate.scores(np.zeros((2, 28, 28), np.float32)).shape == (2,)
