@@ -25,20 +25,50 @@ MAX_STORED_DIGITS = 32  # more digits than a number on the canvas can hold
 
 EMPTY_TEXT = "Draw a digit"
 UNSURE_TEXT = "Not sure"
+REFUSED_TEXT = "Not a digit"
+PEN_HINT = "The pen is thick for a drawing this small: draw bigger, or choose a thinner pen."
+
+
+def _guess(reading: Sequence[Classification]) -> str:
+    """"best guess 7 (41%)" of the digits in `reading`."""
+    return (f"best guess {''.join(str(c.digit) for c in reading)} "
+            f"({' · '.join(f'{c.confidence:.0%}' for c in reading)})")
 
 
 def prediction_text(reading: Sequence[Classification], *, empty: str = EMPTY_TEXT) -> str:
-    """"7 · 98%", "42 · 97% · 88%"; `empty` when nothing is read; "Not sure · best guess 7 (41%)" when unsure.
+    """"7 · 98%", "42 · 97% · 88%"; `empty` when nothing is read; "Not sure · best guess 7 (41%)" when unsure;
+    "Not a digit · best guess 7 (41%)" when every mark was refused (marks refused beside digits are left out).
 
     The text begins with a digit only when the model is sure of every digit it read.
     """
     if not reading:
         return empty
-    number = "".join(str(c.digit) for c in reading)
-    confidences = " · ".join(f"{c.confidence:.0%}" for c in reading)
-    if any(c.unsure for c in reading):
-        return f"{UNSURE_TEXT} · best guess {number} ({confidences})"
-    return f"{number} · {confidences}"
+    digits = [c for c in reading if not c.refused]
+    if not digits:
+        return f"{REFUSED_TEXT} · {_guess(reading)}"
+    if any(c.unsure for c in digits):
+        return f"{UNSURE_TEXT} · {_guess(digits)}"
+    return f"{''.join(str(c.digit) for c in digits)} · {' · '.join(f'{c.confidence:.0%}' for c in digits)}"
+
+
+def prediction_view(reading: Sequence[Classification], *, empty: str = EMPTY_TEXT) -> str | list:
+    """`prediction_text` for the page: when nothing was read as a digit, "Not a digit" and the best guess in grey."""
+    text = prediction_text(reading, empty=empty)
+    if not text.startswith(REFUSED_TEXT):
+        return text
+    return [REFUSED_TEXT, html.Span(text[len(REFUSED_TEXT):], className="best-guess")]
+
+
+def reading_message(reading: Sequence[Classification]) -> str:
+    """What the page says under the answer: the marks left out as not digits, and a pen too thick for the drawing."""
+    notes = []
+    refused = sum(c.refused for c in reading)
+    if refused and refused < len(reading):
+        notes.append(f"{refused} mark{'s' if refused > 1 else ''} that {'are' if refused > 1 else 'is'} not a digit "
+                     f"left out.")
+    if any(c.pen_too_thick for c in reading):
+        notes.append(PEN_HINT)
+    return " ".join(notes)
 
 
 def confidence_bars(probabilities: np.ndarray, *, title: str | None = None) -> html.Div:
@@ -59,13 +89,24 @@ def confidence_bars(probabilities: np.ndarray, *, title: str | None = None) -> h
     return html.Div(head + rows, className="bars")
 
 
+def _bars_title(classification: Classification, number: int, count: int) -> str | None:
+    where = f"mark {number} of {count}" if count > 1 else None
+    if classification.refused:
+        return f"{where}: not a digit, best guess" if where else "Not a digit: the best guess"
+    return where
+
+
 def reading_bars(reading: Sequence[Classification]) -> list[html.Div]:
-    """The confidence bars of each digit read (titled by position for a number); all zero when empty."""
+    """The confidence bars of each mark read (titled by position for a number, greyed when refused); zero when empty."""
     if not reading:
         return [confidence_bars(np.zeros(10))]
-    if len(reading) == 1:
-        return [confidence_bars(reading[0].probabilities)]
-    return [confidence_bars(c.probabilities, title=f"digit {n} of {len(reading)}") for n, c in enumerate(reading, 1)]
+    bars = []
+    for number, c in enumerate(reading, 1):
+        view = confidence_bars(c.probabilities, title=_bars_title(c, number, len(reading)))
+        if c.refused:
+            view.className = "bars refused"
+        bars.append(view)
+    return bars
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -73,15 +114,17 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0) * 255).round().astype(np.uint8)
 
 
+def _tile_label(c: Classification) -> str:
+    if c.refused:
+        return f"not a digit ({c.digit}?)"
+    return f"{UNSURE_TEXT.lower()}: {c.digit}?" if c.unsure else str(c.digit)
+
+
 def input_tiles(reading: Sequence[Classification]) -> html.Div:
     """The 28x28 input of each digit exactly as the model sees it, with its digit and confidence."""
     if not reading:
         return html.Div(html.P("Nothing to read yet.", className="note"), className="inputs")
-    tiles = [
-        tile(to_uint8(c.input), [f"{UNSURE_TEXT.lower()}: {c.digit}?" if c.unsure else str(c.digit),
-                                 f"{c.confidence:.1%}"])
-        for c in reading
-    ]
+    tiles = [tile(to_uint8(c.input), [_tile_label(c), f"{c.confidence:.1%}"]) for c in reading]
     return html.Div(tiles, className="inputs")
 
 

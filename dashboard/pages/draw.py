@@ -20,11 +20,13 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.components import GRAPH_CONFIG, card
 from dashboard.drawing import canvas
-from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, prediction_text, read_store, reading_bars, stored_reading
+from dashboard.drawing.reading import (EMPTY_TEXT, input_tiles, prediction_view, read_store, reading_bars,
+                                      reading_message, stored_reading)
 from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes, upload_image
 from dashboard.drawing.whatif import whatif_card
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
+from dashboard.figures.upload import fig_upload
 from dashboard.service import current
 from dashboard.validation import check_choice, check_clicks, check_run, check_text
 from model.explain import METHODS, normalize_heatmap
@@ -38,6 +40,7 @@ DEFAULT_METHOD = "integrated_gradients"
 HIDDEN_BUTTONS = ["zoom", "pan", "line", "pencil", "rectangle", "undo", "select"]
 EMPTY_HEATMAP = "Draw a digit to see which pixels the model's answer rests on."
 SALIENCY_HEIGHT = 280
+BOARD_CLASS = {"empty": "draw-board", "canvas": "draw-board", "upload": "draw-board showing-upload"}
 
 
 def layout(**_query) -> html.Div:
@@ -47,8 +50,9 @@ def layout(**_query) -> html.Div:
             id=ids.DRAW_CANVAS, width=canvas.COMPONENT_WIDTH, image_content=BACKGROUNDS[0], lineColor="white",
             lineWidth=BRUSH["value"], tool="pencil", hide_buttons=HIDDEN_BUTTONS, goButtonTitle="Save",
         ), className="draw-canvas", title="Draw with the mouse, a pen or a finger"),
+        dcc.Graph(id=ids.DRAW_UPLOAD_VIEW, figure=fig_message(""), config=GRAPH_CONFIG, className="upload-view"),
         html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
-    ], className="draw-board")
+    ], id=ids.DRAW_BOARD, className=BOARD_CLASS["empty"])
     options = html.Div([
         dcc.RadioItems(id=ids.DRAW_MODE, options=[{"label": v, "value": k} for k, v in MODES.items()],
                        value="digit", inline=True, className="radio"),
@@ -114,21 +118,44 @@ def drawing(source: str, json_data: object, contents: object) -> np.ndarray | No
 
 
 
+def upload_view(image: np.ndarray | None, reading: list, filename: object) -> object:
+    """The uploaded image with a box around each mark found and its reading; a note when there is none."""
+    name = filename if isinstance(filename, str) else "the upload"
+    if image is None:
+        return fig_message(f"{name[:80]}: cannot be shown")
+    boxes = [c.box for c in reading if c.box is not None]
+    if len(boxes) != len(reading):
+        return fig_upload(image, [], [], [], title=name[:80])
+    captions = ["not a digit" if c.refused else f"{c.digit} · {c.confidence:.0%}" for c in reading]
+    return fig_upload(image, boxes, captions, [c.refused for c in reading], title=name[:80])
+
+
+def refused_outputs(error: ValueError, source: str, background, dropped_upload) -> tuple:
+    """The outputs when the drawing or upload cannot be read: the message, and no reading left from before."""
+    text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
+    view = fig_message(f"{str(error)[:1].upper()}{str(error)[1:]}.") if source == "upload" else no_update
+    return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]), "empty",
+            background, dropped_upload, [], view, BOARD_CLASS[source if source in BOARD_CLASS else "empty"])
+
+
 @callback(
     Output(ids.DRAW_PREDICTION, "children"), Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_BARS, "children"),
     Output(ids.DRAW_INPUT, "children"), Output(ids.DRAW_SOURCE, "data"), Output(ids.DRAW_CANVAS, "image_content"),
-    Output(ids.DRAW_UPLOAD, "contents"), Output(ids.DRAW_READ, "data"),
+    Output(ids.DRAW_UPLOAD, "contents"), Output(ids.DRAW_READ, "data"), Output(ids.DRAW_UPLOAD_VIEW, "figure"),
+    Output(ids.DRAW_BOARD, "className"),
     Input(ids.DRAW_CANVAS, "trigger"), Input(ids.DRAW_UPLOAD, "contents"), Input(ids.DRAW_CLEAR, "n_clicks"),
     Input(ids.DRAW_MODE, "value"), Input(ids.RUN_SELECT, "value"),
     State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_SOURCE, "data"), State(ids.DRAW_CANVAS, "image_content"),
-    Input(ids.PROBABILITY_SCALE, "value"),
+    Input(ids.PROBABILITY_SCALE, "value"), State(ids.DRAW_UPLOAD, "filename"),
     prevent_initial_call=True,
 )
-def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background, scale="calibrated"):
+def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background, scale="calibrated",
+                 filename=None):
     """Read the drawing or upload and show the answer; a stroke drops the upload, an upload or Clear clears the canvas.
 
     "Not sure" is judged on calibrated confidence; the bars show raw or calibrated probabilities as `scale` says.
-    It always writes `DRAW_READ`, which then updates the heatmap (after the answer is shown).
+    Marks that are not digits are refused (the best guess greyed). It always writes `DRAW_READ`, which then
+    updates the heatmap (after the answer is shown).
     """
     check_clicks(_trigger, "trigger"), check_clicks(_clear)
     mode, run_name = check_choice(mode, "mode", list(MODES)), check_run(run_name)
@@ -144,15 +171,14 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
     try:
         image = drawing(source, json_data, contents)
     except ValueError as error:
-        text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
-        return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]),
-                "empty", background, dropped_upload, [])
+        return refused_outputs(error, source, background, dropped_upload)
     raw = [] if image is None else current().read_image(run_name, image, number=mode == "number")
     reading = current().calibrated_reading(run_name, raw)
-    message = "" if reading or image is None else "No digit found: the image holds almost no ink."
-    text = prediction_text(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
+    message = reading_message(reading) if reading or image is None else "No digit found: the image holds almost no ink."
+    text = prediction_view(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
+    view = upload_view(image, reading, filename) if source == "upload" else no_update
     return (text, message, reading_bars(raw if scale == "raw" else reading), input_tiles(reading), source,
-            background, dropped_upload, stored_reading(reading))
+            background, dropped_upload, stored_reading(reading), view, BOARD_CLASS[source])
 
 
 @callback(Output(ids.DRAW_SALIENCY, "figure"), Input(ids.DRAW_READ, "data"), Input(ids.DRAW_METHOD, "value"),

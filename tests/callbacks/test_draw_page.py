@@ -88,9 +88,14 @@ def draw_page(service):
     return draw
 
 
+def reading_outputs(*args) -> tuple:
+    """The reading callback's outputs but the upload view and the board's class (the last two)."""
+    return call(*args)[:8]
+
+
 def stroke(draw_page, json_data, *, mode: str = "digit", source: str = "empty", contents=None):
     """The reading's outputs after a stroke that left `json_data` on the canvas."""
-    return call(draw_page.show_reading, f"{ids.DRAW_CANVAS}.trigger", 1, contents, 0, mode, TINY_RUN, json_data,
+    return reading_outputs(draw_page.show_reading, f"{ids.DRAW_CANVAS}.trigger", 1, contents, 0, mode, TINY_RUN, json_data,
                 source, draw_page.BACKGROUNDS[0])
 
 
@@ -124,7 +129,7 @@ def test_a_stroke_drops_the_upload_and_an_upload_clears_the_canvas(draw_page):
     *_, background, upload, _ = stroke(draw_page, sketch_json(1), contents="data:image/png;base64,AAAA", source="upload")
     assert upload is None and background is draw_page.no_update
     png = "data:image/png;base64," + base64.b64encode(cv2.imencode(".png", 255 - render(3))[1].tobytes()).decode()
-    text, message, *_, source, background, upload, _ = call(
+    text, message, *_, source, background, upload, _ = reading_outputs(
         draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, png, 0, "digit", TINY_RUN, sketch_json(1), "canvas",
         draw_page.BACKGROUNDS[0])
     assert (text[0].isdigit() or text.startswith("Not sure")) and message == ""
@@ -133,17 +138,17 @@ def test_a_stroke_drops_the_upload_and_an_upload_clears_the_canvas(draw_page):
 
 def test_bad_uploads_get_a_message_and_no_reading(draw_page):
     for contents, words in (("data:", "empty"), ("data:text/plain;base64,aGVsbG8=", "not an image")):
-        text, message, *_ = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, contents, 0, "digit",
+        text, message, *_ = reading_outputs(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, contents, 0, "digit",
                                  TINY_RUN, "", "empty", draw_page.BACKGROUNDS[0])
         assert text == "Cannot read the upload" and words in message
     blank = "data:image/png;base64," + base64.b64encode(cv2.imencode(".png", np.full((90, 90), 250, np.uint8))[1]).decode()
-    text, message, *_ = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, blank, 0, "digit", TINY_RUN, "",
+    text, message, *_ = reading_outputs(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, blank, 0, "digit", TINY_RUN, "",
                              "empty", draw_page.BACKGROUNDS[0])
     assert text == "No digit found" and "almost no ink" in message
 
 
 def test_clear_resets_the_reading_and_the_canvas(draw_page):
-    text, message, bars, inputs, source, background, upload, read = call(
+    text, message, bars, inputs, source, background, upload, read = reading_outputs(
         draw_page.show_reading, f"{ids.DRAW_CLEAR}.n_clicks", 1, None, 1, "digit", TINY_RUN, sketch_json(7), "canvas",
         draw_page.BACKGROUNDS[1])
     assert text == EMPTY_TEXT and message == "" and source == "empty" and background == draw_page.BACKGROUNDS[0]
@@ -224,3 +229,39 @@ def test_a_stroke_is_read_once_and_the_run_directory_never_listed(draw_page, mon
     read = stroke(draw_page, sketch_json(7))[-1]
     heatmap(draw_page, read, "vanilla")
     assert reads == [1] and listings == []
+
+
+def data_url(image: np.ndarray, extension: str = ".png") -> str:
+    """A `dcc.Upload`-style data URL of `image` encoded by OpenCV."""
+    return "data:image/png;base64," + base64.b64encode(cv2.imencode(extension, image)[1].tobytes()).decode()
+
+
+def test_an_upload_is_shown_in_place_of_the_canvas_with_a_box_per_mark(draw_page):
+    from model.synthetic_photos import photo_number
+
+    photo = photo_number(np.random.default_rng(3), text="42", grid=False)
+    outputs = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, data_url(photo.image, ".jpg"), 0,
+                   "number", TINY_RUN, "", "empty", draw_page.BACKGROUNDS[0], "calibrated", "forty-two.jpg")
+    text, message, bars, inputs, source, *_, read, view, board = outputs
+    assert source == "upload" and board == "draw-board showing-upload"
+    assert view.layout.title.text == "forty-two.jpg" and view.data[0].type == "image"
+    assert len(view.layout.shapes) == len(read) == len(bars) == 2  # the ruled lines are not marks
+    xs = [shape.x0 for shape in view.layout.shapes]
+    assert xs == sorted(xs)  # left to right, as the number reads
+    bad = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 2, "data:text/plain;base64,aGVsbG8=", 0,
+               "number", TINY_RUN, "", "upload", draw_page.BACKGROUNDS[1], "calibrated", "notes.txt")
+    assert bad[0] == "Cannot read the upload" and bad[7] == [] and "not an image" in bad[8].layout.annotations[0].text
+    assert "Nothing" in str(bad[3])  # the old reading is gone
+
+
+def test_a_mark_that_is_not_a_digit_is_refused_on_the_page(draw_page):
+    from model import synthetic
+
+    hash_sign = np.zeros((280, 280), np.uint8)
+    mark = synthetic.render_text("#", height=180, thickness=18)
+    hash_sign[50:50 + mark.shape[0], 50:50 + mark.shape[1]] = mark[:230, :230]
+    outputs = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, data_url(hash_sign), 0, "digit",
+                   TINY_RUN, "", "empty", draw_page.BACKGROUNDS[0], "calibrated", "hash.png")
+    view, bars = outputs[0], outputs[2]
+    assert view[0] == "Not a digit" and "best guess" in view[1].children
+    assert bars[0].className == "bars refused"

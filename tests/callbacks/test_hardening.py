@@ -93,7 +93,7 @@ def test_the_draw_page_clears_its_reading_for_a_nan_image(app):
     with app.server.app_context():
         text, message, bars, inputs, source, _, _, read = call(
             draw.show_reading, f"{ids.DRAW_UPLOAD}.contents", None, data_url(nan_tiff(), "image/tiff"), 0, "digit",
-            "convnet", None, "canvas", draw.BACKGROUNDS[0])
+            "convnet", None, "canvas", draw.BACKGROUNDS[0])[:8]
     assert text == "Cannot read the upload" and message.startswith("The image has pixels that are not numbers")
     assert read == [] and source == "empty"
 
