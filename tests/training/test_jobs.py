@@ -55,7 +55,7 @@ def test_killed_job_leaves_no_run_and_releases_the_lock(tmp_path):
         "run_training(cfg, lambda r: print('progress', r['fraction'], flush=True))\n"
     )
     job = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "killed")], stdout=subprocess.PIPE, text=True,
-                           cwd=os.path.dirname(os.path.dirname(__file__)), env={**os.environ, "PYTHONPATH": "."})
+                           cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), env={**os.environ, "PYTHONPATH": "."})
     try:
         assert job.stdout.readline().startswith("progress")
         assert is_training(tmp_path)
