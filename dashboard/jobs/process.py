@@ -1,12 +1,13 @@
-"""Run one training in a fresh Python process and relay its progress: the Train page's background job.
+"""Run one training in a fresh Python process and relay its progress, for a Train page job (dashboard/jobs/runner.py).
 
-TensorFlow is not fork-safe: a process forked from one that already ran TensorFlow (a Dash
-diskcache job forked from the app, a Celery prefork worker) hangs in its first training step.
-So the job starts `python -m dashboard.jobs.process`, which runs `model.jobs.run_training` (lock,
-progress, atomic run directory) and writes one JSON line per event on stdout; the job reads
-them. The training process dies with the job's process (Linux `PR_SET_PDEATHSIG`): cancelling
-the job kills the training, which releases the lock and leaves no run behind. It inherits no file
-descriptor but its pipes (`close_fds`), so a killed server's listening socket is closed at once.
+TensorFlow is not fork-safe: a process forked from one that already ran TensorFlow (the server,
+a Celery prefork worker) hangs in its first training step. So the job starts
+`python -m dashboard.jobs.process`, which runs `model.jobs.run_training` (lock, progress, atomic
+run directory) and writes one JSON line per event on stdout; the job reads them. The training
+process dies with the process that runs the job, the server or a Celery worker (Linux
+`PR_SET_PDEATHSIG`), which releases the lock and leaves no run behind; Cancel kills it the same
+way. It inherits no file descriptor but its pipes (`close_fds`), so a killed server's listening
+socket is closed at once.
 
 Usage (internal): `python -m dashboard.jobs.process CONFIG_JSON EVERY_SECONDS PARENT_PID`.
 """

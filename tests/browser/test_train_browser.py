@@ -12,6 +12,7 @@ from dashboard import ids
 from dashboard.jobs.form import train_size_label
 from model.jobs import is_training
 from model.runs import list_runs, load_run
+from tests.support.sketch import CANVAS
 from tests.support.traces import hidden_dirs, trainer_processes
 
 pytestmark = pytest.mark.training
@@ -29,7 +30,7 @@ def browser(dash_duo, app):
     dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.start_server(app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/train")
-    dash_duo.wait_for_element(f"#{ids.TRAIN_NAME_CHECK} span", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.TRAIN_NAME_CHECK} span", timeout=60)
     return dash_duo
 
 
@@ -110,11 +111,11 @@ def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result
         time.sleep(0.2)
     assert browser.driver.execute_script(LIVE_STATE)[0], "no progress before leaving"
     browser.find_element("a.nav-link[href='/draw']").click()  # the app's own navigation: no reload
-    browser.wait_for_element(f"#{ids.DRAW_CANVAS}", timeout=30)
+    browser.wait_for_element(CANVAS, timeout=60)
     time.sleep(3)  # the training runs on while this page is shown
     assert browser.get_logs() == []
     browser.find_element("a.nav-link[href='/train']").click()
-    browser.wait_for_element(f"#{ids.TRAIN_PROGRESS_BOX}", timeout=30)
+    browser.wait_for_element(f"#{ids.TRAIN_PROGRESS_BOX}", timeout=60)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         progress, _, status = browser.driver.execute_script(LIVE_STATE)
