@@ -43,9 +43,9 @@ SALIENCY_HEIGHT = 280
 BOARD_CLASS = {"empty": "draw-board", "canvas": "draw-board", "upload": "draw-board showing-upload"}
 
 
-def layout(**_query) -> html.Div:
-    """The Draw page: the canvas and its controls, the model's answer, what it sees and where it looks."""
-    board = html.Div([
+def _board() -> html.Div:
+    """The canvas (or, after an upload, the uploaded image in its place) and Clear."""
+    return html.Div([
         html.Div(dash_canvas.DashCanvas(
             id=ids.DRAW_CANVAS, width=canvas.COMPONENT_WIDTH, image_content=BACKGROUNDS[0], lineColor="white",
             lineWidth=BRUSH["value"], tool="pencil", hide_buttons=HIDDEN_BUTTONS, goButtonTitle="Save",
@@ -53,6 +53,11 @@ def layout(**_query) -> html.Div:
         dcc.Graph(id=ids.DRAW_UPLOAD_VIEW, figure=fig_message(""), config=GRAPH_CONFIG, className="upload-view"),
         html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
     ], id=ids.DRAW_BOARD, className=BOARD_CLASS["empty"])
+
+
+def layout(**_query) -> html.Div:
+    """The Draw page: the canvas and its controls, the model's answer, what it sees and where it looks."""
+    board = _board()
     options = html.Div([
         dcc.RadioItems(id=ids.DRAW_MODE, options=[{"label": v, "value": k} for k, v in MODES.items()],
                        value="digit", inline=True, className="radio"),

@@ -123,8 +123,8 @@ def test_calibration_page_calibrated_and_not(trust):
 def test_errors_and_saliency_follow_the_switch(trust):
     from dashboard.pages import errors, saliency
 
-    raw, _ = errors.show_probabilities(0, "convnet", "raw")
-    calibrated, _ = errors.show_probabilities(0, "convnet", "calibrated")
+    raw, *_ = errors.show_probabilities(0, "convnet", "raw")
+    calibrated, *_ = errors.show_probabilities(0, "convnet", "calibrated")
     np.testing.assert_allclose(raw.data[0].y, trust.probabilities("convnet", calibrated=False)[0], rtol=1e-6)
     np.testing.assert_allclose(calibrated.data[0].y, trust.probabilities("convnet", calibrated=True)[0], rtol=1e-6)
     assert not np.allclose(raw.data[0].y, calibrated.data[0].y)
