@@ -160,3 +160,10 @@ def test_labels_page_without_a_suspects_file(service):
     assert "python -m model.labels" in text(summary) and gallery is None
     summary, _ = labels.show_suspects("test", 3, "score", "all", 1, 0, RUN_NAMES[1])  # test suspects need no file
     assert "suspects" in summary
+
+
+def test_labels_page_reads_unknown_filter_values_as_the_defaults(trust):
+    from dashboard.pages import labels
+
+    expected = labels.show_suspects("test", "any", "score", "all", 1, 0, "convnet")[0]
+    assert labels.show_suspects(None, "seven", 3.5, ["x"], "2", None, "convnet")[0] == expected
