@@ -167,3 +167,20 @@ def test_labels_page_reads_unknown_filter_values_as_the_defaults(trust):
 
     expected = labels.show_suspects("test", "any", "score", "all", 1, 0, "convnet")[0]
     assert labels.show_suspects(None, "seven", 3.5, ["x"], "2", None, "convnet")[0] == expected
+
+
+def test_draw_bars_follow_the_switch_and_the_text_uses_calibrated_confidence(trust):
+    from dashboard.pages import draw
+    from tests.support.sketch import sketch_json
+
+    def read(scale: str):
+        return call(draw.show_reading, f"{ids.DRAW_CANVAS}.trigger", 1, None, 0, "digit", "convnet", sketch_json(7),
+                    "empty", draw.BACKGROUNDS[0], scale)
+
+    raw_text, _, raw_bars, *_ = read("raw")
+    calibrated_text, _, calibrated_bars, *_ = read("calibrated")
+    assert raw_text == calibrated_text  # "not sure" and the percentages are judged on calibrated confidence
+    assert raw_bars != calibrated_bars
+    raw_values = [bar.title for bar in raw_bars[0].children]
+    calibrated_values = [bar.title for bar in calibrated_bars[0].children]
+    assert raw_values != calibrated_values and len(raw_values) == 10
