@@ -31,6 +31,10 @@ READY = {  # path: elements drawn once the page shows its content
                 "#dataset-projection .scatterlayer .point",
     "/training": "#training-curves .scatterlayer .trace, #training-overlay .scatterlayer .trace, #training-table tr",
     "/errors": "#errors-matrix .heatmaplayer, #errors-cell img, #errors-mistakes img, #errors-scores .bars",
+    "/compare": "#compare-summary .verdict, #compare-intervals .scatterlayer .trace, #compare-gallery img, "
+                "#compare-confusion .heatmaplayer, #compare-classes .bars",
+    "/calibration": "#calibration-summary .stat, #calibration-reliability .bars, #calibration-histogram .bars",
+    "/labels": "#labels-summary, #labels-gallery .suspect img",
 }
 READY_SCRIPT = """
 const groups = arguments[0].split(', ');

@@ -7,7 +7,8 @@ the suspects; each gets its given label, the suggested label (the most probable 
 label-quality score in [0, 1] (lower: more likely wrong).
 
 Usage: `python -m model.labels [--run runs/deep_cnn] [--folds 5] [--recompute]` writes
-`data/label_suspects.json`, which the /labels page reads.
+`data/label_suspects.json`: the /labels page reads its training-set suspects; it finds the test-set
+suspects of whichever run is selected with the same `find_suspects` (once per run, in the service).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ marker `browser`), `servers/` (real redis-server, Celery and gunicorn processes:
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,26 @@ def train_app(train_runs: Path, tmp_path: Path):
     from dashboard.app import create_app
 
     return create_app(Settings(runs_dir=train_runs, cache_dir=tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def calibrated_runs_dir(runs_dir, tmp_path_factory):
+    """A copy of the tiny runs whose convnet is calibrated (baseline is not)."""
+    from model.calibrate import main as calibrate_main
+
+    copy = tmp_path_factory.mktemp("calibrated") / "runs"
+    shutil.copytree(runs_dir, copy)
+    assert calibrate_main(["--run", str(copy / "convnet")]) == 0
+    return copy
+
+
+@pytest.fixture
+def trust_app(settings, calibrated_runs_dir, tmp_path, mnist):
+    """An app over the calibrated copy, with a small suspects file and a private marks file."""
+    from dashboard.app import create_app
+    from tests.support.labels import write_suspects
+
+    suspects = tmp_path / "suspects.json"
+    write_suspects(suspects, mnist)
+    return create_app(dataclasses.replace(settings, runs_dir=calibrated_runs_dir, label_suspects=suspects,
+                                          label_marks=tmp_path / "marks.json"))

@@ -63,10 +63,16 @@ def show_calibration(run_name: str, scale: str):
     service = current()
     calibration = service.calibration(run_name)
     calibrated = scale != "raw" and calibration is not None
+    return (summary_view(run_name, calibration, calibrated),
+            *service.cached(run_name, ("calibration figures", calibrated), lambda: figures(run_name, calibrated)))
+
+
+def figures(run_name: str, calibrated: bool) -> tuple:
+    """The reliability diagram and the confidence histogram of run `run_name` (raw or calibrated)."""
+    service = current()
     bins = service.reliability(run_name, calibrated=calibrated)
     probabilities = service.probabilities(run_name, calibrated=calibrated)
     correct = probabilities.argmax(axis=1) == service.mnist.y_test
     title = f"{run_name}, {scale_note(calibrated)}: ECE {bins.ece:.2%}, MCE {bins.mce:.2%}"
-    return (summary_view(run_name, calibration, calibrated),
-            fig_reliability(bins.edges, bins.counts, bins.confidence, bins.accuracy, title=title),
+    return (fig_reliability(bins.edges, bins.counts, bins.confidence, bins.accuracy, title=title),
             fig_confidence_histogram(probabilities.max(axis=1), correct))

@@ -79,7 +79,8 @@ def show_comparison(name_a: str, name_b: str):
     if name_a == name_b:
         message = "Pick two different runs to compare."
         return html.P(message, className="note"), fig_message(message), fig_message(message), fig_message(message)
-    result = current().comparison(name_a, name_b)
+    service = current()
+    result = service.comparison(name_a, name_b)
     names = (name_a, name_b)
     only_a, only_b = result.count("only_a"), result.count("only_b")
     summary = [
@@ -90,9 +91,11 @@ def show_comparison(name_a: str, name_b: str):
                f"images: only A is right on {only_a}, only B on {only_b}; exact McNemar test {format_p(result.p_value)}.",
                className="note"),
     ]
-    return (summary, fig_accuracy_intervals(names, result.accuracy, (result.interval_a, result.interval_b)),
-            fig_confusion_difference(result.confusion_difference, names),
-            fig_class_differences(result.precision, result.recall, names))
+    figures = service.cached(name_a, ("compare", name_b, service.entry(name_b).stamp), lambda: (
+        fig_accuracy_intervals(names, result.accuracy, (result.interval_a, result.interval_b)),
+        fig_confusion_difference(result.confusion_difference, names),
+        fig_class_differences(result.precision, result.recall, names)))
+    return (summary, *figures)
 
 
 @callback(Output(ids.COMPARE_SELECTED, "data"), Input({"type": ids.COMPARE_CELL, "cell": ALL}, "n_clicks"),

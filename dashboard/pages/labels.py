@@ -16,7 +16,7 @@ from dashboard import ids
 from dashboard.components import card, gallery, tile
 from dashboard.service import current
 from model.label_marks import marks_csv
-from model.labels import SORTS, select_suspects
+from model.labels import SHOWS, SORTS, SPLITS, select_suspects
 
 dash.register_page(__name__, path="/labels", name="Labels", title="Labels · MNIST Explorer", order=37)
 
@@ -83,7 +83,10 @@ def suspect_tile(row: dict, verdict: str | None) -> html.Div:
           Input(ids.LABELS_SHOW, "value"), Input(ids.LABELS_PAGE, "value"), Input(ids.LABELS_MARKS, "data"),
           Input(ids.RUN_SELECT, "value"))
 def show_suspects(split: str, digit, sort: str, show: str, page, _version, run_name: str):
-    """One page of the suspects chosen by the filters, with their marks."""
+    """One page of the suspects chosen by the filters (unknown values read as the defaults), with their marks."""
+    split, sort, show = (value if value in allowed else default for value, allowed, default in
+                         ((split, SPLITS, "test"), (sort, SORTS, "score"), (show, SHOWS, "all")))
+    digit = digit if isinstance(digit, int) and not isinstance(digit, bool) and 0 <= digit <= 9 else ANY
     store = current().labels
     data = store.suspects()
     if split == "train" and data is None:

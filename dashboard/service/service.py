@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import flask
 import numpy as np
@@ -38,6 +40,7 @@ from model.segment import read_number
 from model.statistics import DatasetStatistics, class_sample, compute_statistics
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 EXTENSION_KEY = "mnist_service"
 
 
@@ -228,6 +231,10 @@ class Service:
     def temperature(self, name: object) -> float | None:
         """Run `name`'s fitted temperature; None when it is not calibrated."""
         return self.entry(name).temperature
+
+    def cached(self, name: object, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()` once per version of run `name` and `key` (a page's figures, say); then the stored value."""
+        return self.entry(name).derived(("cached", *key), compute)
 
     def uncalibrated(self, *names: object) -> list[str]:
         """Those of the runs `names` that have no temperature (their probabilities are always raw)."""

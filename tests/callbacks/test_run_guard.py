@@ -22,6 +22,9 @@ CONTROLS = {
     f"{ids.SALIENCY_CLASS}.value": "any", f"{ids.SALIENCY_MISTAKES}.value": [], f"{ids.DRAW_MODE}.value": "digit",
     f"{ids.DRAW_METHOD}.value": "vanilla", f"{ids.DRAW_CANVAS}.json_data": "", f"{ids.DRAW_SOURCE}.data": "canvas",
     f"{ids.DRAW_READ}.data": [], f"{ids.TRAINING_COMPARE}.value": list(RUN_NAMES),
+    f"{ids.PROBABILITY_SCALE}.value": "calibrated", f"{ids.LABELS_SPLIT}.value": "test",
+    f"{ids.LABELS_DIGIT}.value": "any", f"{ids.LABELS_SORT}.value": "score", f"{ids.LABELS_SHOW}.value": "all",
+    f"{ids.LABELS_PAGE}.value": 1, f"{ids.LABELS_MARKS}.data": 0,
 }
 
 

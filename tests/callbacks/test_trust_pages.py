@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 
@@ -11,7 +10,6 @@ import numpy as np
 import pytest
 
 from dashboard import ids
-from model.calibrate import calibrate_run
 from model.calibrate import main as calibrate_main
 from model.compare import CELLS
 from model.label_marks import read_marks
@@ -19,7 +17,6 @@ from tests.callbacks.test_pages import find
 from tests.callbacks.test_pages import text as component_text
 from tests.support.callbacks import call
 from tests.support.constants import RUN_NAMES
-from tests.unit.test_labels import write_suspects
 
 
 def text(children) -> str:
@@ -27,28 +24,6 @@ def text(children) -> str:
     if isinstance(children, (list, tuple)):
         return " ".join(text(child) for child in children if child is not None)
     return component_text(children)
-
-
-@pytest.fixture(scope="session")
-def calibrated_runs_dir(runs_dir, tmp_path_factory):
-    """A copy of the tiny runs whose convnet is calibrated (baseline is not)."""
-    import shutil
-
-    copy = tmp_path_factory.mktemp("calibrated") / "runs"
-    shutil.copytree(runs_dir, copy)
-    assert calibrate_main(["--run", str(copy / "convnet")]) == 0
-    return copy
-
-
-@pytest.fixture
-def trust_app(settings, calibrated_runs_dir, tmp_path, mnist):
-    """An app over the calibrated copy, with a small suspects file and a private marks file."""
-    from dashboard.app import create_app
-
-    suspects = tmp_path / "suspects.json"
-    write_suspects(suspects, mnist)
-    return create_app(dataclasses.replace(settings, runs_dir=calibrated_runs_dir, label_suspects=suspects,
-                                          label_marks=tmp_path / "marks.json"))
 
 
 @pytest.fixture
@@ -185,3 +160,27 @@ def test_labels_page_without_a_suspects_file(service):
     assert "python -m model.labels" in text(summary) and gallery is None
     summary, _ = labels.show_suspects("test", 3, "score", "all", 1, 0, RUN_NAMES[1])  # test suspects need no file
     assert "suspects" in summary
+
+
+def test_labels_page_reads_unknown_filter_values_as_the_defaults(trust):
+    from dashboard.pages import labels
+
+    expected = labels.show_suspects("test", "any", "score", "all", 1, 0, "convnet")[0]
+    assert labels.show_suspects(None, "seven", 3.5, ["x"], "2", None, "convnet")[0] == expected
+
+
+def test_draw_bars_follow_the_switch_and_the_text_uses_calibrated_confidence(trust):
+    from dashboard.pages import draw
+    from tests.support.sketch import sketch_json
+
+    def read(scale: str):
+        return call(draw.show_reading, f"{ids.DRAW_CANVAS}.trigger", 1, None, 0, "digit", "convnet", sketch_json(7),
+                    "empty", draw.BACKGROUNDS[0], scale)
+
+    raw_text, _, raw_bars, *_ = read("raw")
+    calibrated_text, _, calibrated_bars, *_ = read("calibrated")
+    assert raw_text == calibrated_text  # "not sure" and the percentages are judged on calibrated confidence
+    assert raw_bars != calibrated_bars
+    raw_values = [bar.title for bar in raw_bars[0].children]
+    calibrated_values = [bar.title for bar in calibrated_bars[0].children]
+    assert raw_values != calibrated_values and len(raw_values) == 10

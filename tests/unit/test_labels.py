@@ -12,24 +12,12 @@ import numpy as np
 import pytest
 
 from model.label_marks import marks_csv, read_marks, set_mark
-from model.labels import build_suspects_file, find_suspects, main, read_suspects, select_suspects
-
-
-def _flipped(mnist, flips: dict[int, int]):
-    """Test labels with some flipped, and probabilities that are confident in the original (true) labels."""
-    labels = mnist.y_test[:2000].astype(np.int64).copy()
-    probabilities = np.full((len(labels), 10), 0.01 / 9)
-    probabilities[np.arange(len(labels)), labels] = 0.99
-    for index, wrong in flips.items():
-        labels[index] = wrong
-    return labels, probabilities
-
-
-FLIPS = {3: 8, 100: 1, 777: 4}
+from model.labels import find_suspects, main, read_suspects, select_suspects
+from tests.support.labels import FLIPS, flipped, write_suspects
 
 
 def test_find_suspects_finds_the_flipped_labels_first(mnist):
-    labels, probabilities = _flipped(mnist, FLIPS)
+    labels, probabilities = flipped(mnist, FLIPS)
     suspects = find_suspects(labels, probabilities, split="test")
     assert {row["index"] for row in suspects} == set(FLIPS)
     for row in suspects:
@@ -38,22 +26,11 @@ def test_find_suspects_finds_the_flipped_labels_first(mnist):
 
 
 def test_find_suspects_rejects_bad_arguments(mnist):
-    labels, probabilities = _flipped(mnist, FLIPS)
+    labels, probabilities = flipped(mnist, FLIPS)
     with pytest.raises(ValueError, match="split must be one of"):
         find_suspects(labels, probabilities, split="validation")
     with pytest.raises(ValueError, match="probabilities must have shape"):
         find_suspects(labels, probabilities[:10], split="test")
-
-
-def write_suspects(path, mnist) -> dict:
-    """A small suspects file through the real function: three flipped test labels, two flipped training labels."""
-    test = _flipped(mnist, FLIPS)
-    train_labels = mnist.y_train[:1500].astype(np.int64).copy()
-    train_probabilities = np.full((1500, 10), 0.02 / 9)
-    train_probabilities[np.arange(1500), train_labels] = 0.98
-    train_labels[[10, 20]] = (train_labels[[10, 20]] + 1) % 10
-    return build_suspects_file(path, train=(train_labels, train_probabilities), test=test,
-                               sources={"train": "constructed", "test": "constructed"})
 
 
 def test_suspects_file_round_trip_and_selection(tmp_path, mnist):
