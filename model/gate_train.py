@@ -117,6 +117,8 @@ def train_gate(*, out: Path, scale: float = 1.0, epochs: int = 12, seed: int = T
     settings = {
         "threshold": threshold,
         "seed": seed,
+        "scale": scale,
+        "epochs": epochs,
         "validation_seed": VALIDATION_SEED,
         "training_counts": {"digits": len(x_pos), "marks": len(x_neg)},
         "validation_refused": {name: float((s < threshold).mean()) for name, s in (positive_scores | negative_scores).items()},
