@@ -160,7 +160,8 @@ def _stray(segment: Segment, tallest: int, shape: tuple[int, int], gate: DigitGa
         return False
     x, y, width, height = segment.box
     on_edge = x <= 1 or y <= 1 or x + width >= shape[1] - 1 or y + height >= shape[0] - 1
-    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest):
+    across = height >= shape[0] - 3 or width >= shape[1] - 3  # from edge to edge: a line left over, not a digit
+    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest) and not across:
         return False
     logger.info("part at %s refused: too short for a digit of this number, or cut by the edge", segment.box)
     return True
@@ -198,8 +199,8 @@ def read_number(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | No
     if not segments:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     readings = judge(predictor, gate, np.stack([segment.input for segment in segments]))
-    tallest = max(segment.box[3] for segment in segments)
     shape = image.shape[:2]
+    tallest = max((s.box[3] for s in segments if s.box[3] < shape[0] - 3), default=shape[0])
     classifications = [
         Classification(probabilities, segment.input, score, refused or _stray(segment, tallest, shape, gate), segment.box, segment.pen)
         for (probabilities, score, refused), segment in zip(readings, segments, strict=True)
