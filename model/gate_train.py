@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 TRAIN_SEED = 9001
 VALIDATION_SEED = 9002
 REFUSE_AT_MOST = {"mnist": 0.001, "mnist preprocessed": 0.001, "printed 8x8": 0.005, "fonts": 0.003, "pens": 0.01}  # validation targets
-BASE_COUNTS = {"mnist": 20000, "mnist preprocessed": 20000, "printed 8x8": 6000, "fonts": 8000, "pens": 8000,
-               "marks": 5000}
+BASE_COUNTS = {"mnist": 6000, "mnist preprocessed": 6000, "printed 8x8": 2000, "fonts": 2500, "pens": 2500,
+               "marks": 1500}
 
 
 def positives(digits: np.ndarray, counts: dict[str, int], seed: int) -> dict[str, np.ndarray]:
@@ -63,18 +63,18 @@ def negatives(count: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def build_network(seed: int):
-    """A small convnet (about 900k weights): 28x28x1 input in [0, 1], one sigmoid output, P(digit)."""
+    """A small convnet (about 60k weights): 28x28x1 input in [0, 1], one sigmoid output, P(digit)."""
     import keras
     from keras import layers
 
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((28, 28, 1))
     x = inputs
-    for filters in (32, 64, 128):
+    for filters in (16, 32, 64):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
         x = layers.MaxPooling2D()(x)
     x = layers.Flatten()(x)
-    x = layers.Dropout(0.3)(layers.Dense(128, activation="relu")(x))
+    x = layers.Dropout(0.3)(layers.Dense(64, activation="relu")(x))
     outputs = layers.Dense(1, activation="sigmoid", name="digit")(x)
     return keras.Model(inputs, outputs, name="digit_gate")
 
@@ -103,7 +103,7 @@ def train_gate(*, out: Path, scale: float = 1.0, epochs: int = 12, seed: int = T
     x_pos, y_pos = _stack(positives(split.x_train, counts, seed), 1.0)
     x_neg, y_neg = _stack(negatives(counts["marks"], seed), 0.0)
     logger.info("training on %d digits and %d marks", len(x_pos), len(x_neg))
-    val_counts = {name: max(1, n // 5) for name, n in counts.items()} | {
+    val_counts = {name: max(1, n // 3) for name, n in counts.items()} | {
         "mnist": len(split.x_val), "mnist preprocessed": len(split.x_val)}
     val_pos = positives(split.x_val, val_counts, VALIDATION_SEED)
     val_neg = negatives(val_counts["marks"], VALIDATION_SEED * 100)
@@ -117,6 +117,8 @@ def train_gate(*, out: Path, scale: float = 1.0, epochs: int = 12, seed: int = T
     settings = {
         "threshold": threshold,
         "seed": seed,
+        "scale": scale,
+        "epochs": epochs,
         "validation_seed": VALIDATION_SEED,
         "training_counts": {"digits": len(x_pos), "marks": len(x_neg)},
         "validation_refused": {name: float((s < threshold).mean()) for name, s in (positive_scores | negative_scores).items()},

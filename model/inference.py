@@ -148,6 +148,6 @@ def classify(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None 
     """Preprocess a digit image of any size, predict it and ask the digit gate (the shipped one unless `gate`
     is given; none when `refuse` is False); raises `EmptyImageError` when nothing is drawn."""
     ink = extract_ink(image)
-    model_input, pen = frame_digit(ink.image)
+    model_input, pen = frame_digit(ink.image, drawn=ink.drawn)
     [(probabilities, score, refused)] = judge(predictor, gate_or_none(gate, refuse=refuse), model_input[None])
     return Classification(probabilities, model_input, score, refused, ink_box(ink), pen)

@@ -1,7 +1,9 @@
 """Clean a photo or scan of dark writing on paper: level it, flatten the light, remove ruled and grid lines.
 
-`clean_paper` takes the grayscale photo (float32 in [0, 1], dark ink on light paper) and returns
-the ink bright on dark, ready for `model.preprocess.extract_ink`'s usual thresholds:
+`clean_paper` takes the grayscale photo (float32 in [0, 1], dark ink on light paper) and, when the
+page is ruled (or a grid), returns the ink bright on dark, ready for `model.preprocess.extract_ink`'s
+usual thresholds (plain paper is left to extract_ink's simpler cleaning, which reads soft, blurry
+prints better):
 1. the page is levelled: long straight lines (the ruling, found by a Hough transform) give the
    rotation, undone when it is between 0.3 and 10 degrees;
 2. the paper's brightness is estimated by a grey closing wider than the pen (which erases the writing
@@ -25,11 +27,13 @@ MAX_TILT = 10.0  # degrees: steeper lines are writing, not ruling
 MIN_TILT = 0.3  # degrees: smaller tilts are left alone
 HOUGH_WIDTH = 320  # the tilt is measured on a copy at most this wide
 ROUGH_PEN = 15  # before the pen is measured, assume it is at most the page's shorter side over this
+LINE_WIDTH = 0.06  # a ruled line is at most this fraction of its length thick (or MIN_LINE_WIDTH px)
+MIN_LINE_WIDTH = 8
 LINE_SMOOTH = 15  # lines are found after averaging this many pixels along them
 LINE_GROWTH = 7  # a line's mask is widened across the line to this many pixels, to take its blurred edges
 LINE_MARGIN = 1.3  # a line is subtracted this much brighter than measured, to take its noise with it
 INK_LEVEL = 0.25  # on the flattened page, darker than 1 - this is ink
-FAINT_LEVEL = 0.08  # on the flattened page, darker than 1 - this may be a light ruled line
+FAINT_LEVEL = 0.06  # on the flattened page, darker than 1 - this may be a light ruled line
 
 
 def _binary(bright: np.ndarray, *, faint: bool = False) -> np.ndarray:
@@ -95,13 +99,15 @@ def _line_mask(bright: np.ndarray, axis: int) -> np.ndarray:
     """Thin straight lines along `axis` (1 horizontal, 0 vertical) crossing at least LINE_SPAN of the page."""
     length = bright.shape[axis]
     smooth = cv2.blur(bright, (LINE_SMOOTH, 1) if axis == 1 else (1, LINE_SMOOTH))  # faint noisy lines add up along their length
-    binary = _binary(smooth, faint=True)
+    binary = ((smooth > FAINT_LEVEL) * 255).astype(np.uint8)  # averaged along the line, the paper's noise is far below
     joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, _along(axis, 9))  # bridge small breaks (noise, JPEG)
     opened = cv2.morphologyEx(joined, cv2.MORPH_OPEN, _along(axis, max(15, int(length * LINE_SPAN * 0.5))))
     pieces = cv2.dilate(opened, _along(axis, max(3, length // 10)))  # pieces of one broken line count together
     count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
     extent = stats[1:, cv2.CC_STAT_WIDTH if axis == 1 else cv2.CC_STAT_HEIGHT]
-    keep = np.flatnonzero(extent >= LINE_SPAN * length) + 1
+    thickness = np.bincount(labels[opened > 0], minlength=count)[1:] / np.maximum(extent, 1)
+    thin = thickness <= max(MIN_LINE_WIDTH, LINE_WIDTH * length)  # a wide pen stroke is not a ruled line
+    keep = np.flatnonzero((extent >= LINE_SPAN * length) & thin) + 1
     return (opened > 0) & np.isin(labels, keep) if len(keep) else np.zeros(binary.shape, bool)
 
 
@@ -124,8 +130,9 @@ def remove_lines(bright: np.ndarray) -> tuple[np.ndarray, int]:
     return np.clip(bright - lines, 0.0, 1.0), removed
 
 
-def clean_paper(gray: np.ndarray) -> np.ndarray:
-    """Ink bright on dark, float32 in [0, 1], from a grayscale photo of dark writing on light paper."""
+def clean_paper(gray: np.ndarray) -> np.ndarray | None:
+    """Ink bright on dark, float32 in [0, 1], from a grayscale photo of dark writing on ruled or grid paper;
+    None when the page has no ruled lines (plain paper: the caller's simpler cleaning reads it better)."""
     gray = np.asarray(gray, dtype=np.float32)
     if gray.ndim != 2:
         raise ValueError(f"gray must be a 2-D array, got shape {gray.shape}")
@@ -133,9 +140,10 @@ def clean_paper(gray: np.ndarray) -> np.ndarray:
     gray = level(gray, tilt(_binary(flatten_light(gray, pen=rough_pen), faint=True)))
     rough = flatten_light(gray, pen=rough_pen)
     lines = _line_mask(rough, 1)
+    if not lines.any():
+        return None
     pen = pen_width(np.where(cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0, 0, _binary(rough)).astype(np.uint8))
     bright = flatten_light(gray, pen=max(pen, 2.0))
     cleaned, removed = remove_lines(bright)
-    if removed:
-        logger.debug("removed %d kinds of ruled lines", removed)
+    logger.debug("removed %d kinds of ruled lines", removed)
     return cleaned.astype(np.float32)

@@ -7,8 +7,8 @@ The steps (OpenCV throughout):
 3. bright ink on a dark background: uneven lighting removed by subtracting the background,
    estimated by a morphological opening wider than any stroke (on a small copy, for speed);
    in both cases faint noise and specks are then dropped;
-4. cropped to the ink; a pen too thick for the drawing's size thinned to its skeleton and redrawn
-   at MNIST's stroke width (`model.strokes`);
+4. cropped to the ink; on a canvas, a pen too thick for the drawing's size thinned to its skeleton
+   and redrawn at MNIST's stroke width (`model.strokes`; prints and photos keep their strokes);
 5. scaled so that the longer side is 20 px, keeping the aspect ratio;
 6. placed in 28x28 with its centre of mass at row 14, column 14 (as MNIST's are, to half a pixel).
 The result is float32 in [0, 1], the models' input (they normalize it themselves, as in training).
@@ -24,7 +24,7 @@ import numpy as np
 
 from model import config
 from model.photo import clean_paper
-from model.strokes import StrokeInfo, normalize_strokes
+from model.strokes import StrokeInfo, measure_pen, normalize_strokes
 
 BOX = 20  # the longer side of the digit inside the 28x28 frame
 CENTER = config.IMAGE_SIZE / 2  # 14.0: where MNIST puts the centre of mass (row, column)
@@ -33,6 +33,7 @@ NOISE_FLOOR = 0.2  # after contrast stretching, fainter pixels are background
 MIN_EXTENT = 0.08  # ink spanning less than this fraction of the longer side is "nearly empty"
 SPECK_FRACTION = 0.05  # blobs smaller than this fraction of the largest blob are noise
 BACKGROUND_SIZE = 64  # side of the small copy on which the background is estimated
+GREY_PAPER = 0.3  # an image whose median is lighter than this is paper, however dim
 FLAT_DARK = 0.05  # a border this dark all round is a canvas's: no background to remove
 PAPER_SIDE = 1000  # photos of paper are cleaned on a copy whose longer side is at most this
 MAX_PIXELS = 40_000_000  # larger images are refused rather than exhausting memory
@@ -55,6 +56,7 @@ class Ink:
     boxes: np.ndarray  # (k, 4) x, y, width, height of each kept component 1..k
     areas: np.ndarray  # (k,) pixel count of each kept component
     scale: float = 1.0  # size of `image` over the input's (photos larger than PAPER_SIDE are reduced)
+    drawn: bool = False  # True for a drawing on a canvas (bright ink on a flat black background)
 
 
 def decode_image(data: bytes) -> np.ndarray:
@@ -112,18 +114,29 @@ def _border(gray: np.ndarray) -> np.ndarray:
 
 def _light_background(gray: np.ndarray) -> bool:
     """True when the background is light (dark writing on paper): most of the border is nearer the image's
-    lightest than its darkest pixels (a shadow may darken part of the border, and the paper may be grey)."""
-    darkest, lightest = np.percentile(gray, [0.5, 99.5])
-    return lightest - darkest >= MIN_CONTRAST and float(np.percentile(_border(gray), 75)) > (darkest + lightest) / 2
+    lightest than its darkest pixels (a shadow may darken part of the border), or the image is mostly grey
+    or lighter (grey paper in a dim photo), which a canvas, bright ink on black, never is."""
+    darkest, median, lightest = np.percentile(gray, [0.5, 50, 99.5])
+    if lightest - darkest < MIN_CONTRAST:
+        return False
+    border = _border(gray)
+    if float(np.percentile(border, 95)) < FLAT_DARK:
+        return False  # a canvas, however much of it is inked
+    return median > GREY_PAPER or float(np.percentile(border, 75)) > (darkest + lightest) / 2
 
 
 def _paper_to_ink(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """Ink bright on dark from dark writing on paper (`model.photo`), on a copy at most PAPER_SIDE px; and its scale."""
+    """Ink bright on dark from dark writing on paper, and the scale it was read at: ruled paper is cleaned
+    by `model.photo` on a copy at most PAPER_SIDE px; plain paper is inverted and its background removed."""
     scale = min(1.0, PAPER_SIDE / max(gray.shape))
+    small = gray
     if scale < 1.0:
         size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    return clean_paper(gray), scale
+        small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    cleaned = clean_paper(small)
+    if cleaned is None:
+        return _remove_background(1.0 - gray), 1.0
+    return cleaned, scale
 
 
 def _remove_background(bright: np.ndarray) -> np.ndarray:
@@ -147,10 +160,11 @@ def _remove_background(bright: np.ndarray) -> np.ndarray:
 def extract_ink(image: np.ndarray) -> Ink:
     """Find the ink of `image` (any size, either polarity), or raise `EmptyImageError`."""
     gray = to_grayscale(image)
+    drawn = False
     if _light_background(gray):
         ink, scale = _paper_to_ink(gray)
     elif float(np.percentile(_border(gray), 95)) < FLAT_DARK:
-        ink, scale = gray, 1.0  # a canvas: nothing to remove, and filled shapes must stay filled
+        ink, scale, drawn = gray, 1.0, True  # a canvas: nothing to remove, and filled shapes must stay filled
     else:
         ink, scale = _remove_background(gray), 1.0
     peak = float(cv2.GaussianBlur(ink, (3, 3), 0).max()) if min(ink.shape) >= 3 else float(ink.max())
@@ -172,16 +186,18 @@ def extract_ink(image: np.ndarray) -> Ink:
     x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
     if max(x1 - x0, y1 - y0) < MIN_EXTENT * max(ink.shape):
         raise EmptyImageError("almost nothing is drawn: the ink is a dot")
-    return Ink(ink, labels, boxes, stats[keep, cv2.CC_STAT_AREA], scale)
+    return Ink(ink, labels, boxes, stats[keep, cv2.CC_STAT_AREA], scale, drawn)
 
 
-def frame_digit(ink: np.ndarray) -> tuple[np.ndarray, StrokeInfo]:
-    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width,
-    fit it to 20 px and centre its mass in 28x28; returns the 28x28 input and the pen measured."""
+def frame_digit(ink: np.ndarray, *, drawn: bool = True) -> tuple[np.ndarray, StrokeInfo]:
+    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width when
+    `drawn` (pens on a canvas; prints and photos keep their strokes), fit it to 20 px and centre its mass
+    in 28x28; returns the 28x28 input and the pen measured."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
         raise EmptyImageError("nothing is drawn: the image has no ink")
-    crop, pen = normalize_strokes(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    crop, pen = normalize_strokes(crop) if drawn else (crop, measure_pen(crop))
     return _fit_and_center(crop), pen
 
 
@@ -216,7 +232,8 @@ def _fit_and_center(crop: np.ndarray) -> np.ndarray:
 
 def preprocess(image: np.ndarray) -> np.ndarray:
     """The 28x28 float32 model input for a digit image of any size; `EmptyImageError` when nothing is drawn."""
-    return center_in_frame(extract_ink(image).image)
+    ink = extract_ink(image)
+    return frame_digit(ink.image, drawn=ink.drawn)[0]
 
 
 def center_of_mass(image: np.ndarray) -> tuple[float, float]:

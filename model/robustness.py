@@ -3,7 +3,8 @@
 Each function takes a `Predictor` (and the digit gate) and returns plain figures (fractions in
 [0, 1]); bench/robustness.py prints them and tests check their direction on small sets. The
 evaluation sets use their own seeds (`EVAL_SEED`...), never those the gate was trained or
-validated with, and the marks are further varied (rotated and sheared) in ways training never saw.
+validated with, and every evaluation mark is turned and slanted (`synthetic.vary`), which the
+gate's training never did.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 
 from model import strokes, synthetic
@@ -31,16 +31,6 @@ def other_writers() -> tuple[list[np.ndarray], np.ndarray]:
 
     digits = load_digits()
     return [synthetic.print_8x8(block) for block in digits.images], digits.target.astype(int)
-
-
-def vary(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """`image` rotated (up to 25 degrees) and sheared (up to 0.3) about its centre: a variation training never saw."""
-    height, width = image.shape
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), float(rng.uniform(-25, 25)), 1.0)
-    shear = float(rng.uniform(-0.3, 0.3))
-    matrix[0, 1] += shear
-    matrix[0, 2] -= shear * height / 2  # shear about the centre row
-    return cv2.warpAffine(image, matrix, (width, height))
 
 
 def _read_or_refuse(predictor: Predictor, gate: DigitGate | None, image: np.ndarray) -> int | None:
@@ -76,7 +66,7 @@ def marks_refused(predictor: Predictor, gate: DigitGate, *, count: int, seed: in
     rng = np.random.default_rng(seed)
     figures = {}
     for index, kind in enumerate(synthetic.MARKS):
-        images = [vary(image, rng) for image in synthetic.marks(kind, count, seed + 1000 * (index + 1))]
+        images = [synthetic.vary(image, rng) for image in synthetic.marks(kind, count, seed + 1000 * (index + 1))]
         figures[kind] = float(np.mean([_read_or_refuse(predictor, gate, image) is None for image in images]))
     return figures
 

@@ -30,7 +30,8 @@ CUTS = 5  # columns tried per split
 SPLIT_MARGIN = 0.05  # a split must read this much better (product of confidence and digit score) than the whole
 MAX_SPLITS = 3  # a part is split at most this deep (four touching digits)
 SEVERAL = 1.25  # a part this much wider than tall (1.4% of MNIST's digits are) is split even when it reads
-SURE_PIECES = 0.7  # well whole, if both pieces read at least this well (touching digits)
+SURE_PIECES = 0.7  # well whole, if both pieces read at least this well and nearly as well as the whole
+SLACK = 0.03  # (a wide 0 cut in two reads worse than whole; a 6 and a 0 that touch read as well cut)
 UNSPLIT_WORTH = 0.5  # the worth of a piece wide enough to be split again, whatever it reads as whole
 SPLIT_HEIGHT = 0.6  # only parts at least this fraction of the tallest part's height are split
 EDGE_PART = 0.8  # parts cut by the image's edge must be at least this fraction of the tallest
@@ -76,9 +77,10 @@ class _Part:
     ink: np.ndarray
     box: tuple[int, int, int, int]
     scale: float
+    drawn: bool
 
     def segment(self) -> Segment:
-        model_input, pen = frame_digit(self.ink)
+        model_input, pen = frame_digit(self.ink, drawn=self.drawn)
         return Segment(self.box, model_input, pen)
 
     def cut(self, column: int) -> tuple[_Part, _Part]:
@@ -86,8 +88,8 @@ class _Part:
         x, y, _, height = self.box
         left, right = self.ink[:, :column], self.ink[:, column:]
         at = round(column / self.scale)
-        return (_Part(left, (x, y, at, height), self.scale),
-                _Part(right, (x + at, y, self.box[2] - at, height), self.scale))
+        return (_Part(left, (x, y, at, height), self.scale, self.drawn),
+                _Part(right, (x + at, y, self.box[2] - at, height), self.scale, self.drawn))
 
 
 def _cut_columns(ink: np.ndarray) -> list[int]:
@@ -125,7 +127,7 @@ def _split(part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int
     whole = _quality(readings[0])
     pairs = [min(_quality(readings[1 + 2 * i], a), _quality(readings[2 + 2 * i], b)) for i, (a, b) in enumerate(cuts)]
     best = int(np.argmax(pairs))
-    surely_several = width >= SEVERAL * height and pairs[best] >= SURE_PIECES
+    surely_several = width >= SEVERAL * height and pairs[best] >= max(SURE_PIECES, whole - SLACK)
     if pairs[best] <= whole + SPLIT_MARGIN and not surely_several:
         return [part]
     left, right = cuts[best]
@@ -142,7 +144,7 @@ def _parts(image: np.ndarray) -> list[_Part]:
         boxes = ink.boxes[group]
         x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
         x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-        parts.append(_Part(digit_ink[y0:y1, x0:x1], ink_box(ink, labels), ink.scale))
+        parts.append(_Part(digit_ink[y0:y1, x0:x1], ink_box(ink, labels), ink.scale, ink.drawn))
     return parts
 
 
@@ -158,7 +160,8 @@ def _stray(segment: Segment, tallest: int, shape: tuple[int, int], gate: DigitGa
         return False
     x, y, width, height = segment.box
     on_edge = x <= 1 or y <= 1 or x + width >= shape[1] - 1 or y + height >= shape[0] - 1
-    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest):
+    across = height >= shape[0] - 3 or width >= shape[1] - 3  # from edge to edge: a line left over, not a digit
+    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest) and not across:
         return False
     logger.info("part at %s refused: too short for a digit of this number, or cut by the edge", segment.box)
     return True
@@ -196,8 +199,8 @@ def read_number(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | No
     if not segments:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     readings = judge(predictor, gate, np.stack([segment.input for segment in segments]))
-    tallest = max(segment.box[3] for segment in segments)
     shape = image.shape[:2]
+    tallest = max((s.box[3] for s in segments if s.box[3] < shape[0] - 3), default=shape[0])
     classifications = [
         Classification(probabilities, segment.input, score, refused or _stray(segment, tallest, shape, gate), segment.box, segment.pen)
         for (probabilities, score, refused), segment in zip(readings, segments, strict=True)

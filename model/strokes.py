@@ -107,6 +107,12 @@ def redraw(skeleton: np.ndarray, width: float) -> np.ndarray:
     return drawn[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
+def measure_pen(crop: np.ndarray) -> StrokeInfo:
+    """What `normalize_strokes` would measure of `crop`'s pen (the quick estimate), without redrawing anything."""
+    width = quick_width(_working_image(np.asarray(crop, dtype=np.float32))[0] > 0.5)
+    return StrokeInfo(width, width / BOX, thinned=False)
+
+
 def normalize_strokes(crop: np.ndarray) -> tuple[np.ndarray, StrokeInfo]:
     """`crop` (ink cropped to its box, [0, 1]) with its strokes brought to MNIST's width when too thick.
 

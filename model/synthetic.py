@@ -223,6 +223,16 @@ def random_strokes(rng: Rng) -> np.ndarray:
     return _polyline(lines, rng)
 
 
+def vary(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`image` rotated (up to 25 degrees) and sheared (up to 0.3) about its centre: a variation the gate never trained on."""
+    height, width = image.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), float(rng.uniform(-25, 25)), 1.0)
+    shear = float(rng.uniform(-0.3, 0.3))
+    matrix[0, 1] += shear
+    matrix[0, 2] -= shear * height / 2  # shear about the centre row
+    return cv2.warpAffine(image, matrix, (width, height))
+
+
 MARKS: dict[str, Callable[[Rng], np.ndarray]] = {
     "letters": letter, "symbols": symbol, "stars": star, "triangles": triangle, "grids": grid,
     "smileys": smiley, "blobs": blob, "dots": dot, "dashes": dash, "scribbles": scribble, "strokes": random_strokes,
