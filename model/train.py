@@ -31,6 +31,7 @@ from model import recipe
 from model.evaluate import evaluate_model
 from model.pipeline import evaluation_dataset, steps_per_epoch, training_dataset
 from model.training_config import PRECISIONS, PRESETS, STRATEGIES, TrainConfig, preset_config
+from model.calibrate import calibrate_run
 from model.runs import RunError, write_json, write_run, written_summary
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,7 @@ def _write(out: Path, final: keras.Model, history: dict, probabilities: np.ndarr
         np.save(directory / "test_probabilities.npy", probabilities.astype(np.float32))
         write_json(directory / "evaluation.json", evaluation)
         write_json(directory / "metadata.json", metadata)
+        calibrate_run(directory)  # temperature scaling fitted on the validation split, inside the atomic write
 
     return write_run(out, fill)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -13,7 +15,10 @@ from model.train import TrainConfig, parse_args, train
 
 
 def test_tiny_run_is_complete_and_consistent(tiny_run, mnist):
-    assert sorted(p.name for p in tiny_run.iterdir()) == sorted(RUN_FILES)
+    assert sorted(p.name for p in tiny_run.iterdir()) == sorted([*RUN_FILES, "calibration.json"])
+    calibration = json.loads((tiny_run / "calibration.json").read_text())  # fitted on the validation split
+    assert calibration["temperature"] > 0
+    assert calibration["validation_nll"]["calibrated"] <= calibration["validation_nll"]["raw"] + 1e-6
     run = load_run(tiny_run)
     assert run.metadata["architecture"] == "convnet" and run.metadata["epochs"] == 2
     assert run.metadata["parameters"] == 34826
