@@ -57,8 +57,8 @@ def choose_run(search: str | None, _path: str | None, value: str | None, lost: d
     options = run_options()
     if notice is not None:
         return selected, options, notice, False
-    if trigger == ids.SHELL_LOST and isinstance(lost, dict):  # the run is there but part of it cannot be read
-        return selected, options, str(lost.get("error", ""))[:300], False
+    if trigger == ids.SHELL_LOST and isinstance(lost, dict) and lost.get("run") == value:
+        return selected, options, str(lost.get("error", ""))[:300], False  # the run is there, a part is unreadable
     if trigger == ids.RUN_SELECT or (asked is not None and asked != value):
         return selected, options, "", True  # a choice of the user's (or of a link): the old notice is settled
     return selected, options, no_update, no_update

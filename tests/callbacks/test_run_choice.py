@@ -20,9 +20,11 @@ def choose(trigger: str, search: str, value: str | None, lost=None):
 
 
 def test_a_damaged_part_of_a_readable_run_is_explained_without_a_switch(service):
-    lost = {"error": "model file of run convnet cannot be loaded", "at": 1}
+    lost = {"run": RUN_NAMES[1], "error": "model file of run convnet cannot be loaded", "at": 1}
     value, _, notice, hidden = choose(f"{ids.SHELL_LOST}.data", "", RUN_NAMES[1], lost)
     assert value is no_update and hidden is False and notice == lost["error"]
+    late = {**lost, "run": "gone"}  # a late report about a run no longer selected changes nothing
+    assert choose(f"{ids.SHELL_LOST}.data", "", RUN_NAMES[1], late)[2:] == (no_update, no_update)
 
 
 def test_a_link_names_the_run(service):
