@@ -40,14 +40,14 @@ def colorbar_ticks(top: float, *, share: bool) -> tuple[list[float], list[str]]:
 
 def _colorbar(title: str, top: float, x: float, *, share: bool) -> dict:
     values, labels = colorbar_ticks(top, share=share)
-    return {"title": {"text": title, "side": "top"}, "orientation": "h", "x": x, "xanchor": "center",
+    return {"title": {"text": title, "side": "top", "font": {"size": 12}}, "orientation": "h", "x": x, "xanchor": "center",
             "y": -0.04, "yanchor": "top", "len": 0.46, "thickness": 10, "tickvals": values, "ticktext": labels}
 
 
 def _cells(name: str, mask: np.ndarray, values: np.ndarray, text: list, customdata: list, **style) -> go.Heatmap:
     """One heatmap of the matrix's cells under `mask` (the others left blank), with their text and hover data."""
     return go.Heatmap(z=np.where(mask, values, np.nan), x=list(range(10)), y=list(range(10)), name=name,
-                      text=np.where(mask, text, ""), texttemplate="%{text}", textfont={"size": 11}, hoverongaps=False,
+                      text=np.where(mask, text, ""), texttemplate="%{text}", textfont={"size": 10}, hoverongaps=False,
                       customdata=customdata, xgap=1, ygap=1, **style)
 
 
@@ -67,15 +67,17 @@ def fig_confusion_matrix(matrix: Sequence[Sequence[int]], *, normalized: bool = 
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     values = shares if normalized else counts
-    text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in values]
     diagonal = np.eye(10, dtype=bool)
+    # Short cell labels that fit a phone-sized matrix: percentages without the sign, no empty error cells.
+    text = [["" if v == 0 and true != predicted else f"{v * 100:.1f}" if normalized else f"{int(v)}"
+             for predicted, v in enumerate(row)] for true, row in enumerate(values)]
     errors_top, low = float(values[~diagonal].max()), float(min(0.9, np.diag(shares).min()))
     customdata = np.stack([counts, shares], axis=-1).tolist()
     figure = go.Figure([
         _cells("errors", ~diagonal, values, text, customdata, colorscale=ERROR_SCALE, zmin=0, zmax=errors_top or 1,
                hovertemplate="true %{y}, predicted %{x}<br>%{customdata[0]:,} images (%{customdata[1]:.2%} of "
                              "true %{y})<extra></extra>",
-               colorbar=_colorbar("errors (share of the true digit)" if normalized else "errors (images)",
+               colorbar=_colorbar("errors, % of the row" if normalized else "errors, images",
                                   errors_top, 0.24, share=normalized)),
         _cells("right", diagonal, shares, text, customdata, colorscale=RECALL_SCALE, zmin=low, zmax=1.0,
                hovertemplate="true %{y}, predicted %{x}: right<br>recall %{customdata[1]:.2%} "

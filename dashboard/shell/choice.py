@@ -61,20 +61,22 @@ def model_notice(name: str, pathname: object) -> str | None:
     return f"{problem} (the Draw and Saliency pages cannot use this run)" if problem else None
 
 
-def choose_run(search: str | None, path: str | None, value: str | None, _lost: object):
+def choose_run(search: str | None, path: str | None, value: str | None, lost: dict | None):
     """The shell's callback: (selected run, run options, notice text, notice hidden)."""
     trigger = ctx.triggered_id
     asked = query_run(search) if trigger in (None, ids.SHELL_URL) else None
-    wanted = asked or value
-    chosen, notice = resolve(wanted)
+    chosen, notice = resolve(asked or value)
     if notice is None:
         notice = model_notice(chosen, path)
+    selected = chosen if chosen != value else no_update  # never the same value again: pages would reread it
     options = run_options()
     if notice is not None:
-        return (chosen if chosen != value else no_update), options, notice, False
+        return selected, options, notice, False
+    if trigger == ids.SHELL_LOST and isinstance(lost, dict) and lost.get("run") == value:
+        return selected, options, str(lost.get("error", ""))[:300], False  # the run is there, a part is unreadable
     if trigger == ids.RUN_SELECT or (asked is not None and asked != value):
-        return chosen, options, "", True  # a choice of the user's (or of a link): the old notice is settled
-    return (chosen if chosen != value else no_update), options, no_update, no_update
+        return selected, options, "", True  # a choice of the user's (or of a link): the old notice is settled
+    return selected, options, no_update, no_update
 
 
 # The selected run goes into the URL (kept there when another page opens), so that a link shows the same model.

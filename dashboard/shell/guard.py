@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 
-from dash import set_props
+from dash import ctx, set_props
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -28,7 +28,9 @@ def on_callback_error(error: Exception) -> None:
     to choose a run again; an input no component sends leaves them too; other errors propagate."""
     if isinstance(error, RunError):
         log.info("callback left its outputs unchanged: %s", error)
-        set_props(ids.SHELL_LOST, {"data": {"error": str(error)[:300], "at": time.time()}})
+        key = f"{ids.RUN_SELECT}.value"
+        run = ctx.inputs.get(key, ctx.states.get(key))  # the run the callback was given, if it was
+        set_props(ids.SHELL_LOST, {"data": {"run": run, "error": str(error)[:300], "at": time.time()}})
         return None
     if isinstance(error, InvalidInput):
         log.warning("callback refused its input: %s", error)

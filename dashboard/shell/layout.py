@@ -21,8 +21,10 @@ def layout() -> html.Div:
                  className="nav-link")
         for page in dash.page_registry.values()
     ]
+    # No browser-side persistence: the address (`?run=`, dashboard/shell/choice.py) keeps the choice across
+    # reloads, and a stale one is repaired there (Dash's session storage kept a vanished run for ever).
     selector = dcc.Dropdown(id=ids.RUN_SELECT, options=run_options(), value=current().default_run(),
-                            clearable=False, searchable=False, persistence=True, persistence_type="session")
+                            clearable=False, searchable=False)
     return html.Div([
         dcc.Location(id=ids.SHELL_URL),
         dcc.Store(id=ids.SHELL_LOST),

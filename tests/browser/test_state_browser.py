@@ -47,7 +47,7 @@ def test_a_shared_link_reproduces_the_view_and_the_address_follows_it(dash_duo, 
     until(lambda: query(dash_duo).get("index") == "17", timeout=5)
     dash_duo.find_element(f"#{ids.SALIENCY_NEXT}").click()
     until(lambda: query(dash_duo).get("index") == "18", timeout=15)
-    assert query(dash_duo)["run"] == DEFAULT  # the model is in every page's address
+    assert query(dash_duo)["run"] == DEFAULT  # an address without a model opens the default one, and says so
     assert dash_duo.get_logs() == []
 
 
@@ -81,7 +81,7 @@ def test_a_run_renamed_elsewhere_falls_back_with_a_notice_and_a_reload_stays_rep
     assert dash_duo.get_logs() == []
 
 
-def test_a_stale_stored_choice_is_repaired_on_load_and_draw_keeps_reading(dash_duo, changing_app, spare_runs_dir):
+def test_a_stale_choice_is_repaired_on_reload_and_draw_keeps_reading(dash_duo, changing_app, spare_runs_dir):
     dash_duo.start_server(changing_app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/draw")
     dash_duo.wait_for_element(".draw-canvas canvas.upper-canvas", timeout=30)
@@ -95,11 +95,17 @@ def test_a_stale_stored_choice_is_repaired_on_load_and_draw_keeps_reading(dash_d
     box = draw_and_locate_reading(dash_duo.driver, touch=False, digit=1)  # and reading goes on, on the default
     assert box["text"][:1].isdigit() or box["text"].startswith("Not sure"), box
 
-    (spare_runs_dir / "renamed_elsewhere").rename(spare_runs_dir / RUN_NAMES[1])
-    dash_duo.select_dcc_dropdown(f"#{ids.RUN_SELECT}", index=1)  # chosen again, stored in the session again
-    until(lambda: RUN_NAMES[1] in selected_run(dash_duo), timeout=10)
+    (spare_runs_dir / "renamed_elsewhere").rename(spare_runs_dir / RUN_NAMES[1])  # back, and chosen again
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/draw")
+    dash_duo.wait_for_element(".draw-canvas canvas.upper-canvas", timeout=30)
+    dash_duo.select_dcc_dropdown(f"#{ids.RUN_SELECT}", index=1)
+    until(lambda: query(dash_duo).get("run") == RUN_NAMES[1], timeout=15)
     (spare_runs_dir / RUN_NAMES[1]).rename(spare_runs_dir / "renamed_elsewhere")
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/dataset")  # a fresh load, no run in the address
+    dash_duo.driver.refresh()  # a reload of an address whose run went meanwhile
     dash_duo.wait_for_contains_text(f"#{ids.SHELL_NOTICE}", f"“{RUN_NAMES[1]}” is not available", timeout=30)
+    until(lambda: DEFAULT in selected_run(dash_duo) and query(dash_duo).get("run") == DEFAULT, timeout=10)
+    dash_duo.driver.refresh()  # repaired for good: the next load neither falls back nor warns
+    dash_duo.wait_for_element(".draw-canvas canvas.upper-canvas", timeout=30)
     until(lambda: DEFAULT in selected_run(dash_duo), timeout=10)
+    assert not dash_duo.find_element(f"#{ids.SHELL_NOTICE}").is_displayed()
     assert dash_duo.get_logs() == []

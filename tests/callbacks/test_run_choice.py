@@ -19,6 +19,14 @@ def choose(trigger: str, search: str, value: str | None, lost=None):
     return call(choose_run, trigger, search, "/errors", value, lost)
 
 
+def test_a_damaged_part_of_a_readable_run_is_explained_without_a_switch(service):
+    lost = {"run": RUN_NAMES[1], "error": "model file of run convnet cannot be loaded", "at": 1}
+    value, _, notice, hidden = choose(f"{ids.SHELL_LOST}.data", "", RUN_NAMES[1], lost)
+    assert value is no_update and hidden is False and notice == lost["error"]
+    late = {**lost, "run": "gone"}  # a late report about a run no longer selected changes nothing
+    assert choose(f"{ids.SHELL_LOST}.data", "", RUN_NAMES[1], late)[2:] == (no_update, no_update)
+
+
 def test_a_link_names_the_run(service):
     value, options, notice, hidden = choose(f"{ids.SHELL_URL}.search", f"?cell=3-5&run={RUN_NAMES[1]}", DEFAULT)
     assert value == RUN_NAMES[1] and hidden is True and notice == ""
@@ -44,7 +52,7 @@ def test_a_link_to_a_vanished_run_falls_back_too(service):
 
 def test_picking_a_run_settles_the_notice(service):
     value, _, notice, hidden = choose(f"{ids.RUN_SELECT}.value", "?run=gone", RUN_NAMES[1])
-    assert value == RUN_NAMES[1] and hidden is True and notice == ""
+    assert value is no_update and hidden is True and notice == ""  # the picked run stays, not set again
 
 
 def test_a_run_renamed_under_the_running_app_is_replaced(spare_runs_dir, cache_dir):

@@ -85,4 +85,5 @@ def test_a_cell_click_on_a_renamed_run_asks_the_shell_to_fall_back(changing_app,
     (spare_runs_dir / RUN_NAMES[1]).rename(spare_runs_dir / "renamed")
     response = client.post(UPDATE, json=body)
     assert is_lost(response), response.get_json()
-    assert "not in" in response.get_json()["sideUpdate"][ids.SHELL_LOST]["data"]["error"]
+    lost = response.get_json()["sideUpdate"][ids.SHELL_LOST]["data"]
+    assert "not in" in lost["error"] and lost["run"] == RUN_NAMES[1]

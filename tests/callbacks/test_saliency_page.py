@@ -62,10 +62,25 @@ def page(service):
     return saliency
 
 
-def test_the_query_opens_that_image_and_nonsense_opens_the_first(page, service):
-    assert page.layout(index="42") is not None
-    for value, expected in (("42", 42), ("9999", 9999), ("10000", 0), ("-3", 0), ("x", 0), (None, 0)):
-        assert page._index(value, len(service.mnist.y_test)) == expected
+def test_the_query_opens_that_image_and_nonsense_opens_none_with_a_message(page, service):
+    def opened(index):
+        layout = page.layout(index=index)
+        box = [c for c in _walk(layout) if getattr(c, "id", None) == ids.SALIENCY_INDEX][0]
+        notice = [c for c in _walk(layout) if "query-notice" in (getattr(c, "className", "") or "")][0]
+        return box.value, notice.hidden
+
+    for value, expected in (("42", (42, True)), ("9999", (9999, True)), (None, (0, True)), ("10000", (None, False)),
+                            ("-3", (None, False)), ("x", (None, False))):
+        assert opened(value) == expected, value
+
+
+def _walk(component):
+    """`component` and everything under it."""
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            yield from _walk(child)
 
 
 def test_random_and_next_pick_images_of_the_chosen_kind(page, service):

@@ -69,7 +69,8 @@ def test_confusion_matrix_colours_the_diagonal_by_recall_and_errors_on_their_own
     assert all(color.startswith(("#f", "#7", "#fd", "rgb")) for _, color in errors.colorscale)  # orange, not red/green
     shares = fig_confusion_matrix(matrix, normalized=True).data
     row = np.nansum([np.array(shares[0].z, dtype=float)[2], np.array(shares[1].z, dtype=float)[2]], axis=0)
-    assert row.sum() == pytest.approx(1.0) and shares[1].text[2][2] == f"{12 / 17:.1%}"
+    assert row.sum() == pytest.approx(1.0) and shares[1].text[2][2] == f"{1200 / 17:.1f}" == "70.6"
+    assert shares[0].text[2][3] == f"{500 / 17:.1f}" and shares[0].text[2][5] == ""  # no label on an empty cell
     with pytest.raises(ValueError, match="10x10"):
         fig_confusion_matrix(np.zeros((9, 9)))
 
