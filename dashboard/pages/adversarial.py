@@ -18,6 +18,7 @@ from dashboard.drawing.source import TEST, query_index, random_index, source_con
 from dashboard.figures.adversarial import fig_attack, fig_before_after, fig_robustness
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
+from dashboard.validation import check_choice, check_clicks, check_run
 from model import config
 from model.adversarial import MAX_EPSILON, METHODS
 
@@ -62,7 +63,7 @@ def layout(index: str | None = None, **_query) -> html.Div:
           Input(ids.ADVERSARIAL_RANDOM, "n_clicks"), prevent_initial_call=True)
 def pick_image(clicks: int):
     """A random test image, another each click."""
-    return random_index(int(clicks or 0)), TEST
+    return random_index(check_clicks(clicks)), TEST
 
 
 @callback(Output(ids.ADVERSARIAL_CAPTION, "children"), Output(ids.ADVERSARIAL_IMAGES, "figure"),
@@ -72,6 +73,8 @@ def pick_image(clicks: int):
           Input(ids.ADVERSARIAL_TARGET, "value"), Input(ids.RUN_SELECT, "value"))
 def show_attack(source: str, index, drawing, method: str, target, run_name: str):
     """The smallest-ε adversarial example of the chosen image against run `run_name`'s model."""
+    method, run_name = check_choice(method, "method", list(METHODS)), check_run(run_name)
+    target = check_choice(target, "target digit", [ANY, *range(10)])
     service = current()
     try:
         chosen = source_image(source, index, drawing)

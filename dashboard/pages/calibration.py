@@ -14,6 +14,7 @@ from dashboard import ids
 from dashboard.components import card, graph, scale_note, stat, table
 from dashboard.figures.calibration import fig_confidence_histogram, fig_reliability
 from dashboard.service import current
+from dashboard.validation import check_choice, check_run
 
 dash.register_page(__name__, path="/calibration", name="Calibration", title="Calibration · MNIST Explorer",
                    order=36)
@@ -60,6 +61,7 @@ def summary_view(run_name: str, calibration: dict | None, calibrated: bool) -> l
           Input(ids.PROBABILITY_SCALE, "value"))
 def show_calibration(run_name: str, scale: str):
     """The selected run's calibration summary, reliability diagram and confidence histogram."""
+    run_name, scale = check_run(run_name), check_choice(scale, "probabilities", ["calibrated", "raw"])
     service = current()
     calibration = service.calibration(run_name)
     calibrated = scale != "raw" and calibration is not None

@@ -20,8 +20,15 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.components import GRAPH_CONFIG, card
 from dashboard.drawing import canvas
-from dashboard.drawing.reading import (EMPTY_TEXT, input_tiles, prediction_view, read_store, reading_bars,
-                                      reading_message, stored_reading)
+from dashboard.drawing.reading import (
+    EMPTY_TEXT,
+    input_tiles,
+    prediction_view,
+    read_store,
+    reading_bars,
+    reading_message,
+    stored_reading,
+)
 from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes, upload_image
 from dashboard.drawing.whatif import whatif_card
 from dashboard.figures.saliency import fig_saliency

@@ -17,12 +17,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import card, graph
-from dashboard.drawing.source import TEST, source_controls, query_index, random_index, source_image
+from dashboard.drawing.source import TEST, query_index, random_index, source_controls, source_image
 from dashboard.figures.dataset import fig_projection
 from dashboard.figures.images import png_data_url
 from dashboard.figures.network import fig_feature_maps, fig_filters, fig_units
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
+from dashboard.validation import check_clicks
 from model.network import channel_order, strongest_units
 
 dash.register_page(__name__, path="/network", name="Network", title="Network · MNIST Explorer", order=45)
@@ -73,7 +74,7 @@ def layout(index: str | None = None, **_query) -> html.Div:
 def pick_image(clicks: int, pixel_click: dict | None, feature_click: dict | None):
     """A random test image, or the one whose dot was clicked on either map."""
     if ctx.triggered_id == ids.NETWORK_RANDOM:
-        return random_index(int(clicks or 0)), TEST
+        return random_index(check_clicks(clicks)), TEST
     click = pixel_click if ctx.triggered_id == ids.NETWORK_PIXEL_MAP else feature_click
     try:
         return int(click["points"][0]["customdata"]), TEST

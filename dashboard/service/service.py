@@ -22,22 +22,22 @@ import numpy as np
 from dashboard.service.labels import LabelStore
 from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import DEFAULT_RUN_NAME, Settings
+from model import insight
+from model.adversarial import Attack, Attacker
 from model.calibration import Reliability, apply_temperature, read_calibration
 from model.compare import Comparison, compare
 from model.data import Mnist, load_mnist
-from model import insight
-from model.adversarial import Attack, Attacker
 from model.error_index import Predictions
 from model.explain import Explainer
 from model.inference import Classification, Predictor, classify
 from model.labels import find_suspects
 from model.network import Network
-from model.whatif import transform, sweep
 from model.preprocess import EmptyImageError
 from model.projection import Projection, load_projection
 from model.runs import Run, RunError, list_runs
 from model.segment import read_number
 from model.statistics import DatasetStatistics, class_sample, compute_statistics
+from model.whatif import sweep, transform
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -234,7 +234,7 @@ class Service:
 
     def cached(self, name: object, key: tuple, compute: Callable[[], T]) -> T:
         """`compute()` once per version of run `name` and `key` (a page's figures, say); then the stored value."""
-        return self.entry(name).derived(("cached", *key), compute)
+        return self.entry(name).memo(("cached", *key), compute)
 
     def uncalibrated(self, *names: object) -> list[str]:
         """Those of the runs `names` that have no temperature (their probabilities are always raw)."""

@@ -16,9 +16,11 @@ from dash import Dash, Input, Output, ctx, no_update
 from dashboard import ids
 from dashboard.service import current
 from dashboard.shell.layout import run_options
+from dashboard.validation import check_text
 from model.runs import RunError
 
 RUN_QUERY = "run"  # the query parameter that names the run, on every page
+MAX_QUERY = 4000  # characters of the address's query string
 MODEL_PAGES = ("/draw", "/saliency")  # the pages that run the selected model (the others read its files)
 
 
@@ -63,6 +65,7 @@ def model_notice(name: str, pathname: object) -> str | None:
 
 def choose_run(search: str | None, path: str | None, value: str | None, lost: dict | None):
     """The shell's callback: (selected run, run options, notice text, notice hidden)."""
+    search = check_text(search, "address query", max_length=MAX_QUERY)
     trigger = ctx.triggered_id
     asked = query_run(search) if trigger in (None, ids.SHELL_URL) else None
     chosen, notice = resolve(asked or value)

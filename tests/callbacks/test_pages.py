@@ -136,7 +136,9 @@ def test_probabilities_default_to_the_worst_mistake(service):
     worst = int(service.predictions(name).confident_mistakes(1)[0])
     figure, caption, image = errors.show_probabilities(None, name)
     assert f"#{worst}" in figure.layout.title.text
-    np.testing.assert_allclose(figure.data[0].y, service.run(name).probabilities[worst])
+    np.testing.assert_allclose(figure.data[0].y, service.probabilities(name, calibrated=True)[worst])  # the default
+    raw, _, _ = errors.show_probabilities(None, name, "raw")
+    np.testing.assert_allclose(raw.data[0].y, service.run(name).probabilities[worst])
     assert caption.href == f"/saliency?index={worst}"
     assert image[0].src == png_data_url(service.mnist.x_test[worst]) and f"#{worst}" in text(image[1])  # the image itself
     figure, _, _ = errors.show_probabilities(7, name)
