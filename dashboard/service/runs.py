@@ -13,7 +13,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from model.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_na
 log = logging.getLogger(__name__)
 
 Stamp = tuple[int, int, int]
-BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-insight")  # one long computation at a time
+ONE_AT_A_TIME = threading.Semaphore(1)  # long computations in the background run one after another
 MEMO_SIZE = 64  # results kept per run by `RunEntry.memo`
 
 
@@ -119,10 +119,11 @@ class RunEntry:
         with self._lock:
             future = self._derived.get(kind)
             if future is None:
-                future = Future() if found is not None else BACKGROUND.submit(compute)
+                future = self._derived[kind] = Future()
                 if found is not None:
                     future.set_result(found)
-                self._derived[kind] = future
+                else:
+                    threading.Thread(target=_fill, args=(future, compute), name=f"compute {kind}", daemon=True).start()
         return future
 
     def memo(self, key: tuple, compute: Callable[[], object]):
@@ -137,6 +138,15 @@ class RunEntry:
             while len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
         return value
+
+
+def _fill(future: Future, compute: Callable[[], object]) -> None:
+    """Run `compute` (one at a time) and put its result or exception into `future`."""
+    with ONE_AT_A_TIME:
+        try:
+            future.set_result(compute())
+        except Exception as error:  # reported to the page by `RunEntry.derived`
+            future.set_exception(error)
 
 
 def read_entry(path: Path, labels) -> RunEntry:
