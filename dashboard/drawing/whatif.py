@@ -55,7 +55,8 @@ def whatif_card() -> html.Section:
 
 def settings_of(values: list, slider_ids: list[dict]) -> dict[str, float]:
     """The sliders' values by setting; ones not set yet are left at identity."""
-    return {item["setting"]: value for value, item in zip(values, slider_ids) if value is not None}
+    pairs = zip(values or [], slider_ids or [])
+    return {item.get("setting"): value for value, item in pairs if value is not None and isinstance(item, dict)}
 
 
 @callback(Output(ids.SHELL_DRAWING, "data"), Input(ids.DRAW_READ, "data"), prevent_initial_call=True)
