@@ -69,7 +69,11 @@ def test_what_if_sliders_change_the_reading_and_the_sweep(dash_duo, convnet_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/draw")
     draw_digit(dash_duo.driver, dash_duo.wait_for_element(CANVAS, timeout=WAIT), 1)
     until(lambda: dash_duo.find_element(f"#{ids.DRAW_PREDICTION}").text != EMPTY_TEXT, timeout=WAIT)
-    dash_duo.wait_for_contains_text(f"#{ids.DRAW_WHATIF_READING}", "reads", timeout=WAIT)
+    prediction = dash_duo.find_element(f"#{ids.DRAW_PREDICTION}").text
+    try:
+        dash_duo.wait_for_contains_text(f"#{ids.DRAW_WHATIF_READING}", "reads", timeout=WAIT)
+    except Exception as error:
+        raise AssertionError(f"no what-if reading; the reading says {prediction!r}; console {dash_duo.get_logs()}") from error
     until(lambda: traces(dash_duo, ids.DRAW_WHATIF_SWEEP) == 50, timeout=WAIT)
     before = dash_duo.find_element(f"#{ids.DRAW_WHATIF_READING} img").get_attribute("src")
     rail = dash_duo.find_element(".whatif-rotation .rc-slider-rail")
