@@ -22,7 +22,7 @@ from dashboard.components import GRAPH_CONFIG, card
 from dashboard.drawing import canvas
 from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, prediction_text, read_store, reading_bars, stored_reading
 from dashboard.drawing.upload import MAX_BYTES, megabytes, upload_image
-from dashboard.drawing.whatif import whatif_card
+from dashboard.drawing.whatif import register_callbacks, whatif_card
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
@@ -89,6 +89,7 @@ def layout(**_query) -> html.Div:
 
 
 clientside_callback("(width) => width", Output(ids.DRAW_CANVAS, "lineWidth"), Input(ids.DRAW_BRUSH, "value"))
+register_callbacks()  # the what-if card (dashboard/drawing/whatif.py)
 
 
 def source_after(trigger: object, source: str | None) -> str:
