@@ -40,7 +40,8 @@ def payload(callback, values: dict, changed: str) -> dict:
         for d in dependencies:
             if d["id"].startswith("{"):
                 filled.append([{"id": {"setting": name, "type": ids.DRAW_WHATIF}, "property": d["property"],
-                                "value": values.get(f"slider.{d['property']}", {}).get(name)} for name in SETTINGS])
+                                "value": {"setting": name, "type": ids.DRAW_WHATIF} if d["property"] == "id" else
+                                values.get(f"slider.{d['property']}", {}).get(name)} for name in SETTINGS])
             else:
                 filled.append({**d, "value": values.get(f"{d['id']}.{d['property']}")})
         return filled

@@ -55,10 +55,10 @@ def whatif_card() -> html.Section:
 
 def settings_of(values: list, slider_ids: list[dict]) -> dict[str, float]:
     """The sliders' values by setting; ones not set yet are left at identity."""
-    return {item["setting"]: value for value, item in zip(values, slider_ids) if value is not None}
+    pairs = zip(values or [], slider_ids or [])
+    return {item.get("setting"): value for value, item in pairs if value is not None and isinstance(item, dict)}
 
 
-@callback(Output(ids.SHELL_DRAWING, "data"), Input(ids.DRAW_READ, "data"), prevent_initial_call=True)
 def keep_drawing(read):
     """The first digit of the last reading, for the other pages; an empty reading keeps the last drawing."""
     if not read or not isinstance(read, list):
@@ -66,16 +66,11 @@ def keep_drawing(read):
     return read[:1]
 
 
-@callback(Output(SLIDER_IDS, "value"), Input(ids.DRAW_WHATIF_RESET, "n_clicks"), State(SLIDER_IDS, "id"),
-          prevent_initial_call=True)
 def reset(_clicks, slider_ids: list[dict]) -> list[float]:
     """Every slider back to the value that changes nothing."""
     return [IDENTITY[item["setting"]] for item in slider_ids]
 
 
-@callback(Output(ids.DRAW_WHATIF_READING, "children"),
-          Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "drag_value"), Input(SLIDER_IDS, "value"),
-          Input(ids.RUN_SELECT, "value"), State(SLIDER_IDS, "id"), prevent_initial_call=True)
 def show_reading(read, dragged: list, values: list, run_name: str, slider_ids: list[dict]):
     """The changed input and the model's reading of it, following the sliders as they move (and Reset)."""
     moving = any(prop.endswith(".drag_value") for prop in ctx.triggered_prop_ids)
@@ -91,9 +86,6 @@ def show_reading(read, dragged: list, values: list, run_name: str, slider_ids: l
     return [tile(to_uint8(changed), [f"reads {best}", f"{probabilities[best]:.1%}"]), confidence_bars(probabilities)]
 
 
-@callback(Output(ids.DRAW_WHATIF_SWEEP, "figure"),
-          Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "value"), Input(ids.RUN_SELECT, "value"),
-          State(SLIDER_IDS, "id"), prevent_initial_call=True)
 def show_sweep(read, values: list, run_name: str, slider_ids: list[dict]):
     """Each digit's probability across every slider's range, the others held, as one batch."""
     try:
@@ -107,3 +99,16 @@ def show_sweep(read, values: list, run_name: str, slider_ids: list[dict]):
     held = {**IDENTITY, **settings}
     return fig_sweep(swept, probabilities, {name: spec.label for name, spec in SETTINGS.items()}, held)
 
+
+def register_callbacks() -> None:
+    """Register the card's callbacks; the Draw page calls this, so that every app built gets them (Dash runs a page
+    module once per app, but imports this module once per process)."""
+    callback(Output(ids.SHELL_DRAWING, "data"), Input(ids.DRAW_READ, "data"), prevent_initial_call=True)(keep_drawing)
+    callback(Output(SLIDER_IDS, "value"), Input(ids.DRAW_WHATIF_RESET, "n_clicks"), State(SLIDER_IDS, "id"),
+             prevent_initial_call=True)(reset)
+    callback(Output(ids.DRAW_WHATIF_READING, "children"),
+             Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "drag_value"), Input(SLIDER_IDS, "value"),
+             Input(ids.RUN_SELECT, "value"), State(SLIDER_IDS, "id"), prevent_initial_call=True)(show_reading)
+    callback(Output(ids.DRAW_WHATIF_SWEEP, "figure"),
+             Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "value"), Input(ids.RUN_SELECT, "value"),
+             State(SLIDER_IDS, "id"), prevent_initial_call=True)(show_sweep)

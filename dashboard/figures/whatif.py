@@ -6,9 +6,22 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.figures.theme import DIGIT_COLORS, styled
+
+GAP = 0.02  # share of the width between panels
+
+
+def _panel_axes(count: int) -> dict:
+    """One x axis per panel side by side (x, x2, ...), all over the one shared y axis; plain layout, no make_subplots
+    (which, with per-trace rows and columns, takes most of a second on a loaded machine)."""
+    width = (1 - GAP * (count - 1)) / count
+    axes = {}
+    for number in range(count):
+        start = number * (width + GAP)
+        axes[f"xaxis{number + 1 if number else ''}"] = {"domain": [start, start + width], "anchor": "y",
+                                                        "fixedrange": True}
+    return axes
 
 
 def fig_sweep(values: Mapping[str, np.ndarray], probabilities: Mapping[str, np.ndarray],
@@ -19,21 +32,27 @@ def fig_sweep(values: Mapping[str, np.ndarray], probabilities: Mapping[str, np.n
     if not names or set(names) != set(probabilities) or not set(names) <= set(labels):
         raise ValueError(f"values, probabilities and labels must name the same settings, got {names}, "
                          f"{list(probabilities)} and {list(labels)}")
-    figure = make_subplots(rows=1, cols=len(names), shared_yaxes=True, horizontal_spacing=0.02,
-                           subplot_titles=[labels[name] for name in names])
-    for col, name in enumerate(names, 1):
+    axes = _panel_axes(len(names))
+    traces, shapes, titles = [], [], []
+    for number, name in enumerate(names):
         x, table = np.asarray(values[name], float), np.asarray(probabilities[name], float)
         if table.shape != (len(x), 10):
             raise ValueError(f"probabilities[{name!r}] must have shape ({len(x)}, 10), got {table.shape}")
-        for digit in range(10):
-            figure.add_scatter(x=x, y=table[:, digit], mode="lines", name=str(digit), legendgroup=str(digit),
-                               showlegend=col == 1, line={"color": DIGIT_COLORS[digit], "width": 2},
-                               hovertemplate=f"{labels[name]} %{{x:g}}<br>digit {digit}: %{{y:.1%}}<extra></extra>",
-                               row=1, col=col)
+        axis = f"x{number + 1 if number else ''}"
+        traces += [{"type": "scatter", "x": x, "y": np.round(table[:, digit], 4), "xaxis": axis, "yaxis": "y",
+                    "mode": "lines", "name": str(digit), "legendgroup": str(digit), "showlegend": number == 0,
+                    "line": {"color": DIGIT_COLORS[digit], "width": 2},
+                    "hovertemplate": f"{labels[name]} %{{x:g}}<br>digit {digit}: %{{y:.1%}}<extra></extra>"}
+                   for digit in range(10)]
+        domain = axes[f"xaxis{number + 1 if number else ''}"]["domain"]
+        titles.append({"text": labels[name], "x": sum(domain) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
+                       "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
         if name in current:
-            figure.add_vline(x=current[name], line={"dash": "dot", "color": "#1f2933", "width": 1}, row=1, col=col)
-    figure.update_yaxes(range=[0, 1.02], tickformat=".0%", fixedrange=True)
-    figure.update_yaxes(title="probability", row=1, col=1)
-    figure.update_xaxes(fixedrange=True)
-    figure.update_layout(legend={"title": {"text": "digit "}}, hovermode="x unified")
-    return styled(figure, height=300)
+            shapes.append({"type": "line", "xref": axis, "yref": "paper", "x0": current[name], "x1": current[name],
+                           "y0": 0, "y1": 1, "line": {"dash": "dot", "color": "#1f2933", "width": 1}})
+    layout = {**axes, "yaxis": {"range": [0, 1.02], "tickformat": ".0%", "fixedrange": True, "title": "probability"},
+              "shapes": shapes, "annotations": titles, "legend": {"title": {"text": "digit "}},
+              "hovermode": "x unified"}
+    figure = styled(go.Figure({"data": traces, "layout": layout}), height=300)
+    figure.update_layout(margin={"t": 60})
+    return figure

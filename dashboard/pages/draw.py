@@ -30,7 +30,7 @@ from dashboard.drawing.reading import (
     stored_reading,
 )
 from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes, upload_image
-from dashboard.drawing.whatif import whatif_card
+from dashboard.drawing.whatif import register_callbacks, whatif_card
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
 from dashboard.figures.upload import fig_upload
@@ -109,6 +109,7 @@ def layout(**_query) -> html.Div:
 
 
 clientside_callback("(width) => width", Output(ids.DRAW_CANVAS, "lineWidth"), Input(ids.DRAW_BRUSH, "value"))
+register_callbacks()  # the what-if card (dashboard/drawing/whatif.py)
 
 
 def source_after(trigger: object, source: str | None) -> str:

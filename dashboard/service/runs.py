@@ -14,7 +14,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from model.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_na
 log = logging.getLogger(__name__)
 
 Stamp = tuple[int, int, int]
-BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-insight")  # one long computation at a time
+ONE_AT_A_TIME = threading.Semaphore(1)  # long computations in the background run one after another
 MEMO_SIZE = 64  # results kept per run by `RunEntry.memo`
 
 
@@ -160,10 +160,11 @@ class RunEntry:
         with self._lock:
             future = self._derived.get(kind)
             if future is None:
-                future = Future() if found is not None else BACKGROUND.submit(compute)
+                future = self._derived[kind] = Future()
                 if found is not None:
                     future.set_result(found)
-                self._derived[kind] = future
+                else:
+                    threading.Thread(target=_fill, args=(future, compute), name=f"compute {kind}", daemon=True).start()
         return future
 
     def memo(self, key: tuple, compute: Callable[[], object]):
@@ -190,6 +191,15 @@ def check_safe_model(path: Path) -> None:
     if b'"class_name": "Lambda"' in config or b'"class_name":"Lambda"' in config:
         raise RunError(f"the model of run {path.name} holds a Lambda layer (code), which Keras refuses to load "
                        "in safe mode; retrain it without one")
+
+
+def _fill(future: Future, compute: Callable[[], object]) -> None:
+    """Run `compute` (one at a time) and put its result or exception into `future`."""
+    with ONE_AT_A_TIME:
+        try:
+            future.set_result(compute())
+        except Exception as error:  # reported to the page by `RunEntry.derived`
+            future.set_exception(error)
 
 
 def read_entry(path: Path, labels) -> RunEntry:
