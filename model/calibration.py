@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from model import config
+from model.runs import write_json_atomic
 
 CALIBRATION_FILE = "calibration.json"
 DEFAULT_BINS = 15
@@ -147,17 +146,7 @@ def calibration_summary(
 
 def write_calibration(run_dir: Path | str, summary: dict) -> Path:
     """Write `summary` to the run's `calibration.json` atomically (a reader never sees half a file)."""
-    path = Path(run_dir) / CALIBRATION_FILE
-    handle, temp = tempfile.mkstemp(prefix=f".{CALIBRATION_FILE}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(summary, out, indent=2)
-            out.write("\n")
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return path
+    return write_json_atomic(Path(run_dir) / CALIBRATION_FILE, summary)
 
 
 def read_temperature(run_dir: Path | str) -> float | None:

@@ -13,9 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from model import config
 import numpy as np
 
+from model import config
 from model.data import DataError, Mnist, load_mnist, pixels
 from model.inference import Predictor, load_predictor
 from model.metrics import evaluate_probabilities

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +24,7 @@ import numpy as np
 
 from model import config
 from model.data import DataError, load_mnist
-from model.runs import RunError, load_run
+from model.runs import RunError, load_run, write_json_atomic
 
 SUSPECTS_PATH = config.DATA_PATH.parent / "label_suspects.json"
 CV_PROBABILITIES_PATH = config.DATA_PATH.parent / "train_cv_probabilities.npy"
@@ -60,20 +58,6 @@ def find_suspects(labels: np.ndarray, probabilities: np.ndarray, *, split: str) 
     ]
 
 
-def write_json_atomic(path: Path | str, data: object) -> Path:
-    """Write `data` as JSON to `path` through a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(data, out, indent=1)
-            out.write("\n")
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return path
 
 
 def build_suspects_file(

@@ -23,16 +23,15 @@ import pandas as pd
 import sklearn
 import tensorflow as tf
 
-from model import config
-from model.architectures import ARCHITECTURES, build_model
+from model import config, recipe
 from model.admission import TrainingBusyError, admitted_training
+from model.architectures import ARCHITECTURES, build_model
+from model.calibrate import calibrate_run
 from model.data import DataError, Mnist, load_mnist, pixels, validation_split
-from model import recipe
 from model.evaluate import evaluate_model
 from model.pipeline import evaluation_dataset, steps_per_epoch, training_dataset
-from model.training_config import PRECISIONS, PRESETS, STRATEGIES, TrainConfig, preset_config
-from model.calibrate import calibrate_run
 from model.runs import RunError, write_json, write_run, written_summary
+from model.training_config import PRECISIONS, PRESETS, STRATEGIES, TrainConfig, preset_config
 
 log = logging.getLogger(__name__)
 

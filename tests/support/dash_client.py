@@ -59,19 +59,28 @@ def find_callback(session: requests.Session, base_url: str, output: str) -> Call
     raise LookupError(f"no callback of {base_url} outputs {output}")
 
 
-def layout_value(session: requests.Session, base_url: str, component_id: str, prop: str):
-    """The value of `prop` of component `component_id` in the app's layout (`/_dash-layout`)."""
-    stack = [session.get(f"{base_url}/_dash-layout", timeout=30).json()]
+def component_values(layout: object) -> dict[str, object]:
+    """Every property (but children) of every component with a string id in `layout`, by "id.property"."""
+    values: dict[str, object] = {}
+    stack = [layout]
     while stack:
         node = stack.pop()
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
             props = node.get("props", {})
-            if props.get("id") == component_id:
-                return props.get(prop)
+            if isinstance(props.get("id"), str):
+                values.update({f"{props['id']}.{key}": value for key, value in props.items() if key != "children"})
             stack.extend(props.values())
-    raise LookupError(f"no component {component_id!r} in the layout of {base_url}")
+    return values
+
+
+def layout_value(session: requests.Session, base_url: str, component_id: str, prop: str):
+    """The value of `prop` of component `component_id` in the app's layout (`/_dash-layout`)."""
+    values = component_values(session.get(f"{base_url}/_dash-layout", timeout=30).json())
+    if f"{component_id}.id" not in values:
+        raise LookupError(f"no component {component_id!r} in the layout of {base_url}")
+    return values.get(f"{component_id}.{prop}")
 
 
 def call(session: requests.Session, base_url: str, body: dict, *, timeout: float = 30, **params) -> requests.Response:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import requests
 
-from tests.support.dash_client import UPDATE, Callback, find_callback
+from tests.support.dash_client import UPDATE, Callback, component_values, find_callback
 
 NESTING = 100_000  # depth of the deeply nested JSON value
 LONG = "7" * 200_000
@@ -34,24 +34,13 @@ class Answer:
     status: int
 
 
-def _walk(node, values: dict[str, object]) -> None:
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props.get("id"), str):
-                values.update({f"{props['id']}.{key}": value for key, value in props.items() if key != "children"})
-            stack.extend(props.values())
 
 
 def page_paths(session: requests.Session, url: str) -> list[str]:
     """The paths of the pages the shell's navigation links to."""
     layout = session.get(f"{url}/_dash-layout", timeout=60).json()
     found: dict[str, object] = {}
-    _walk(layout, found)
+    found.update(component_values(layout))
     paths = {value for key, value in found.items() if key.endswith(".href") and str(value).startswith("/")}
     text = json.dumps(layout)
     paths |= {part.split('"')[0] for part in text.split('"href": "')[1:] if part.startswith("/")}
@@ -61,13 +50,13 @@ def page_paths(session: requests.Session, url: str) -> list[str]:
 def baseline(session: requests.Session, url: str) -> dict[str, object]:
     """A valid value of every component property ("id.property") of the shell and of every page."""
     values: dict[str, object] = {}
-    _walk(session.get(f"{url}/_dash-layout", timeout=60).json(), values)
+    values.update(component_values(session.get(f"{url}/_dash-layout", timeout=60).json()))
     router = find_callback(session, url, "_pages_content.children")
     for path in page_paths(session, url):
         body = router.payload({"_pages_location.pathname": path, "_pages_location.search": ""},
                               "_pages_location.pathname")
         answer = session.post(f"{url}{UPDATE}", json=body, timeout=120).json()
-        _walk(answer["response"]["_pages_content"]["children"], values)
+        values.update(component_values(answer["response"]["_pages_content"]["children"]))
     return values
 
 
