@@ -17,7 +17,8 @@ SIZES = {"phone": (390, 844, True), "tablet": (768, 1024, True), "laptop": (1024
          "desktop": (1440, 900, False)}
 
 MEASURE = """
-const graphs = [...document.querySelectorAll('.js-plotly-plot')].map(g => {
+// Graphs the page shows (a graph hidden on purpose, like the Draw page's upload view before an upload, is left out).
+const graphs = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g.checkVisibility()).map(g => {
   const r = g.getBoundingClientRect();
   return {id: (g.closest('[id]') || g).id, width: Math.round(r.width), height: Math.round(r.height)};
 });
