@@ -21,14 +21,20 @@ BASELINE, CONVNET = RUN_NAMES
 ROBUSTNESS_SIZE = 100  # test images in the robustness curves computed here
 
 
-@pytest.fixture
-def service(runs_dir, tmp_path):
-    """A fresh app over the tiny runs, with an empty cache so that the derived files are computed here."""
+@pytest.fixture(scope="module")
+def app(runs_dir, tmp_path_factory):
+    """An app over the tiny runs, with a cache of its own so that the derived files are computed here."""
     from dashboard.app import create_app
+
+    return create_app(Settings(runs_dir=runs_dir, cache_dir=tmp_path_factory.mktemp("network-cache"),
+                               projection_size=PROJECTION_SIZE, robustness_size=ROBUSTNESS_SIZE))
+
+
+@pytest.fixture
+def service(app):
+    """The app's service, inside its context."""
     from dashboard.service import current
 
-    app = create_app(Settings(runs_dir=runs_dir, cache_dir=tmp_path, projection_size=PROJECTION_SIZE,
-                              robustness_size=ROBUSTNESS_SIZE))
     with app.server.app_context():
         yield current()
 

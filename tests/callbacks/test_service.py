@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
@@ -21,7 +16,6 @@ from model import config
 from model.runs import RunError
 from tests.support.constants import RUN_NAMES
 
-
 def test_runs_are_rescanned_so_a_new_run_appears(spare_runs_dir, cache_dir):
     service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
     assert list(service.run_names()) == list(RUN_NAMES)
@@ -29,7 +23,6 @@ def test_runs_are_rescanned_so_a_new_run_appears(spare_runs_dir, cache_dir):
     shutil.copytree(spare_runs_dir / RUN_NAMES[0], spare_runs_dir / ".delta.tmp")  # in progress: hidden
     assert list(service.run_names()) == [*RUN_NAMES, "gamma"]
     assert service.run("gamma").evaluation == service.run(RUN_NAMES[0]).evaluation
-
 
 def test_default_run_is_the_asked_one_else_the_first(spare_runs_dir, cache_dir):
     assert Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir)).default_run() == RUN_NAMES[0]
@@ -39,7 +32,6 @@ def test_default_run_is_the_asked_one_else_the_first(spare_runs_dir, cache_dir):
         Service(Settings(runs_dir=spare_runs_dir, run=spare_runs_dir / "nope")).default_run()
     with pytest.raises(RunError, match="no trained run in"):
         Service(Settings(runs_dir=spare_runs_dir / "empty")).default_run()
-
 
 def test_a_rewritten_run_is_read_again(spare_runs_dir, cache_dir):
     service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
@@ -52,14 +44,12 @@ def test_a_rewritten_run_is_read_again(spare_runs_dir, cache_dir):
     with pytest.raises(RunError, match="not in .* any more"):
         service.run(RUN_NAMES[0])
 
-
 def test_summaries_skip_an_unreadable_run(spare_runs_dir, cache_dir):
     (spare_runs_dir / RUN_NAMES[1] / "evaluation.json").write_text("{ not json")
     service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
     summaries = service.summaries()
     assert [s.name for s in summaries] == [RUN_NAMES[0]]
     assert summaries[0].architecture == "baseline" and summaries[0].epochs == 1 and 0.5 < summaries[0].accuracy < 1
-
 
 def test_shell_lists_runs_and_explains_a_missing_one(service):
     options = run_options()
@@ -69,13 +59,11 @@ def test_shell_lists_runs_and_explains_a_missing_one(service):
     shown, message = resolve("vanished")
     assert shown == RUN_NAMES[0] and "“vanished” is not available any more" in message
 
-
 def test_cli_reports_missing_data_in_one_line(monkeypatch, capsys, runs_dir, tmp_path):
     monkeypatch.setattr(config, "DATA_PATH", tmp_path / "mnist.npz")
     assert main(["--runs-dir", str(runs_dir), "--port", "8999"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "mnist.npz is missing" in err and "Traceback" not in err
-
 
 def test_cli_reports_missing_runs_and_a_broken_model_in_one_line(capsys, spare_runs_dir, tmp_path):
     assert main(["--runs-dir", str(tmp_path / "nothing")]) == 1
@@ -86,13 +74,11 @@ def test_cli_reports_missing_runs_and_a_broken_model_in_one_line(capsys, spare_r
     err = capsys.readouterr().err
     assert "model.keras is unreadable" in err and "python -m model.train" in err and err.count("\n") == 1
 
-
 def test_cli_checks_its_arguments(capsys):
     assert parse_args(["--port", "9000", "--debug"]) == Settings(port=9000, debug=True)
     with pytest.raises(SystemExit):
         parse_args(["--port", "70000"])
     assert "port must be between 1 and 65535, got 70000" in capsys.readouterr().err
-
 
 def test_cli_refuses_a_busy_port_before_loading_anything(capsys):
     with socket.socket() as busy:
@@ -103,38 +89,6 @@ def test_cli_refuses_a_busy_port_before_loading_anything(capsys):
     err = capsys.readouterr().err
     assert err == f"error: cannot serve on 127.0.0.1:{port} (Address already in use); choose another --port or --host\n"
 
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on port {port} after {timeout} s")
-
-
-def test_python_m_dashboard_serves_the_pages(runs_dir, cache_dir):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "--runs-dir", str(runs_dir), "--port", str(port)],
-        cwd=config.PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    try:
-        line = server.stdout.readline()
-        assert f"open http://127.0.0.1:{port}/" in line and f"model {RUN_NAMES[0]} of 2 runs" in line
-        wait_for_port(port)  # the line comes just before Flask binds the port
-        for path in ("/", "/dataset", "/training", "/errors"):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-                assert response.status == 200 and b"MNIST Explorer" in response.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def test_one_entry_per_run_holds_its_run_predictions_and_one_shared_model(spare_runs_dir, cache_dir):
     service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
     entry = service.entry(RUN_NAMES[1])
@@ -144,7 +98,6 @@ def test_one_entry_per_run_holds_its_run_predictions_and_one_shared_model(spare_
     (spare_runs_dir / RUN_NAMES[1] / "extra.txt").write_text("a file added: the directory changed")
     fresh = service.entry(RUN_NAMES[1])
     assert fresh is not entry and fresh.run.evaluation == entry.run.evaluation
-
 
 def test_a_name_is_resolved_without_listing_the_runs_directory(spare_runs_dir, cache_dir, monkeypatch):
     from dashboard.service import service as service_module
