@@ -161,6 +161,16 @@ class Network:
         return np.moveaxis(kernel.sum(axis=2), -1, 0)
 
     def unit_classes(self) -> np.ndarray:
-        """For each hidden unit, the class its weight into `logits` favours most (d,)."""
-        kernel = np.asarray(self.model.get_layer("logits").get_weights()[0])  # (d, 10)
-        return kernel.argmax(axis=1)
+        """For each hidden unit, the class its weight into `logits` favours most (d,).
+
+        A `logits` layer without weights (the ensemble's average of its members' log-probabilities) gets
+        one score per class from the layer before it: unit i is class i.
+        """
+        weights = self.model.get_layer("logits").get_weights()
+        if weights:
+            return np.asarray(weights[0]).argmax(axis=1)  # kernel (d, 10)
+        width = int(self.model.get_layer(self.hidden_layer).output.shape[-1])
+        if width != config.NUM_CLASSES:
+            raise ValueError(f"layer {self.hidden_layer!r} feeds a `logits` layer without weights but has {width} "
+                             f"units, not one per class")
+        return np.arange(width)

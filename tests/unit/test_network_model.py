@@ -179,3 +179,13 @@ def test_derived_files_are_found_in_the_run_directory_first(tmp_path, tiny_run, 
     assert insight.find(name, tiny_run, cache, insight.read_robustness) == computed
     (cache / name).write_text("{damaged")
     assert insight.find(name, tiny_run, cache, insight.read_robustness) is None
+
+
+def test_an_ensemble_shows_its_units_one_per_class(runs_dir, mnist):
+    from model.ensemble import build_ensemble
+
+    members = [load_keras_model(runs_dir / "convnet"), load_keras_model(runs_dir / "convnet")]
+    network = Network(build_ensemble(members))
+    seen = network.activations(pixels(mnist.x_test[0]))
+    assert network.has_convolution and seen.hidden.shape == (10,)
+    np.testing.assert_array_equal(network.unit_classes(), np.arange(10))  # the averaged logits have no weights
