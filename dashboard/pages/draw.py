@@ -146,8 +146,9 @@ def upload_view(image: np.ndarray | None, reading: list, filename: object) -> ob
 def refused_outputs(error: ValueError, source: str, background, dropped_upload) -> tuple:
     """The outputs when the drawing or upload cannot be read: the message, and no reading left from before."""
     text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
-    view = fig_message(f"{str(error)[:1].upper()}{str(error)[1:]}.") if source == "upload" else no_update
-    return (text, f"{str(error)[:1].upper()}{str(error)[1:]}.", reading_bars([]), input_tiles([]), "empty",
+    sentence = f"{str(error)[:1].upper()}{str(error)[1:]}."
+    view = fig_message(sentence) if source == "upload" else no_update
+    return (text, sentence, reading_bars([]), input_tiles([]), "empty",
             background, dropped_upload, [], view, BOARD_CLASS[source if source in BOARD_CLASS else "empty"])
 
 
