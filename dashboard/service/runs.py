@@ -137,7 +137,13 @@ class RunEntry:
 
     def digest(self) -> str:
         """A hash of the run's model file, naming the files computed from it."""
-        return self._lazy("_digest", lambda: model_digest(self.path))
+        return self._lazy("_digest", self._read_digest)
+
+    def _read_digest(self) -> str:
+        try:
+            return model_digest(self.path)
+        except OSError as error:  # renamed or deleted since the entry was read
+            raise RunError(f"the model file of run {self.path.name} cannot be read any more: {error}") from error
 
     def derived(self, kind: str, find: Callable[[], object], compute: Callable[[], object]):
         """What `find` reads (a file), else what `compute` returns once it has run in the background; None meanwhile.
@@ -203,8 +209,11 @@ def _fill(future: Future, compute: Callable[[], object]) -> None:
 
 
 def read_entry(path: Path, labels) -> RunEntry:
-    """Read the run at `path` into a fresh entry; `RunError` naming what is wrong."""
-    stamp = stamp_of(path)
+    """Read the run at `path` into a fresh entry; `RunError` naming what is wrong (also when it vanishes meanwhile)."""
+    try:
+        stamp = stamp_of(path)
+    except (FileNotFoundError, NotADirectoryError) as error:
+        raise RunError(f"run {path.name!r} is not in {path.parent} any more; pick another run") from error
     run = load_run(path)
     try:
         predictions = index_predictions(labels, run.probabilities)

@@ -113,3 +113,14 @@ def test_a_name_is_resolved_without_listing_the_runs_directory(spare_runs_dir, c
     for name in ("../convnet", "", None, 7, "a" * 200, "convnet\n"):
         with pytest.raises(RunError, match="no run called"):
             service.entry(name)
+
+def test_a_run_that_vanishes_while_it_is_read_is_reported_gone_not_crashed(spare_runs_dir, cache_dir):
+    from dashboard.service.runs import read_entry
+
+    service = Service(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir))
+    entry = service.entry(RUN_NAMES[1])
+    (spare_runs_dir / RUN_NAMES[1]).rename(spare_runs_dir / "renamed_elsewhere")  # after the name was resolved
+    with pytest.raises(RunError, match="cannot be read any more"):
+        entry.digest()
+    with pytest.raises(RunError, match="not in .* any more"):
+        read_entry(spare_runs_dir / RUN_NAMES[1], service.mnist.y_test)
