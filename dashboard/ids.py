@@ -106,6 +106,7 @@ ADVERSARIAL_CURVE = "adversarial-curve"
 ADVERSARIAL_POLL = "adversarial-poll"  # dcc.Interval, on while the run's robustness curve is being computed
 
 # Train page (dashboard/pages/train.py)
+TRAIN_PRESET = "train-preset"  # a named recipe (model.training_config.PRESETS) or custom
 TRAIN_ARCHITECTURE = "train-architecture"
 TRAIN_EPOCHS = "train-epochs"
 TRAIN_BATCH_SIZE = "train-batch-size"

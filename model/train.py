@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
         with admitted_training(cfg.out, overwrite=args.overwrite):
-            run_dir = train(cfg)
+            run_dir = train(cfg, verbose=1 if sys.stdout.isatty() else 2)  # a log file gets one line an epoch
     except RunError as error:
         print(f"error: {error} (or pass --overwrite to replace it)", file=sys.stderr)
         return 2

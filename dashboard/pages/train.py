@@ -26,6 +26,8 @@ from dashboard.jobs.form import (
     FIELDS,
     TRAIN_SIZES,
     architecture_options,
+    preset_fields,
+    preset_options,
     augment_by_default,
     change_refusal,
     check_new_name,
@@ -59,6 +61,8 @@ def _field(label: str, control, field: str | None = None) -> html.Label:
 def _form(runs_dir, max_epochs: int) -> html.Div:
     architecture = DEFAULTS["architecture"]
     return html.Div([
+        _field("Preset", dcc.Dropdown(id=ids.TRAIN_PRESET, options=preset_options(), value=DEFAULTS["preset"],
+                                      clearable=False, searchable=False), "preset"),
         _field("Architecture", dcc.Dropdown(id=ids.TRAIN_ARCHITECTURE, options=architecture_options(),
                                             value=architecture, clearable=False, searchable=False), "architecture"),
         html.Div([
@@ -74,7 +78,7 @@ def _form(runs_dir, max_epochs: int) -> html.Div:
             value=DEFAULTS["train_size"], clearable=False, searchable=False), "train_size"),
         dcc.Checklist(id=ids.TRAIN_AUGMENT, options=[{"label": "Augment: random rotation, shift and zoom",
                                                       "value": AUGMENT}],
-                      value=[AUGMENT] if augment_by_default(architecture) else [], className="radio"),
+                      value=[AUGMENT] if DEFAULTS["augment"] else [], className="radio"),
         _field("Run name", dcc.Input(id=ids.TRAIN_NAME, type="text", maxLength=64,
                                      value=suggest_name(runs_dir, architecture))),
         html.Div(id=ids.TRAIN_NAME_CHECK, className="train-hint", role="alert"),
@@ -123,8 +127,8 @@ def layout(**_query) -> html.Div:
         dcc.Interval(id=ids.TRAIN_POLL, interval=POLL_MS),
         html.Div([
             card("New training", _form(settings.runs_dir, settings.max_epochs),
-                 note="A few thousand images and a few epochs train in about a minute. "
-                      "The run is saved when the training ends; Cancel leaves nothing behind."),
+                 note="A preset is a tested recipe (schedule, learning rate, regularization); changing a field "
+                      "overrides it. The run is saved when the training ends; Cancel leaves nothing behind."),
             card("Progress", live, note="Loss and accuracy after each epoch, on the training images and on the "
                                         "5,000 held-out validation images."),
         ], className="grid-train"),
@@ -139,6 +143,17 @@ def _owner(data: object) -> dict:
     check_text(data.get("id"), "owner id", max_length=OWNER_LENGTH, optional=False)
     check_text(data.get("announced"), "announced job", max_length=OWNER_LENGTH)
     return data
+
+
+@callback(Output(ids.TRAIN_ARCHITECTURE, "value"), Output(ids.TRAIN_EPOCHS, "value"),
+          Output(ids.TRAIN_BATCH_SIZE, "value"), Output(ids.TRAIN_SIZE, "value"),
+          Output(ids.TRAIN_AUGMENT, "value", allow_duplicate=True), Input(ids.TRAIN_PRESET, "value"),
+          prevent_initial_call=True)
+def apply_preset(preset: str) -> tuple:
+    """Fill the form with what the chosen preset trains (custom: the shipped model's recipe)."""
+    fields = preset_fields(check_choice(preset, "preset", [option["value"] for option in preset_options()]))
+    return (fields["architecture"], fields["epochs"], fields["batch_size"], fields["train_size"],
+            [AUGMENT] if fields["augment"] else [])
 
 
 @callback(Output(ids.TRAIN_AUGMENT, "value"), Input(ids.TRAIN_ARCHITECTURE, "value"), prevent_initial_call=True)
@@ -188,20 +203,21 @@ def _field_of(value: object, name: str) -> str:
     Output({"type": ids.TRAIN_FIELD_ERROR, "field": ALL}, "children"),
     Output(ids.TRAIN_NAME_CHECK, "children", allow_duplicate=True),
     Output(ids.TRAIN_FORM_MESSAGE, "children"),
-    Input(ids.TRAIN_START, "n_clicks"),
+    Input(ids.TRAIN_START, "n_clicks"), State(ids.TRAIN_PRESET, "value"),
     State(ids.TRAIN_ARCHITECTURE, "value"), State(ids.TRAIN_EPOCHS, "value"), State(ids.TRAIN_BATCH_SIZE, "value"),
     State(ids.TRAIN_SIZE, "value"), State(ids.TRAIN_AUGMENT, "value"), State(ids.TRAIN_SEED, "value"),
     State(ids.TRAIN_NAME, "value"), State(ids.TRAIN_OWNER, "data"),
     State({"type": ids.TRAIN_FIELD_ERROR, "field": ALL}, "id"),
     prevent_initial_call=True,
 )
-def start_training(_clicks, architecture, epochs, batch_size, train_size, augment, seed, name, owner, field_ids):
+def start_training(_clicks, preset, architecture, epochs, batch_size, train_size, augment, seed, name, owner,
+                   field_ids):
     """Check the form (each field's error next to it) and start the training it describes."""
     check_clicks(_clicks)
     owner, field_ids = _owner(owner), check_list(field_ids, "field ids", _field_of)
     augment = check_list(augment, "augment", lambda value, where: check_choice(value, where, [AUGMENT]))
     settings = current().settings
-    values = dict(zip(FIELDS, (architecture, epochs, batch_size, train_size, seed, name)))
+    values = dict(zip(FIELDS, (preset, architecture, epochs, batch_size, train_size, seed, name)))
     errors = form_errors(runs_dir=settings.runs_dir, max_epochs=settings.max_epochs, **values)
     name_error = html.Span(sentence("Cannot use this name", errors["name"]), className="wrong") \
         if "name" in errors else no_update

@@ -32,7 +32,7 @@ def start(session: requests.Session, url: str, name: str, browser: dict, *, epoc
     """Press Start with a tiny form; the text of the answer (field messages and the form message)."""
     callback = find_callback(session, url, f"{ids.TRAIN_FORM_MESSAGE}.children")
     body = callback.payload({
-        f"{ids.TRAIN_START}.n_clicks": 1, f"{ids.TRAIN_ARCHITECTURE}.value": architecture,
+        f"{ids.TRAIN_START}.n_clicks": 1, f"{ids.TRAIN_PRESET}.value": "custom", f"{ids.TRAIN_ARCHITECTURE}.value": architecture,
         f"{ids.TRAIN_EPOCHS}.value": epochs, f"{ids.TRAIN_BATCH_SIZE}.value": 128, f"{ids.TRAIN_SIZE}.value": train_size,
         f"{ids.TRAIN_AUGMENT}.value": [], f"{ids.TRAIN_SEED}.value": 0, f"{ids.TRAIN_NAME}.value": name,
         f"{ids.TRAIN_OWNER}.data": browser}, f"{ids.TRAIN_START}.n_clicks")

@@ -23,11 +23,15 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.jobs import record as records
 from dashboard.jobs.form import (
+    DEFAULTS,
     FIELDS,
     FULL_TRAIN_SIZE,
+    PRESET_LABELS,
     change_refusal,
     check_new_name,
     form_config,
+    preset_fields,
+    preset_options,
     suggest_name,
     train_size_label,
 )
@@ -37,10 +41,11 @@ from model.config import PROJECT_ROOT
 from model.jobs import TrainingBusyError, exclusive_training, is_training
 from model.runs import RUN_FILES, RunError, list_runs, load_run
 from model.train import TrainConfig
+from model.training_config import PRESETS
 from tests.support.callbacks import call
 from tests.support.traces import hidden_dirs, trainer_processes
 
-FORM = {"architecture": "baseline", "epochs": 2, "batch_size": 128, "train_size": 1024, "augment": False, "seed": 0}
+FORM = {"preset": "custom", "architecture": "baseline", "epochs": 2, "batch_size": 128, "train_size": 1024, "augment": False, "seed": 0}
 
 
 @pytest.fixture
@@ -82,12 +87,28 @@ def test_form_gives_the_training_it_describes(tmp_path):
     ({"train_size": 10}, "training images must be a whole number from 256"),
     ({"architecture": "resnet"}, "architecture must be one of"),
     ({"seed": -1}, "seed must be a whole number"),
+    ({"preset": "fastest"}, "preset must be one of quick, strong, custom"),
+    ({"preset": None}, "preset must be one of"),
 ])
 def test_bad_form_input_is_refused_with_a_message_naming_the_field(tmp_path, change, message):
     (tmp_path / "taken").mkdir()
     values = {**FORM, "name": "fresh", **change}
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         form_config(runs_dir=tmp_path, max_epochs=10, **values)
+
+
+def test_the_form_starts_on_the_quick_preset_and_a_preset_gives_its_recipe_under_the_fields(tmp_path):
+    assert DEFAULTS == {"preset": "quick", **preset_fields("quick"), "seed": 0}
+    assert set(PRESET_LABELS) == {*PRESETS, "custom"} and [o["value"] for o in preset_options()] == list(PRESET_LABELS)
+    quick = form_config(runs_dir=tmp_path, max_epochs=10, name="q", **{**FORM, **DEFAULTS})
+    assert (quick.preset, quick.architecture, quick.epochs, quick.batch_size, quick.train_size) == \
+        ("quick", "fast_cnn", PRESETS["quick"]["epochs"], 256, None)
+    assert (quick.learning_rate, quick.beta_1, quick.ema, quick.tta) == (0.01, 0.7, False, False)
+    strong = form_config(runs_dir=tmp_path, max_epochs=100, name="s", **{**FORM, **preset_fields("strong"),
+                                                                        "preset": "strong", "epochs": 3})
+    assert strong.preset == "strong" and strong.epochs == 3 and strong.ema and strong.tta  # a field overrides
+    custom = form_config(runs_dir=tmp_path, max_epochs=10, name="c", **FORM)
+    assert custom.preset is None and custom.architecture == "baseline" and custom.learning_rate == 3e-3
 
 
 def test_suggested_names_are_free(tmp_path):
@@ -213,6 +234,8 @@ def test_layout_and_name_check(page, train_runs):
     assert "already exists" in text(page.check_name("convnet"))
     assert "Cannot use this name: run name is empty" in text(page.check_name("  "))
     assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
+    assert page.apply_preset("strong") == ("wide_cnn", PRESETS["strong"]["epochs"], 128, FULL_TRAIN_SIZE, ["on"])
+    assert page.apply_preset("quick") == ("fast_cnn", PRESETS["quick"]["epochs"], 256, FULL_TRAIN_SIZE, [])
 
 
 OWNER = {"id": "b" * 32, "announced": None}
@@ -222,7 +245,7 @@ FIELD_IDS = [{"type": ids.TRAIN_FIELD_ERROR, "field": field} for field in FIELDS
 def start(page, owner=OWNER, **change):
     """Press Start with the tiny form, changed by `change`: (field messages, name message, form message)."""
     form = {**FORM, "augment": [], "name": "fresh", **change}
-    return call(page.start_training, f"{ids.TRAIN_START}.n_clicks", 1, form["architecture"], form["epochs"],
+    return call(page.start_training, f"{ids.TRAIN_START}.n_clicks", 1, form["preset"], form["architecture"], form["epochs"],
                 form["batch_size"], form["train_size"], form["augment"], form["seed"], form["name"], owner, FIELD_IDS)
 
 
