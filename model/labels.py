@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     cfg = cross_validation_config()
-    sources = {"train": f"{args.folds}-fold cross-validation, {cfg.architecture} for {cfg.epochs} epochs per fold",
+    sources = {"train": f"{args.folds}-fold cross-validation, the {cfg.preset} preset ({cfg.architecture}, "
+                        f"{cfg.epochs} epochs) per fold",
                "test": f"run {run.name} (test probabilities)"}
     data = build_suspects_file(args.out, train=(mnist.y_train, train_probs), test=(mnist.y_test, run.probabilities),
                                sources=sources)

@@ -236,13 +236,16 @@ def delete_run(path: Path | str) -> None:
 
 
 def export_run_zip(path: Path | str) -> bytes:
-    """A zip archive of the run directory `path` (model and metrics), as bytes, files under `NAME/`."""
+    """A zip archive of the run directory `path`, as bytes, files under `NAME/`: the run's files and what was
+    computed from its model (calibration, feature maps, robustness curves); links and hidden files are left out."""
     path = Path(path)
     load_run(path)
+    files = sorted(child for child in path.iterdir()
+                   if child.is_file() and not child.is_symlink() and not child.name.startswith("."))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in RUN_FILES:
-            archive.write(path / name, f"{path.name}/{name}")
+        for file in files:
+            archive.write(file, f"{path.name}/{file.name}")
     return buffer.getvalue()
 
 

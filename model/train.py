@@ -49,13 +49,13 @@ class EpochRecorder(keras.callbacks.Callback):
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The endless training dataset, its steps per epoch, the validation dataset and all of MNIST."""
+    """The endless training dataset, its steps per epoch, the validation dataset and all of MNIST (None: not used)."""
 
     train: tf.data.Dataset
     steps: int
-    validation: tf.data.Dataset
+    validation: tf.data.Dataset | None
     train_images: int
-    mnist: Mnist
+    mnist: Mnist | None
 
 
 def _datasets(cfg: TrainConfig) -> TrainingData:
@@ -66,15 +66,28 @@ def _datasets(cfg: TrainConfig) -> TrainingData:
     if cfg.train_size is not None and cfg.train_size < len(y_train):
         subset = np.sort(np.random.default_rng(cfg.seed).choice(len(y_train), cfg.train_size, replace=False))
         x_train, y_train = x_train[subset], y_train[subset]
+    train, steps = _batches(cfg, x_train, y_train)
+    validation = evaluation_dataset(pixels(split.x_val)[..., None], split.y_val)
+    return TrainingData(train, steps, validation, len(y_train), mnist)
+
+
+def _batches(cfg: TrainConfig, images: np.ndarray, labels: np.ndarray) -> tuple[tf.data.Dataset, int]:
+    """The endless in-memory training batches of uint8 `images` as `cfg` says, and the steps of an epoch."""
     strength = cfg.augment_strength if cfg.augment else 0.0
     if not cfg.augment:
         log.info("augmentation off")
-    train = training_dataset(pixels(x_train)[..., None], y_train, batch_size=cfg.batch_size, seed=cfg.seed,
+    train = training_dataset(pixels(images)[..., None], labels, batch_size=cfg.batch_size, seed=cfg.seed,
                              augment_strength=strength)
-    validation = evaluation_dataset(pixels(split.x_val)[..., None], split.y_val)
-    steps = steps_per_epoch(len(y_train), cfg.batch_size)
-    steps = recipe.steps_rounded(steps, min(cfg.steps_per_execution, steps))  # whole executions per epoch
-    return TrainingData(train, steps, validation, len(y_train), mnist)
+    steps = steps_per_epoch(len(labels), cfg.batch_size)
+    return train, recipe.steps_rounded(steps, min(cfg.steps_per_execution, steps))  # whole executions per epoch
+
+
+def fit_images(cfg: TrainConfig, images: np.ndarray, labels: np.ndarray, *, verbose: int = 0) -> keras.Model:
+    """A float32 model fitted as `cfg` says on uint8 `images` (n, 28, 28) and `labels` alone: no validation, no run."""
+    keras.utils.set_random_seed(cfg.seed)
+    train, steps = _batches(cfg, images, labels)
+    model, _ = _fit(cfg, TrainingData(train, steps, None, len(labels), None), (), verbose)
+    return _float32_copy(cfg, model)
 
 
 def _strategy(name: str):

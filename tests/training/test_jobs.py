@@ -86,8 +86,11 @@ def test_rename_delete_and_export(tmp_path, tiny_run):
     shutil.copytree(tiny_run, tmp_path / "third")
     with pytest.raises(RunError, match="already exists"):
         rename_run(renamed, "third")
+    (renamed / "calibration.json").write_text('{"temperature": 1.5}')
+    (renamed / ".partial").write_text("hidden")
+    (renamed / "elsewhere.txt").symlink_to(tmp_path / "third" / "metadata.json")
     archive = zipfile.ZipFile(io.BytesIO(export_run_zip(renamed)))
-    assert sorted(archive.namelist()) == sorted(f"second/{name}" for name in RUN_FILES)
+    assert sorted(archive.namelist()) == sorted(f"second/{name}" for name in (*RUN_FILES, "calibration.json"))
     assert archive.read("second/model.keras") == (renamed / "model.keras").read_bytes()
     assert list(per_class_table(load_run(renamed)).columns) == ["digit", "precision", "recall", "f1", "support"]
     delete_run(renamed)

@@ -159,3 +159,21 @@ def test_ensemble_is_one_model_that_every_explanation_reads(runs_dir, tmp_path, 
 def test_ensemble_needs_two_runs(tiny_run, tmp_path, capsys):
     assert ensemble.main([str(tiny_run), "--out", str(tmp_path / "e")]) == 2
     assert "at least 2 runs" in capsys.readouterr().err and not (tmp_path / "e").exists()
+
+
+# Cross-validation for the label-error search (model.crossval): the quick preset per fold.
+
+def test_cross_validated_probabilities_come_from_models_that_never_saw_the_image(mnist):
+    from model.crossval import cross_validated_probabilities, cross_validation_config
+
+    assert cross_validation_config().preset == "quick"
+    images, labels = mnist.x_train[:4000], mnist.y_train[:4000].copy()
+    flipped = np.arange(0, 4000, 80)  # 50 labels made wrong on purpose
+    given = labels.copy()
+    given[flipped] = (labels[flipped] + 1) % 10
+    probabilities = cross_validated_probabilities(images, given, folds=2, cfg=preset_config("quick", epochs=3))
+    assert probabilities.shape == (4000, 10) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-3)
+    assert (probabilities.argmax(axis=1) == labels).mean() > 0.93
+    # Out of sample, a wrong label is not learnt: its image is still read as its true digit.
+    assert (probabilities[flipped].argmax(axis=1) == labels[flipped]).mean() > 0.75
+    assert probabilities[flipped, given[flipped]].mean() < 0.25
