@@ -22,8 +22,8 @@ SIZE = config.IMAGE_SIZE
 METHODS = {"fgsm": "FGSM (one step)", "pgd": "PGD (iterated)"}
 PGD_STEPS = 10
 MAX_EPSILON = 0.5  # the search's upper bound: beyond it a digit is barely there
-GRID = 6  # ε values tried per search round (one batch): 3 rounds of 6 cost 56% of 2 rounds of 16, as precise
-ROUNDS = 3  # rounds of the search: the bracket shrinks GRID-fold each round
+GRID = 4  # ε values tried per search round (one batch): 4 rounds of 4 are as precise as 2 of 16, in 2/3 the time
+ROUNDS = 4  # rounds of the search: the bracket shrinks GRID-fold each round
 CURVE_EPSILONS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 BATCH = 250
 

@@ -24,8 +24,14 @@ PRESET = "quick"
 
 
 def cross_validation_config(seed: int = 0) -> TrainConfig:
-    """The per-fold training: the quick preset (about 15 s per fold of 48,000 images on 2 idle cores)."""
-    return preset_config(PRESET, seed=seed)
+    """The per-fold training: the quick preset without label smoothing (about 12 s per fold of 48,000 images on
+    2 idle cores).
+
+    Confident learning compares each probability with its class's mean confidence; label smoothing caps
+    every confidence near 0.9, so label errors fall under the thresholds: 10 training suspects with it,
+    64 without (9 of them among 20 published blatant MNIST training-label errors).
+    """
+    return preset_config(PRESET, label_smoothing=0.0, seed=seed)
 
 
 def fit_and_predict(cfg: TrainConfig, x_fit: np.ndarray, y_fit: np.ndarray, x_out: np.ndarray) -> np.ndarray:

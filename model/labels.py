@@ -2,7 +2,10 @@
 
 Out-of-sample probabilities are needed: for the 60,000 training images they come from k-fold
 cross-validation (`model.crossval`, cached in `data/train_cv_probabilities.npy`), for the 10,000
-test images from a trained run's stored test probabilities. cleanlab's `find_label_issues` picks
+test images from a trained run's stored test probabilities, temperature-scaled when the run is
+calibrated (a model trained with label smoothing is underconfident, and confident learning
+compares each probability with its class's mean confidence: on the raw probabilities of the
+shipped model it finds no test suspect at all, on the calibrated ones two). cleanlab's `find_label_issues` picks
 the suspects; each gets its given label, the suggested label (the most probable class) and a
 label-quality score in [0, 1] (lower: more likely wrong).
 
@@ -23,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
+from model.calibration import apply_temperature, read_temperature
 from model.data import DataError, load_mnist
 from model.runs import RunError, load_run, write_json_atomic
 
@@ -171,10 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     cfg = cross_validation_config()
+    temperature = read_temperature(run.path)
+    test_probs = run.probabilities if temperature is None else apply_temperature(run.probabilities, temperature)
     sources = {"train": f"{args.folds}-fold cross-validation, the {cfg.preset} preset ({cfg.architecture}, "
-                        f"{cfg.epochs} epochs) per fold",
-               "test": f"run {run.name} (test probabilities)"}
-    data = build_suspects_file(args.out, train=(mnist.y_train, train_probs), test=(mnist.y_test, run.probabilities),
+                        f"{cfg.epochs} epochs, no label smoothing) per fold",
+               "test": f"run {run.name} (test probabilities{'' if temperature is None else ', calibrated'})"}
+    data = build_suspects_file(args.out, train=(mnist.y_train, train_probs), test=(mnist.y_test, test_probs),
                                sources=sources)
     print(f"wrote {args.out}: {data['counts']['train']} training and {data['counts']['test']} test suspects")
     return 0

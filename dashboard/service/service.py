@@ -272,9 +272,10 @@ class Service:
         return max(others, key=lambda s: (s.accuracy, s.name)).name if others else None
 
     def test_suspects(self, name: object) -> list[dict]:
-        """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, computed once."""
+        """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, calibrated when
+        the run is (model.labels says why), computed once."""
         entry = self.entry(name)
-        return entry.memo(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.run.probabilities,
+        return entry.memo(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.probabilities(calibrated=True),
                                                                   split="test"))
 
     @cached_property
