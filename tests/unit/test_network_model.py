@@ -146,7 +146,7 @@ def test_the_found_epsilon_flips_the_answer_and_a_smaller_one_does_not(attacker,
     image, label = right[0][0], int(right[1][0])
     found = attacker.smallest_epsilon(image, label, method=method)
     assert found.epsilon is not None and 0 < found.held_at < found.epsilon <= MAX_EPSILON
-    assert found.epsilon - found.held_at < 0.01
+    assert found.epsilon - found.held_at < 0.008  # two rounds of eight: about 0.5 / (8 * 9) apart
     _, flipped = attacker.attack(image[None], label, [found.epsilon], method=method)
     _, held = attacker.attack(image[None], label, [found.held_at], method=method)
     assert flipped[0].argmax() != label and held[0].argmax() == label
