@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import ids
-from dashboard.jobs.form import train_size_label
+from dashboard.jobs.form import PRESET_LABELS, train_size_label
 from model.jobs import is_training
 from model.runs import list_runs, load_run
 from tests.support.sketch import CANVAS
@@ -56,7 +57,21 @@ return [box.hidden ? null : Number(bar.value), trace ? trace.querySelectorAll('.
 """
 
 
+def form_shows(browser, architecture: str, epochs: int, augment: bool) -> bool:
+    """Whether the form's architecture, epochs and augmentation fields show these values."""
+    box = browser.find_element(f"#{ids.TRAIN_AUGMENT} input")
+    return (architecture in browser.find_element(f"#{ids.TRAIN_ARCHITECTURE}").text
+            and browser.find_element(f"#{ids.TRAIN_EPOCHS}").get_attribute("value") == str(epochs)
+            and box.is_selected() == augment)
+
+
 def test_training_from_the_page_shows_progress_and_lists_the_run(browser, train_runs):
+    browser.wait_for_contains_text(f"#{ids.TRAIN_PRESET}", PRESET_LABELS["quick"])  # the default
+    until(lambda: form_shows(browser, "fast_cnn", 2, False), timeout=10)
+    browser.select_dcc_dropdown(f"#{ids.TRAIN_PRESET}", value=PRESET_LABELS["strong"])
+    until(lambda: form_shows(browser, "wide_cnn", 18, True), timeout=10)
+    browser.select_dcc_dropdown(f"#{ids.TRAIN_PRESET}", value=PRESET_LABELS["quick"])
+    until(lambda: form_shows(browser, "fast_cnn", 2, False), timeout=10)
     fill_form(browser, "browser-run", epochs=4, size=2048)
     browser.find_element(f"#{ids.TRAIN_START}").click()
     browser.wait_for_element(f"#{ids.TRAIN_LIVE} .scatterlayer .trace", timeout=120)
