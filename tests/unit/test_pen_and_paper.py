@@ -8,7 +8,7 @@ import pytest
 from tests.support.drawing import render
 
 from model import strokes, synthetic
-from model.preprocess import EmptyImageError, extract_ink, frame_digit
+from model.preprocess import EmptyImageError, extract_ink, frame_digit, preprocess
 from model.synthetic_photos import photo_number
 
 
@@ -56,6 +56,12 @@ def test_writing_across_ruled_lines_is_kept_whole():
     cv2.line(page, (200, 30), (200, 130), 20, 6)  # a stroke crossing two lines
     ink = extract_ink(page)
     assert len(ink.areas) == 1 and ink.boxes[0][3] >= 95
+
+
+def test_a_blurred_print_keeps_the_pen_width_not_the_blur():
+    drawing = render(4, thickness=10)
+    print_ = (255 - 0.8 * cv2.GaussianBlur(drawing.astype(np.float32), (0, 0), 4)).astype(np.uint8)
+    assert strokes.stroke_width(preprocess(print_))[0] < 1.3 * strokes.stroke_width(preprocess(drawing))[0]
 
 
 def test_generators_are_reproducible_and_check_their_arguments():
