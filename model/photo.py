@@ -4,13 +4,16 @@
 page is ruled (or a grid), returns the ink bright on dark, ready for `model.preprocess.extract_ink`'s
 usual thresholds (plain paper is left to extract_ink's simpler cleaning, which reads soft, blurry
 prints better):
-1. the page is levelled: long straight lines (the ruling, found by a Hough transform) give the
-   rotation, undone when it is between 0.3 and 10 degrees;
-2. the paper's brightness is estimated by a grey closing wider than the pen (which erases the writing
-   but keeps shadows, even sharp-edged ones) and divided out, so ink reads the same in the shadow;
-3. ruled and grid lines are removed: thin straight structures crossing most of the page, found by
-   openings with long horizontal and vertical kernels; where a written stroke crosses a line, the gap is
-   closed again from the ink above and below (left and right for grid lines).
+1. the paper's brightness is estimated by a grey closing wider than the pen (which erases the writing
+   but keeps shadows, even sharp-edged ones) of the photo smoothed of its noise, and divided out, so
+   ink reads the same in the shadow;
+2. the page is levelled: the rotation is the one that makes the rows' summed brightness sharpest
+   (the projection profile: ruled lines crossing the page then fall on single rows), searched coarse
+   to fine, and undone when it is between MIN_TILT and MAX_TILT degrees;
+3. ruled and grid lines are removed: rows (columns for a grid) whose brightness over most of the page
+   stands out from the paper's are a line, when such a band is thin; in the band, the pixels no brighter
+   than the line (summed across it, measured along it where no writing crosses it) are cleared, and
+   brighter ones, ink covering the line, are kept, so a stroke crossing a line stays whole.
 """
 
 from __future__ import annotations
@@ -24,25 +27,27 @@ logger = logging.getLogger(__name__)
 
 LINE_SPAN = 0.6  # a ruled line crosses at least this fraction of the page
 MAX_TILT = 10.0  # degrees: steeper lines are writing, not ruling
-MIN_TILT = 0.3  # degrees: smaller tilts are left alone
-HOUGH_WIDTH = 320  # the tilt is measured on a copy at most this wide
+MIN_TILT = 0.05  # degrees: smaller tilts are left alone
+TILT_STEPS = ((160, 10.0, 1.0), (320, 1.0, 0.1), (320, 0.1, 0.025))  # (copy's width, +- span, step) in degrees
+INK_CLIP = 0.3  # the tilt is measured on the page's brightness clipped here, so that bold writing weighs no more than a line
 ROUGH_PEN = 15  # before the pen is measured, assume it is at most the page's shorter side over this
-LINE_WIDTH = 0.06  # a ruled line is at most this fraction of its length thick (or MIN_LINE_WIDTH px)
+DENOISE = 5  # the paper is estimated on the photo averaged over this many pixels square (noise would brighten it)
+LINE_WIDTH = 0.02  # a ruled line is at most this fraction of its length thick (or MIN_LINE_WIDTH px)
 MIN_LINE_WIDTH = 8
-LINE_SMOOTH = 15  # lines are found after averaging this many pixels along them
-LINE_GROWTH = 7  # a line's mask is widened across the line to this many pixels, to take its blurred edges
-LINE_MARGIN = 1.3  # a line is subtracted this much brighter than measured, to take its noise with it
+GRID_LINES = 2  # a grid shows at least this many vertical lines (one long vertical stroke is writing)
+LINE_CONTRAST = 0.03  # a line is at least this much brighter than the paper on the flattened page
+LINE_NOISE = 5.0  # and stands out from the paper's rows by this many of their standard deviations
+LINE_DRIFT = 1  # a line's band is widened this many pixels either side (for what levelling left of its tilt)
+CROSSING = 2  # writing crosses a line where there is ink this many pixels beside its band
+LINE_MARGIN = 1.3  # a line is cleared up to this much brighter than measured, to take its noise with it
 INK_LEVEL = 0.25  # on the flattened page, darker than 1 - this is ink
-FAINT_LEVEL = 0.06  # on the flattened page, darker than 1 - this may be a light ruled line
 
 
-def _binary(bright: np.ndarray, *, faint: bool = False) -> np.ndarray:
-    """Ink of a bright-on-dark page as uint8 0/255 (Otsu's threshold, never below INK_LEVEL); with `faint`, at
-    half that threshold (never below FAINT_LEVEL), so that light ruled lines count too."""
+def _binary(bright: np.ndarray) -> np.ndarray:
+    """Ink of a bright-on-dark page as uint8 0/255 (Otsu's threshold, never below INK_LEVEL)."""
     image = np.clip(bright * 255, 0, 255).astype(np.uint8)
     level, _ = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    level = max(level / 2, FAINT_LEVEL * 255) if faint else max(level, INK_LEVEL * 255)
-    return ((image > level) * 255).astype(np.uint8)
+    return ((image > max(level, INK_LEVEL * 255)) * 255).astype(np.uint8)
 
 
 def pen_width(binary: np.ndarray) -> float:
@@ -53,81 +58,113 @@ def pen_width(binary: np.ndarray) -> float:
     return 2.0 * float(np.percentile(distance[distance > 0], 95))
 
 
-def tilt(binary: np.ndarray) -> float:
-    """The rotation in degrees of the page's long horizontal lines (0 when there are none)."""
-    if binary.shape[1] > HOUGH_WIDTH:  # the angle needs no more pixels than this, and Hough is slow
-        scale = HOUGH_WIDTH / binary.shape[1]
-        binary = cv2.resize(binary, (HOUGH_WIDTH, max(1, round(binary.shape[0] * scale))), interpolation=cv2.INTER_AREA)
-        binary = ((binary > 0) * 255).astype(np.uint8)
-    width = binary.shape[1]
-    segments = cv2.HoughLinesP(binary, 1, np.pi / 360, threshold=max(20, width // 3),
-                               minLineLength=int(width * LINE_SPAN * 0.8), maxLineGap=max(3, width // 15))
-    if segments is None:
-        return 0.0
-    x0, y0, x1, y1 = segments.reshape(-1, 4).T.astype(np.float64)
-    angles = np.degrees(np.arctan2(y1 - y0, x1 - x0))
-    angles = np.where(angles > 90, angles - 180, np.where(angles < -90, angles + 180, angles))
-    flat = angles[np.abs(angles) <= MAX_TILT]
-    return float(np.median(flat)) if len(flat) else 0.0
-
-
-def level(gray: np.ndarray, angle: float) -> np.ndarray:
-    """`gray` rotated by -`angle` degrees about its centre, the corners filled from the nearby paper."""
-    if not MIN_TILT <= abs(angle) <= MAX_TILT:
-        return gray
-    height, width = gray.shape
-    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    return cv2.warpAffine(gray, rotation, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
 def flatten_light(gray: np.ndarray, pen: float) -> np.ndarray:
-    """Ink bright on dark in [0, 1]: `gray` (dark on light) divided by the paper, estimated by a closing wider than `pen`."""
+    """Ink bright on dark in [0, 1]: `gray` (dark on light) divided by the paper, estimated by a closing wider than `pen`
+    of `gray` averaged over DENOISE pixels (a closing of the noisy photo would take the noise's peaks for the paper)."""
     side = max(7, int(round(pen * 2.5)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))  # a square: fast (separable)
-    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
-    paper = cv2.blur(paper, (side, side))
+    paper = cv2.morphologyEx(cv2.blur(gray, (DENOISE, DENOISE)), cv2.MORPH_CLOSE, kernel)
     paper = np.maximum(paper, gray)
     return np.clip(1.0 - gray / np.maximum(paper, 1e-3), 0.0, 1.0)
 
 
-def _along(axis: int, length: int) -> np.ndarray:
-    """A line-shaped kernel `length` long along `axis` (1 horizontal, 0 vertical)."""
-    return np.ones((1, length) if axis == 1 else (length, 1), np.uint8)
+def _narrow(image: np.ndarray, width: int) -> np.ndarray:
+    """`image` reduced to `width` columns (aspect kept), or as it is when it is not wider."""
+    if image.shape[1] <= width:
+        return image
+    height = max(1, round(image.shape[0] * width / image.shape[1]))
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
 
 
-def _line_mask(bright: np.ndarray, axis: int) -> np.ndarray:
-    """Thin straight lines along `axis` (1 horizontal, 0 vertical) crossing at least LINE_SPAN of the page."""
-    length = bright.shape[axis]
-    smooth = cv2.blur(bright, (LINE_SMOOTH, 1) if axis == 1 else (1, LINE_SMOOTH))  # faint noisy lines add up along their length
-    binary = ((smooth > FAINT_LEVEL) * 255).astype(np.uint8)  # averaged along the line, the paper's noise is far below
-    joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, _along(axis, 9))  # bridge small breaks (noise, JPEG)
-    opened = cv2.morphologyEx(joined, cv2.MORPH_OPEN, _along(axis, max(15, int(length * LINE_SPAN * 0.5))))
-    pieces = cv2.dilate(opened, _along(axis, max(3, length // 10)))  # pieces of one broken line count together
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
-    extent = stats[1:, cv2.CC_STAT_WIDTH if axis == 1 else cv2.CC_STAT_HEIGHT]
-    thickness = np.bincount(labels[opened > 0], minlength=count)[1:] / np.maximum(extent, 1)
-    thin = thickness <= max(MIN_LINE_WIDTH, LINE_WIDTH * length)  # a wide pen stroke is not a ruled line
-    keep = np.flatnonzero((extent >= LINE_SPAN * length) & thin) + 1
-    return (opened > 0) & np.isin(labels, keep) if len(keep) else np.zeros(binary.shape, bool)
+def _rotate(image: np.ndarray, angle: float) -> np.ndarray:
+    """`image` rotated by `angle` degrees about its centre, the corners filled from the nearby pixels."""
+    height, width = image.shape
+    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(image, rotation, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _sharpness(bright: np.ndarray, angle: float) -> float:
+    """How sharp the rows' summed brightness is once `bright` is rotated by `angle` degrees (high: lines level)."""
+    return float(np.sum(np.diff(_rotate(bright, angle).sum(axis=1)) ** 2))
+
+
+def tilt(bright: np.ndarray) -> float:
+    """The rotation in degrees (within MAX_TILT) that levels the page's long lines, found on the projection profile
+    of `bright` (ink bright on dark), coarse to fine; about 0 for a page without lines."""
+    clipped = np.minimum(bright, INK_CLIP).astype(np.float32)
+    best = 0.0
+    for width, span, step in TILT_STEPS:
+        image = _narrow(clipped, width)
+        angles = np.clip(best + np.arange(-span, span + step / 2, step), -MAX_TILT, MAX_TILT)
+        best = float(angles[np.argmax([_sharpness(image, angle) for angle in angles])])
+    return best
+
+
+def level(image: np.ndarray, angle: float) -> np.ndarray:
+    """`image` rotated by `angle` degrees (the page's `tilt`), or as it is when that is below MIN_TILT or above MAX_TILT."""
+    return _rotate(image, angle) if MIN_TILT <= abs(angle) <= MAX_TILT else image
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in the 1-D `flags`."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def line_bands(bright: np.ndarray) -> list[slice]:
+    """The bands of rows of `bright` holding a thin horizontal line that crosses at least LINE_SPAN of it and stands
+    out from the paper, widened by LINE_DRIFT (transpose `bright` for vertical lines)."""
+    spread = np.percentile(bright, 100 * (1 - LINE_SPAN), axis=1)  # LINE_SPAN of each row is at least this bright
+    paper = float(np.median(spread))
+    noise = 1.4826 * float(np.median(np.abs(spread - paper)))  # the rows' standard deviation, robustly
+    thickest = max(MIN_LINE_WIDTH, LINE_WIDTH * bright.shape[1])
+    runs = _runs(spread > paper + max(LINE_CONTRAST, LINE_NOISE * noise))
+    thick = [(start, stop) for start, stop in runs if stop - start > thickest]
+    if thick:
+        logger.debug("bands %s are too thick for ruled lines: left alone", thick)
+    return [slice(max(0, start - LINE_DRIFT), stop + LINE_DRIFT) for start, stop in runs if stop - start <= thickest]
+
+
+def _line_level(summed: np.ndarray, ink: np.ndarray, band: slice) -> float:
+    """The brightness (summed across) of the horizontal line in the rows `band`: the median along it of its brightest
+    row, over the columns where no writing crosses it (no ink within CROSSING rows above or below the band)."""
+    outside = np.r_[max(0, band.start - CROSSING) : band.start, band.stop : min(len(summed), band.stop + CROSSING)]
+    strength = summed[band].max(axis=0)
+    free = strength[~ink[outside].any(axis=0)]
+    return float(np.median(free if free.size else strength))
+
+
+def _clear_lines(bright: np.ndarray, cleaned: np.ndarray, ink: np.ndarray, *, fewest: int) -> bool:
+    """Clear the horizontal lines of `bright` in `cleaned` (in place), sparing the ink covering them, when there are
+    at least `fewest` of them; True if it did.
+
+    A thin line's brightness summed across it (over 2 * LINE_DRIFT + 1 pixels) is the same wherever it falls
+    between pixel rows; in a line's band, the pixels whose sum is no more than LINE_MARGIN times the line's
+    are the line and cleared; brighter ones are ink covering it and are kept.
+    """
+    bands = line_bands(bright)
+    if len(bands) < fewest:
+        if bands:
+            logger.debug("%d long straight strokes, fewer than %d: writing, not lines", len(bands), fewest)
+        return False
+    across = 2 * LINE_DRIFT + 1
+    summed = across * cv2.blur(np.ascontiguousarray(bright), (1, across))
+    for band in bands:
+        line = LINE_MARGIN * _line_level(summed, ink, band)
+        cleaned[band] = np.where(summed[band] > line, cleaned[band], 0.0)
+    return True
 
 
 def remove_lines(bright: np.ndarray) -> tuple[np.ndarray, int]:
-    """`bright` without ruled lines (and grid lines, when ruled lines were found); returns it and how many kinds were removed.
-
-    A line's brightness is measured by a grey opening along it (the writing it crosses does not
-    change that) and subtracted where the line is, so a stroke crossing a line keeps its ink.
-    """
-    lines = np.zeros_like(bright)
+    """`bright` without ruled lines (and grid lines, when ruled lines were found); returns it and how many kinds were removed."""
+    cleaned = bright.copy()
+    ink = _binary(bright) > 0
     removed = 0
-    for axis in (1, 0):  # both measured on the untouched page: removing one kind first would break the other
-        mask = _line_mask(bright, axis)
-        if not mask.any():
+    for turned, fewest in ((False, 1), (True, GRID_LINES)):  # both measured on the untouched page
+        if not _clear_lines(*((bright.T, cleaned.T, ink.T) if turned else (bright, cleaned, ink)), fewest=fewest):
             break  # vertical lines only count on a page that also has horizontal ones (a grid)
-        grown = cv2.dilate(mask.astype(np.uint8), _along(1 - axis, LINE_GROWTH)) > 0  # blurred edges too
-        line = cv2.morphologyEx(bright, cv2.MORPH_OPEN, _along(axis, max(9, int(bright.shape[axis] * LINE_SPAN))))
-        lines = np.maximum(lines, np.where(grown, line * LINE_MARGIN, 0.0))
         removed += 1
-    return np.clip(bright - lines, 0.0, 1.0), removed
+    return cleaned, removed
 
 
 def clean_paper(gray: np.ndarray) -> np.ndarray | None:
@@ -137,13 +174,16 @@ def clean_paper(gray: np.ndarray) -> np.ndarray | None:
     if gray.ndim != 2:
         raise ValueError(f"gray must be a 2-D array, got shape {gray.shape}")
     rough_pen = max(3.0, min(gray.shape) / ROUGH_PEN)
-    gray = level(gray, tilt(_binary(flatten_light(gray, pen=rough_pen), faint=True)))
     rough = flatten_light(gray, pen=rough_pen)
-    lines = _line_mask(rough, 1)
-    if not lines.any():
+    angle = tilt(rough)
+    gray, rough = level(gray, angle), level(rough, angle)
+    bands = line_bands(rough)
+    if not bands:
         return None
-    pen = pen_width(np.where(cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0, 0, _binary(rough)).astype(np.uint8))
-    bright = flatten_light(gray, pen=max(pen, 2.0))
-    cleaned, removed = remove_lines(bright)
-    logger.debug("removed %d kinds of ruled lines", removed)
+    ink = _binary(rough)
+    for band in bands:
+        ink[band] = 0  # the lines' pixels are not the pen's
+    pen = pen_width(ink)
+    cleaned, removed = remove_lines(flatten_light(gray, pen=max(pen, 2.0)))
+    logger.debug("page turned %.2f degrees, %d kinds of ruled lines removed", angle, removed)
     return cleaned.astype(np.float32)

@@ -6,9 +6,10 @@ The steps (OpenCV throughout):
    levelled, light flattened, ruled and grid lines removed, ink made bright on dark;
 3. bright ink on a dark background: uneven lighting removed by subtracting the background,
    estimated by a morphological opening wider than any stroke (on a small copy, for speed);
-   in both cases faint noise and specks are then dropped;
-4. cropped to the ink; on a canvas, a pen too thick for the drawing's size thinned to its skeleton
-   and redrawn at MNIST's stroke width (`model.strokes`; prints and photos keep their strokes);
+   in both cases faint noise and specks are then dropped, and the blur's halo around a photo's or
+   print's strokes (fainter than half their brightness) is cut, so that they keep the pen's width;
+4. cropped to the ink; a pen too thick for the drawing's size thinned to its skeleton and redrawn
+   at MNIST's stroke width (`model.strokes`; for prints and photos, judged on the outline alone);
 5. scaled so that the longer side is 20 px, keeping the aspect ratio;
 6. placed in 28x28 with its centre of mass at row 14, column 14 (as MNIST's are, to half a pixel).
 The result is float32 in [0, 1], the models' input (they normalize it themselves, as in training).
@@ -24,7 +25,7 @@ import numpy as np
 
 from model import config
 from model.photo import clean_paper
-from model.strokes import StrokeInfo, measure_pen, normalize_strokes
+from model.strokes import StrokeInfo, normalize_strokes
 
 BOX = 20  # the longer side of the digit inside the 28x28 frame
 CENTER = config.IMAGE_SIZE / 2  # 14.0: where MNIST puts the centre of mass (row, column)
@@ -157,6 +158,15 @@ def _remove_background(bright: np.ndarray) -> np.ndarray:
     return np.clip(bright - background, 0.0, 1.0)
 
 
+def _saturate(ink: np.ndarray, *, drawn: bool) -> np.ndarray:
+    """`ink` (noise floor applied) stretched so that its median stroke brightness is 1 (the strokes' cores saturate);
+    unless `drawn`, what is fainter than half that is the blur's halo around the pen, cleared, so that a photo's
+    stroke keeps about the pen's width, not the blur's."""
+    stroke = max(float(np.median(ink[ink > 0])), NOISE_FLOOR * 2)
+    halo = 0.0 if drawn else stroke / 2
+    return np.clip((ink - halo) / (stroke - halo), 0.0, 1.0)
+
+
 def extract_ink(image: np.ndarray) -> Ink:
     """Find the ink of `image` (any size, either polarity), or raise `EmptyImageError`."""
     gray = to_grayscale(image)
@@ -172,8 +182,7 @@ def extract_ink(image: np.ndarray) -> Ink:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     ink = np.clip(ink / peak, 0.0, 1.0)
     ink[ink < NOISE_FLOOR] = 0.0
-    strong = ink[ink > 0]
-    ink = np.clip(ink / max(float(np.median(strong)), NOISE_FLOOR * 2), 0.0, 1.0)  # saturate stroke cores
+    ink = _saturate(ink, drawn=drawn)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= SPECK_FRACTION * areas.max()) + 1
@@ -190,14 +199,14 @@ def extract_ink(image: np.ndarray) -> Ink:
 
 
 def frame_digit(ink: np.ndarray, *, drawn: bool = True) -> tuple[np.ndarray, StrokeInfo]:
-    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width when
-    `drawn` (pens on a canvas; prints and photos keep their strokes), fit it to 20 px and centre its mass
-    in 28x28; returns the 28x28 input and the pen measured."""
+    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width (judged as
+    for a print or photo unless `drawn`, a pen on a canvas), fit it to 20 px and centre its mass in 28x28;
+    returns the 28x28 input and the pen measured."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    crop, pen = normalize_strokes(crop) if drawn else (crop, measure_pen(crop))
+    crop, pen = normalize_strokes(crop, printed=not drawn)
     return _fit_and_center(crop), pen
 
 

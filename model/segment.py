@@ -2,7 +2,8 @@
 
 The ink's connected components (OpenCV, after the same cleaning as single digits, ruled lines
 removed) are grouped into digits: components whose horizontal extents overlap by at least half of
-the narrower one belong to the same digit (the two strokes of a 4, the bar of a 5 or of a crossed 7).
+the narrower one, and that are not further apart vertically than half the taller one, belong to the
+same digit (the two strokes of a 4, the bar of a 5 or of a crossed 7; not a speck far above a digit).
 Digits that touch are one component; a part wider than a digit is split where the classifier and
 the digit gate read both sides best (classifier-guided splitting, tried at the columns with the
 least ink). Every part is then read and judged by the digit gate: parts that are not digits (a
@@ -25,6 +26,7 @@ from model.strokes import StrokeInfo
 logger = logging.getLogger(__name__)
 
 SAME_DIGIT_OVERLAP = 0.5  # horizontal overlap, as a fraction of the narrower part, that joins two parts
+SAME_DIGIT_GAP = 0.5  # ... when they are no further apart vertically than this fraction of the taller
 WIDE = 1.0  # a part wider than this times its height may be digits that touch
 CUTS = 5  # columns tried per split
 SPLIT_MARGIN = 0.05  # a split must read this much better (product of confidence and digit score) than the whole
@@ -47,21 +49,28 @@ class Segment:
     pen: StrokeInfo | None = None
 
 
+def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """True when boxes (x0, y0, x1, y1) `a` and `b` overlap horizontally by SAME_DIGIT_OVERLAP of the narrower and are
+    no further apart vertically than SAME_DIGIT_GAP of the taller (strokes of one digit are close together)."""
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    gap = max(a[1], b[1]) - min(a[3], b[3])
+    return overlap >= SAME_DIGIT_OVERLAP * min(a[2] - a[0], b[2] - b[0]) and gap <= SAME_DIGIT_GAP * max(a[3] - a[1], b[3] - b[1])
+
+
 def _group_components(boxes: np.ndarray) -> list[list[int]]:
     """Indices of components (boxes x, y, w, h) grouped into digits, groups ordered left to right."""
-    groups = [[i] for i in np.argsort(boxes[:, 0])]
-    spans = [(int(boxes[i, 0]), int(boxes[i, 0] + boxes[i, 2])) for i in (g[0] for g in groups)]
+    order = np.argsort(boxes[:, 0])
+    groups = [[int(i)] for i in order]
+    spans = [(x, y, x + width, y + height) for x, y, width, height in boxes[order, :4].tolist()]
     merged = True
     while merged:
         merged = False
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
-                (a0, a1), (b0, b1) = spans[a], spans[b]
-                overlap = min(a1, b1) - max(a0, b0)
-                if overlap >= SAME_DIGIT_OVERLAP * min(a1 - a0, b1 - b0):
+                if _same_digit(spans[a], spans[b]):
                     groups[a] += groups.pop(b)
-                    spans[a] = (min(a0, b0), max(a1, b1))
-                    spans.pop(b)
+                    (a0, a1, a2, a3), (b0, b1, b2, b3) = spans[a], spans.pop(b)
+                    spans[a] = (min(a0, b0), min(a1, b1), max(a2, b2), max(a3, b3))
                     merged = True
                     break
             if merged:

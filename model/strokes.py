@@ -107,15 +107,11 @@ def redraw(skeleton: np.ndarray, width: float) -> np.ndarray:
     return drawn[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def measure_pen(crop: np.ndarray) -> StrokeInfo:
-    """What `normalize_strokes` would measure of `crop`'s pen (the quick estimate), without redrawing anything."""
-    width = quick_width(_working_image(np.asarray(crop, dtype=np.float32))[0] > 0.5)
-    return StrokeInfo(width, width / BOX, thinned=False)
-
-
-def normalize_strokes(crop: np.ndarray) -> tuple[np.ndarray, StrokeInfo]:
+def normalize_strokes(crop: np.ndarray, *, printed: bool = False) -> tuple[np.ndarray, StrokeInfo]:
     """`crop` (ink cropped to its box, [0, 1]) with its strokes brought to MNIST's width when too thick.
 
+    With `printed` (a photo or scan: ragged or blocky edges, on which skeletons come out short and the
+    area-over-skeleton width high), the decision rests on the outline estimate (`quick_width`) alone.
     Returns the (possibly redrawn, differently sized) crop and what was measured; the caller fits
     the result into the 20 px box as usual.
     """
@@ -123,10 +119,10 @@ def normalize_strokes(crop: np.ndarray) -> tuple[np.ndarray, StrokeInfo]:
     if crop.ndim != 2 or crop.size == 0:
         raise ValueError(f"crop must be a non-empty 2-D array, got shape {crop.shape}")
     quick = quick_width(_working_image(crop)[0] > 0.5)
-    if quick <= THICK_ABOVE * QUICK_MARGIN:
+    if quick <= THICK_ABOVE * (1.0 if printed else QUICK_MARGIN):
         return crop, StrokeInfo(quick, quick / BOX, thinned=False)
     width, skeleton = stroke_width(crop)
     ratio = width / BOX
-    if width <= THICK_ABOVE or ratio > BLOB_RATIO or skeleton.sum() < 2:
+    if (width <= THICK_ABOVE and not printed) or ratio > BLOB_RATIO or skeleton.sum() < 2:
         return crop, StrokeInfo(width, ratio, thinned=False)
     return redraw(skeleton, TARGET_WIDTH), StrokeInfo(width, ratio, thinned=True)

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from tests.support.drawing import render
 
-from model import strokes, synthetic
-from model.preprocess import EmptyImageError, extract_ink, frame_digit
-from model.synthetic_photos import photo_number
+from model import photo, strokes, synthetic
+from model.preprocess import EmptyImageError, extract_ink, frame_digit, preprocess
+from model.segment import segment_digits
+from model.synthetic_photos import digit_pools, photo_number
 
 
 def test_thinning_gives_a_one_pixel_skeleton():
@@ -33,10 +34,10 @@ def test_redrawn_strokes_have_mnist_width():
     assert strokes.stroke_width(crop)[0] == pytest.approx(strokes.MNIST_WIDTH, abs=0.6)
 
 
-def ruled_page(*, grid: bool = False, shadow: bool = True) -> np.ndarray:
+def ruled_page(*, grid: bool = False, shadow: bool = True, line: int = 150) -> np.ndarray:
     page = np.full((300, 420), 225, np.float32)
     for y in range(20, 300, 40):
-        cv2.line(page, (0, y), (420, y), 150, 2)
+        cv2.line(page, (0, y), (420, y), line, 2)
     if grid:
         for x in range(15, 420, 40):
             cv2.line(page, (x, 0), (x, 300), 150, 2)
@@ -56,6 +57,41 @@ def test_writing_across_ruled_lines_is_kept_whole():
     cv2.line(page, (200, 30), (200, 130), 20, 6)  # a stroke crossing two lines
     ink = extract_ink(page)
     assert len(ink.areas) == 1 and ink.boxes[0][3] >= 95
+
+
+@pytest.mark.parametrize("line", [150, 215])  # dark lines, and faint ones (4% darker than the paper) in noise
+@pytest.mark.parametrize("angle", [-4.0, -0.7, 2.5])
+def test_the_page_tilt_is_found_to_a_tenth_of_a_degree(angle, line):
+    page = ruled_page(line=line).astype(np.float32) + np.random.default_rng(0).normal(0, 4, (300, 420))
+    turn = cv2.getRotationMatrix2D((210, 150), angle, 1.0)
+    tilted = cv2.warpAffine(np.clip(page, 0, 255) / 255, turn, (420, 300), borderMode=cv2.BORDER_REPLICATE)
+    assert photo.tilt(photo.flatten_light(tilted.astype(np.float32), pen=20)) == pytest.approx(-angle, abs=0.1)
+
+
+def test_a_number_across_a_tightly_cropped_ruled_page_keeps_its_digits_apart():
+    page = ruled_page(shadow=False)
+    cv2.putText(page, "2222", (30, 261), cv2.FONT_HERSHEY_TRIPLEX, 3.2, 30, 12)  # sitting on the line at y=260
+    page = page[:, 25:285]  # the digits' bases cover most of the line
+    boxes = [segment.box for segment in segment_digits(page)]
+    assert len(boxes) == 4 and all(height >= 64 for _, _, _, height in boxes)  # the line gone, the bases kept
+
+
+def test_photographed_digits_are_one_part_each_on_ruled_and_grid_paper(mnist):
+    # Generated photos (tilt, uneven light and shadows, noise, JPEG) of one handwritten or printed digit: after the
+    # lines are removed, the only part as tall as a digit is the digit, shaped like one (not a leftover of a line).
+    pools = digit_pools(mnist.x_test, mnist.y_test)
+    for seed in range(20):
+        image = photo_number(np.random.default_rng(seed), pools=pools, text=str(seed % 10), grid=seed % 2 == 1).image
+        boxes = [segment.box for segment in segment_digits(image)]
+        tallest = max(height for _, _, _, height in boxes)
+        digits = [(width, height) for _, _, width, height in boxes if height >= tallest / 2]
+        assert len(digits) == 1 and digits[0][0] <= 1.5 * digits[0][1], (seed, boxes)
+
+
+def test_a_blurred_print_keeps_the_pen_width_not_the_blur():
+    drawing = render(4, thickness=10)
+    print_ = (255 - 0.8 * cv2.GaussianBlur(drawing.astype(np.float32), (0, 0), 4)).astype(np.uint8)
+    assert strokes.stroke_width(preprocess(print_))[0] < 1.3 * strokes.stroke_width(preprocess(drawing))[0]
 
 
 def test_generators_are_reproducible_and_check_their_arguments():

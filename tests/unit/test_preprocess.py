@@ -48,10 +48,17 @@ def test_off_centre_and_centred_drawings_give_nearly_the_same_input():
     assert np.corrcoef(centred.ravel(), moved.ravel())[0, 1] > 0.8
 
 
+def assert_nearly_the_same(on_paper: np.ndarray, on_canvas: np.ndarray) -> None:
+    """On paper, ink fainter than half the strokes is the blur's halo and is cut, so the anti-aliased edges of the
+    strokes differ by a fraction of a pixel from the canvas's; the digit is the same."""
+    assert np.abs(on_paper - on_canvas).mean() < 0.01
+    assert np.corrcoef(on_paper.ravel(), on_canvas.ravel())[0, 1] > 0.99
+
+
 @pytest.mark.parametrize("digit", [0, 1, 7])
-def test_inverted_digit_gives_the_same_input(digit):
+def test_inverted_digit_gives_nearly_the_same_input(digit):
     drawing = render(digit)
-    np.testing.assert_allclose(preprocess(255 - drawing), preprocess(drawing), atol=5e-3)
+    assert_nearly_the_same(preprocess(255 - drawing), preprocess(drawing))
 
 
 def test_photo_with_uneven_lighting_matches_the_clean_drawing():
@@ -76,8 +83,8 @@ def test_mnist_digits_come_back_almost_unchanged(mnist):
 def test_transparent_png_with_dark_ink():
     drawing = render(1)
     rgba = np.zeros((280, 280, 4), np.uint8)
-    rgba[..., 3] = drawing  # black ink painted through alpha, transparent elsewhere
-    np.testing.assert_allclose(preprocess(rgba), preprocess(drawing), atol=0.02)
+    rgba[..., 3] = drawing  # black ink painted through alpha, transparent elsewhere: dark ink on paper
+    assert_nearly_the_same(preprocess(rgba), preprocess(drawing))
 
 
 @pytest.mark.parametrize(

@@ -72,12 +72,12 @@ def test_other_writers_printed_digits_are_read(predictor):
     assert figures["refused"] <= 0.03 and figures["accuracy_refusals_wrong"] >= 0.9
 
 
-def test_1907_on_lined_paper_is_four_digits_not_one(predictor):
-    # The ruled lines used to join all the ink into one part, read "1". Whether each handwritten digit is then
-    # read right is the classifier's part, measured over many photos by bench/robustness.py (74% exact here).
+def test_1907_on_lined_paper_reads_1907(predictor):
+    # The example: the ruled lines used to join all the ink into one part, read "1"; then the printed 1,
+    # kept as bold as the photo's blur made it, read "2907". Over many photos, see bench/robustness.py.
     photo = photo_number(np.random.default_rng(1907), text="1907", grid=False)
     reading = read_number(predictor, photo.image)
-    assert len(reading.digits) == 4 and reading.text.endswith("907")
+    assert reading.text == "1907"
     assert all(c.box is not None and c.box[2] > 0 for c in reading.digits)
     lefts = [c.box[0] for c in reading.digits]
     assert lefts == sorted(lefts)

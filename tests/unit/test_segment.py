@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -33,6 +34,13 @@ def test_digits_are_found_left_to_right_with_two_stroke_digits_kept_whole():
 
 def test_two_stroke_digit_alone_is_one_segment():
     assert len(segment_digits(render(4))) == 1 and len(segment_digits(render(5))) == 1
+
+
+def test_a_mark_far_above_a_digit_is_not_part_of_it():
+    canvas = render(7, box=(0.3, 0.5, 0.3, 0.4))  # about 120 px tall, from row 140
+    cv2.line(canvas, (110, 20), (170, 20), 255, 6)  # above the 7, further than half its height
+    boxes = [segment.box for segment in segment_digits(canvas)]
+    assert len(boxes) == 2 and max(height for _, _, _, height in boxes) < 150
 
 
 def test_read_number_with_a_real_model(tiny_run):
