@@ -1,4 +1,4 @@
-"""The "is this a digit?" gate: a small network, separate from the classifiers, that refuses non-digits.
+"""The "is this a digit?" gate: a few small networks averaged, separate from the classifiers, that refuse non-digits.
 
 It reads the same 28x28 input as the classifier (after `model.preprocess`) and gives the
 probability that the input is a digit at all. An input scoring below the threshold stored beside

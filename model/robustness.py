@@ -3,8 +3,8 @@
 Each function takes a `Predictor` (and the digit gate) and returns plain figures (fractions in
 [0, 1]); bench/robustness.py prints them and tests check their direction on small sets. The
 evaluation sets use their own seeds (`EVAL_SEED`...), never those the gate was trained or
-validated with, and every evaluation mark is turned and slanted (`synthetic.vary`), which the
-gate's training never did.
+validated with, and every evaluation mark is turned and slanted (`synthetic.vary`), as the gate's
+training marks are with the training seeds.
 """
 
 from __future__ import annotations

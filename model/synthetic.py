@@ -224,7 +224,7 @@ def random_strokes(rng: Rng) -> np.ndarray:
 
 
 def vary(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """`image` rotated (up to 25 degrees) and sheared (up to 0.3) about its centre: a variation the gate never trained on."""
+    """`image` rotated (up to 25 degrees) and sheared (up to 0.3) about its centre, as people tilt and slant what they draw."""
     height, width = image.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), float(rng.uniform(-25, 25)), 1.0)
     shear = float(rng.uniform(-0.3, 0.3))

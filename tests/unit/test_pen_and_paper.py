@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -106,12 +108,22 @@ def test_generators_are_reproducible_and_check_their_arguments():
         strokes.normalize_strokes(np.zeros((0, 3)))
 
 
+def test_training_digits_are_turned_whole():
+    from model.gate_train import turned
+
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[:30, :30] = 255  # ink in a corner, which turning the canvas itself would cut off
+    for seed in range(5):
+        assert float(turned(canvas, np.random.default_rng(seed)).sum()) == pytest.approx(float(canvas.sum()), rel=0.1)
+
+
 @pytest.mark.training
 def test_gate_training_writes_a_loadable_gate(tmp_path):
     from model.gate import load_gate
     from model.gate_train import main
 
     out = tmp_path / "gate.keras"
-    assert main(["--out", str(out), "--scale", "0.005", "--epochs", "1"]) == 0
+    assert main(["--out", str(out), "--scale", "0.005", "--epochs", "1", "--members", "2"]) == 0
     gate = load_gate(out)
     assert 0.0 <= gate.threshold <= 1.0 and gate.scores(np.zeros((2, 28, 28), np.float32)).shape == (2,)
+    assert json.loads(out.with_suffix(".json").read_text())["members"] == 2
