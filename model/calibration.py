@@ -92,6 +92,11 @@ def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarr
     return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
+def scale_if_calibrated(probabilities: np.ndarray, temperature: float | None) -> np.ndarray:
+    """`probabilities` rescaled by `temperature`, or as they are when it is None (a run that is not calibrated)."""
+    return probabilities if temperature is None else apply_temperature(probabilities, temperature)
+
+
 def negative_log_likelihood(labels: np.ndarray, probabilities: np.ndarray) -> float:
     """Mean -log p(true label) over the rows of `probabilities` (n, k)."""
     labels, probabilities = _check_probabilities(labels, probabilities)

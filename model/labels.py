@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.calibration import apply_temperature, read_temperature
+from model.calibration import read_temperature, scale_if_calibrated
 from model.data import DataError, load_mnist
 from model.runs import RunError, load_run, write_json_atomic
 
@@ -60,8 +60,6 @@ def find_suspects(labels: np.ndarray, probabilities: np.ndarray, *, split: str) 
          "score": round(float(scores[i]), 6)}
         for i in ranked
     ]
-
-
 
 
 def build_suspects_file(
@@ -176,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     cfg = cross_validation_config()
     temperature = read_temperature(run.path)
-    test_probs = run.probabilities if temperature is None else apply_temperature(run.probabilities, temperature)
+    test_probs = scale_if_calibrated(run.probabilities, temperature)
     sources = {"train": f"{args.folds}-fold cross-validation, the {cfg.preset} preset ({cfg.architecture}, "
                         f"{cfg.epochs} epochs, no label smoothing) per fold",
                "test": f"run {run.name} (test probabilities{'' if temperature is None else ', calibrated'})"}

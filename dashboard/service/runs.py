@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from model.adversarial import Attacker
-from model.calibration import Reliability, apply_temperature, read_temperature, reliability
+from model.calibration import Reliability, read_temperature, reliability, scale_if_calibrated
 from model.error_index import Predictions, index_predictions
 from model.explain import Explainer
 from model.inference import Predictor, load_keras_model
@@ -71,7 +71,7 @@ class RunEntry:
         """The test probabilities, temperature-scaled when asked and the run is calibrated, else raw."""
         if not calibrated or self.temperature is None:
             return self.run.probabilities
-        return self.memo(("calibrated",), lambda: apply_temperature(self.run.probabilities, self.temperature))
+        return self.memo(("calibrated",), lambda: scale_if_calibrated(self.run.probabilities, self.temperature))
 
     def reliability(self, *, calibrated: bool) -> Reliability:
         """The reliability bins of the test probabilities (raw or calibrated)."""

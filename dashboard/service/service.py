@@ -24,7 +24,7 @@ from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import DEFAULT_RUN_NAME, Settings
 from model import insight
 from model.adversarial import Attack, Attacker
-from model.calibration import Reliability, apply_temperature, read_calibration
+from model.calibration import Reliability, read_calibration, scale_if_calibrated
 from model.compare import Comparison, compare
 from model.data import Mnist, load_mnist
 from model.error_index import Predictions
@@ -257,10 +257,7 @@ class Service:
 
     def scaled(self, name: object, probabilities: np.ndarray, *, calibrated: bool) -> np.ndarray:
         """`probabilities` of run `name`'s model, temperature-scaled if asked and the run is calibrated."""
-        temperature = self.temperature(name)
-        if not calibrated or temperature is None:
-            return probabilities
-        return apply_temperature(probabilities, temperature)
+        return scale_if_calibrated(probabilities, self.temperature(name)) if calibrated else probabilities
 
     def calibrated_reading(self, name: object, reading: list[Classification]) -> list[Classification]:
         """`reading` with each digit's probabilities temperature-scaled by run `name` (unchanged if not calibrated)."""

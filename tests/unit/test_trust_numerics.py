@@ -10,6 +10,7 @@ import pytest
 
 from model.calibration import (
     apply_temperature, calibration_summary, fit_temperature, negative_log_likelihood, read_temperature, reliability,
+    scale_if_calibrated,
 )
 from model.compare import CELLS, compare, mcnemar_exact, order_cell, verdict, wilson_interval
 from model.config import PROJECT_ROOT
@@ -136,6 +137,14 @@ def test_apply_temperature_one_is_identity_and_rejects_bad_temperatures():
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="temperature must be a positive number"):
             apply_temperature(probabilities, bad)
+
+
+def test_only_a_calibrated_run_rescales_its_probabilities():
+    probabilities = _probabilities(np.array([1, 2]))
+    assert scale_if_calibrated(probabilities, None) is probabilities
+    sharper = scale_if_calibrated(probabilities, 0.5)
+    np.testing.assert_allclose(sharper, apply_temperature(probabilities, 0.5))
+    assert (sharper.max(axis=1) > probabilities.max(axis=1)).all()
 
 
 @pytest.mark.parametrize("run", ["deep_cnn", "convnet"])
