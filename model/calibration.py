@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.runs import write_json_atomic
+from model.runs import write_json
 
 CALIBRATION_FILE = "calibration.json"
 DEFAULT_BINS = 15
@@ -151,7 +151,7 @@ def calibration_summary(
 
 def write_calibration(run_dir: Path | str, summary: dict) -> Path:
     """Write `summary` to the run's `calibration.json` atomically (a reader never sees half a file)."""
-    return write_json_atomic(Path(run_dir) / CALIBRATION_FILE, summary)
+    return write_json(Path(run_dir) / CALIBRATION_FILE, summary)
 
 
 def read_temperature(run_dir: Path | str) -> float | None:

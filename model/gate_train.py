@@ -29,6 +29,7 @@ from model import synthetic
 from model.data import Split, load_mnist, pixels, validation_split
 from model.gate import GATE_PATH, settings_path
 from model.preprocess import preprocess_many
+from model.runs import write_json
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def train_gate(*, out: Path, scale: float = 1.0, epochs: int = 20, members: int 
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     network.save(out)
-    settings_path(out).write_text(json.dumps(settings, indent=2) + "\n")
+    write_json(settings_path(out), settings)
     return settings
 
 

@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from model import config
-from model.labels import SPLITS, write_json_atomic
+from model.labels import SPLITS
+from model.runs import write_json
 
 MARKS_PATH = config.DATA_PATH.parent / "label_marks.json"
 VERDICTS = ("wrong", "right")
@@ -73,7 +74,7 @@ def set_mark(path: Path | str, split: str, index: int, verdict: str | None, *, n
         else:
             stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
             marks[key] = {"verdict": verdict, "time": stamp}
-        write_json_atomic(path, marks)
+        write_json(path, marks)
     return marks
 
 

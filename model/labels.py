@@ -28,7 +28,7 @@ import numpy as np
 from model import config
 from model.calibration import read_temperature, scale_if_calibrated
 from model.data import DataError, load_mnist
-from model.runs import RunError, load_run, write_json_atomic
+from model.runs import RunError, load_run, write_json
 
 SUSPECTS_PATH = config.DATA_PATH.parent / "label_suspects.json"
 CV_PROBABILITIES_PATH = config.DATA_PATH.parent / "train_cv_probabilities.npy"
@@ -80,7 +80,7 @@ def build_suspects_file(
         "counts": {name: sum(row["split"] == name for row in suspects) for name in splits},
         "suspects": suspects,
     }
-    write_json_atomic(path, data)
+    write_json(path, data)
     return data
 
 

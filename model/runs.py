@@ -91,19 +91,14 @@ def write_run(destination: Path, fill: Callable[[Path], None], *, overwrite: boo
     return destination
 
 
-def write_json(path: Path, data: dict) -> None:
-    """Write `data` as indented JSON."""
-    path.write_text(json.dumps(data, indent=2) + "\n")
-
-
-def write_json_atomic(path: Path | str, data: object) -> Path:
-    """Write `data` as JSON to `path` through a temporary file renamed into place."""
+def write_json(path: Path | str, data: object) -> Path:
+    """Write `data` as JSON to `path` through a temporary file renamed into place (a reader never sees half a file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w") as out:
-            json.dump(data, out, indent=1)
+            json.dump(data, out, indent=2)
             out.write("\n")
         os.chmod(temp, 0o644)
         os.replace(temp, path)
