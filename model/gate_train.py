@@ -34,6 +34,8 @@ from model.runs import write_json
 logger = logging.getLogger(__name__)
 
 TRAIN_SEED = 9001
+EPOCHS = 20
+MEMBERS = 5  # networks averaged, each from its own seed
 VALIDATION_SEED = 9002
 REFUSE_AT_MOST = {"mnist": 0.001, "mnist turned": 0.005, "printed 8x8": 0.005, "fonts": 0.003, "pens": 0.01}  # validation targets
 BASE_COUNTS = {"mnist": 20000, "mnist turned": 20000, "printed 8x8": 3000, "fonts": 5000, "pens": 5000, "marks": 3000}
@@ -160,7 +162,7 @@ def _scores(network, groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: network.predict(images[..., None], verbose=0, batch_size=1024)[:, 0] for name, images in groups.items()}
 
 
-def train_gate(*, out: Path, scale: float = 1.0, epochs: int = 20, members: int = 5, seed: int = TRAIN_SEED) -> dict:
+def train_gate(*, out: Path, scale: float = 1.0, epochs: int = EPOCHS, members: int = MEMBERS, seed: int = TRAIN_SEED) -> dict:
     """Build the data, train the gate, choose its threshold on validation data, save both files; returns the settings."""
     if scale <= 0 or epochs < 1 or members < 1:
         raise ValueError(f"scale must be > 0, epochs and members >= 1, got scale={scale}, epochs={epochs}, members={members}")
@@ -197,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.gate_train", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=GATE_PATH, help=f"gate model file (default: {GATE_PATH})")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the default number of training images")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--members", type=int, default=5, help="networks averaged, each from its own seed")
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--members", type=int, default=MEMBERS, help="networks averaged, each from its own seed")
     parser.add_argument("--seed", type=int, default=TRAIN_SEED)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -27,7 +27,7 @@ CUSTOM = "custom"  # no preset: the shipped model's recipe, with the options of 
 PRESET_LABELS = {  # times measured on 2 idle CPU cores, the whole training process (README, "Presets")
     "quick": "quick: a small CNN on all images, about 20 s, 99.4%",
     "strong": "strong: the shipped model's recipe, about 7 min, 99.7%",
-    CUSTOM: "custom: set the options below yourself",
+    CUSTOM: "custom: the shipped model's recipe, with the options below as you set them",
 }
 DEFAULT_PRESET = "quick"
 FIELDS = ("preset", "architecture", "epochs", "batch_size", "train_size", "seed", "name")  # in the form's order
