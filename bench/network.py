@@ -67,7 +67,7 @@ def interactions(service, run: str) -> dict[str, tuple[str, str, callable]]:
         image = pixels(service.mnist.x_test[100 + i])
         return stored_reading([Classification(service.predictor(run).predict(image), image)])
 
-    base = {f"{ids.RUN_SELECT}.value": run}
+    base = {f"{ids.RUN_SELECT}.value": run, f"{ids.PROBABILITY_SCALE}.value": "calibrated"}
     sliders = lambda i: {"slider.drag_value": {"rotation": -40 + 5 * i, "scale": 1.1, "shift_x": 1},  # noqa: E731
                          "slider.value": {"rotation": -40 + 5 * i, "thickness": 0.5}}
     return {

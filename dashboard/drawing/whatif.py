@@ -18,6 +18,7 @@ from dashboard.drawing.reading import confidence_bars, read_store, to_uint8
 from dashboard.figures.theme import fig_message
 from dashboard.figures.whatif import fig_sweep
 from dashboard.service import current
+from dashboard.validation import check_choice
 from model.whatif import IDENTITY, SETTINGS
 
 EMPTY = "Draw a digit to try what changes its reading."
@@ -71,29 +72,37 @@ def reset(_clicks, slider_ids: list[dict]) -> list[float]:
     return [IDENTITY[item["setting"]] for item in slider_ids]
 
 
-def show_reading(read, dragged: list, values: list, run_name: str, slider_ids: list[dict]):
-    """The changed input and the model's reading of it, following the sliders as they move (and Reset)."""
+def _calibrated(scale: object) -> bool:
+    """Whether the shell's Probabilities switch asks for calibrated probabilities."""
+    return check_choice(scale, "probabilities", ["calibrated", "raw"]) == "calibrated"
+
+
+def show_reading(read, dragged: list, values: list, run_name: str, slider_ids: list[dict], scale: str = "calibrated"):
+    """The changed input and the model's reading of it, following the sliders as they move (and Reset); raw or
+    calibrated probabilities as the shell's switch says, like the Draw page's own reading."""
     moving = any(prop.endswith(".drag_value") for prop in ctx.triggered_prop_ids)
     try:
         digits = read_store(read)
         if not digits:
             return html.P(EMPTY, className="note")
         settings = settings_of(dragged if moving else values, slider_ids)
-        changed, probabilities = current().what_if(run_name, digits[0].input, settings)
+        changed, probabilities = current().what_if(run_name, digits[0].input, settings,
+                                                   calibrated=_calibrated(scale))
     except ValueError as error:
         return html.P(str(error), className="note")
     best = int(probabilities.argmax())
     return [tile(to_uint8(changed), [f"reads {best}", f"{probabilities[best]:.1%}"]), confidence_bars(probabilities)]
 
 
-def show_sweep(read, values: list, run_name: str, slider_ids: list[dict]):
+def show_sweep(read, values: list, run_name: str, slider_ids: list[dict], scale: str = "calibrated"):
     """Each digit's probability across every slider's range, the others held, as one batch."""
     try:
         digits = read_store(read)
         if not digits:
             return fig_message(EMPTY, height=SWEEP_HEIGHT)
         settings = settings_of(values, slider_ids)
-        swept, probabilities = current().what_if_sweep(run_name, digits[0].input, settings)
+        swept, probabilities = current().what_if_sweep(run_name, digits[0].input, settings,
+                                                       calibrated=_calibrated(scale))
     except ValueError as error:
         return fig_message(str(error), height=SWEEP_HEIGHT)
     held = {**IDENTITY, **settings}
@@ -108,7 +117,8 @@ def register_callbacks() -> None:
              prevent_initial_call=True)(reset)
     callback(Output(ids.DRAW_WHATIF_READING, "children"),
              Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "drag_value"), Input(SLIDER_IDS, "value"),
-             Input(ids.RUN_SELECT, "value"), State(SLIDER_IDS, "id"), prevent_initial_call=True)(show_reading)
+             Input(ids.RUN_SELECT, "value"), State(SLIDER_IDS, "id"), Input(ids.PROBABILITY_SCALE, "value"),
+             prevent_initial_call=True)(show_reading)
     callback(Output(ids.DRAW_WHATIF_SWEEP, "figure"),
              Input(ids.DRAW_READ, "data"), Input(SLIDER_IDS, "value"), Input(ids.RUN_SELECT, "value"),
-             State(SLIDER_IDS, "id"), prevent_initial_call=True)(show_sweep)
+             State(SLIDER_IDS, "id"), Input(ids.PROBABILITY_SCALE, "value"), prevent_initial_call=True)(show_sweep)

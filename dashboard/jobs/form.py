@@ -25,9 +25,9 @@ BATCH_SIZES = (32, 64, 128, 256)
 TRAIN_SIZES = (1_024, 2_048, 5_000, 10_000, 25_000, FULL_TRAIN_SIZE)
 CUSTOM = "custom"  # no preset: the shipped model's recipe, with the options of the form
 PRESET_LABELS = {  # times measured on 2 idle CPU cores, the whole training process (README, "Presets")
-    "quick": "quick: a small CNN on all images, about 20 s, 99.4%",
-    "strong": "strong: the shipped model's recipe, about 7 min, 99.7%",
-    CUSTOM: "custom: the shipped model's recipe, with the options below as you set them",
+    "quick": "quick: about 20 s, 99.4% (a small CNN)",  # cost first: a phone shows the start of the label
+    "strong": "strong: about 7 min, 99.7% (the shipped model's recipe)",
+    CUSTOM: "custom: the shipped recipe with your options below",
 }
 DEFAULT_PRESET = "quick"
 FIELDS = ("preset", "architecture", "epochs", "batch_size", "train_size", "seed", "name")  # in the form's order

@@ -206,15 +206,19 @@ class Service:
         key = ("attack", image.tobytes(), method, target)
         return entry.memo(key, lambda: entry.attacker().smallest_epsilon(image, answer, method=method, target=target))
 
-    def what_if(self, name: object, image: np.ndarray, settings: dict) -> tuple[np.ndarray, np.ndarray]:
-        """`image` transformed by `settings` (model.whatif) and run `name`'s probabilities (10,) for it."""
+    def what_if(self, name: object, image: np.ndarray, settings: dict, *,
+                calibrated: bool) -> tuple[np.ndarray, np.ndarray]:
+        """`image` transformed by `settings` (model.whatif) and run `name`'s probabilities (10,) for it (calibrated
+        when asked and the run is, as the Draw page's reading)."""
         changed = transform(image, **settings)
-        return changed, self.predictor(name).predict(changed)
+        return changed, self.scaled(name, self.predictor(name).predict(changed), calibrated=calibrated)
 
-    def what_if_sweep(self, name: object, image: np.ndarray, settings: dict) -> tuple[dict, dict]:
-        """For each what-if setting, its values across its range and run `name`'s probabilities there, one batch."""
+    def what_if_sweep(self, name: object, image: np.ndarray, settings: dict, *, calibrated: bool) -> tuple[dict, dict]:
+        """For each what-if setting, its values across its range and run `name`'s probabilities there (calibrated
+        as `what_if`'s), one batch."""
         images = sweep(image, settings)
-        return images.values, images.split(self.predictor(name).predict(images.images))
+        probabilities = self.scaled(name, self.predictor(name).predict(images.images), calibrated=calibrated)
+        return images.values, images.split(probabilities)
 
     def read_image(self, name: object, image: np.ndarray, *, number: bool = False) -> list[Classification]:
         """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; [] if nothing is drawn."""

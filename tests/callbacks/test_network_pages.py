@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dashboard import ids
-from dashboard.drawing.reading import stored_reading
+from dashboard.drawing.reading import read_store, stored_reading
 from dashboard.settings import Settings
 from dashboard.validation import InvalidInput
 from model.data import pixels
@@ -152,3 +152,22 @@ def test_what_if_follows_the_sliders_and_sweeps_every_range(service):
     assert "rotation must be between" in str(call(whatif.show_reading, drag, store, bad, values, CONVNET, slider_ids))
     assert whatif.reset(1, slider_ids) == [0.0, 1.0, 0.0, 0.0, 0.0]
     assert whatif.keep_drawing(store + store) == store
+
+
+def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_reading_does(service):
+    from dashboard.drawing import whatif
+
+    store = drawing_store(service, index=1)
+    slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
+    untouched = [SETTINGS[name].identity for name in SETTINGS]
+    raw = service.predictor(CONVNET).predict(read_store(store)[0].input)
+    calibrated = service.scaled(CONVNET, raw, calibrated=True)
+    assert service.temperature(CONVNET) is not None and not np.allclose(raw, calibrated, atol=1e-3)
+    best = int(raw.argmax())
+    new_stroke = f"{ids.DRAW_READ}.data"
+    for scale, shown in (("calibrated", calibrated), ("raw", raw)):
+        tile, _ = call(whatif.show_reading, new_stroke, store, untouched, untouched, CONVNET, slider_ids, scale)
+        assert f"{shown[best]:.1%}" in str(tile)
+        figure = whatif.show_sweep(store, untouched, CONVNET, slider_ids, scale)
+        at_identity = [trace.y[len(trace.y) // 2] for trace in figure.data[:10]]  # rotation 0 is the middle value
+        assert np.allclose(at_identity, shown, atol=1e-3)
