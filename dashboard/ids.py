@@ -107,6 +107,7 @@ ADVERSARIAL_POLL = "adversarial-poll"  # dcc.Interval, on while the run's robust
 
 # Train page (dashboard/pages/train.py)
 TRAIN_PRESET = "train-preset"  # a named recipe (model.training_config.PRESETS) or custom
+TRAIN_PRESET_CHANGES = "train-preset-changes"  # which fields differ from the chosen preset
 TRAIN_ARCHITECTURE = "train-architecture"
 TRAIN_EPOCHS = "train-epochs"
 TRAIN_BATCH_SIZE = "train-batch-size"

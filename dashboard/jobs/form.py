@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 from dashboard.settings import DEFAULT_RUN_NAME
@@ -18,7 +19,7 @@ from model import config
 from model.admission import check_run_free
 from model.architectures import ARCHITECTURES
 from model.runs import RunError, check_run_name
-from model.training_config import TrainConfig, preset_config
+from model.training_config import PRESETS, TrainConfig, preset_config
 
 FULL_TRAIN_SIZE = 60_000 - config.VALIDATION_SIZE  # the training images left after the validation split
 BATCH_SIZES = (32, 64, 128, 256)
@@ -31,6 +32,7 @@ PRESET_LABELS = {  # times measured on 2 idle CPU cores, the whole training proc
 }
 DEFAULT_PRESET = "quick"
 FIELDS = ("preset", "architecture", "epochs", "batch_size", "train_size", "seed", "name")  # in the form's order
+SUGGESTED = re.compile(rf"(?:{'|'.join(map(re.escape, ARCHITECTURES))})-\d+")  # what `suggest_name` gives
 SHIPPED_FILE = "SHIPPED"
 MAX_SEED = 2**31 - 1
 
@@ -50,10 +52,28 @@ def preset_options() -> list[dict]:
 
 
 def preset_fields(preset: str) -> dict:
-    """The form's fields as preset `preset` sets them (custom: as the shipped model's recipe), all images."""
-    cfg = preset_config(None if preset == CUSTOM else preset)
+    """The form's fields as preset `preset` (one of `PRESETS`) sets them, on all images."""
+    cfg = preset_config(preset)
     return {"architecture": cfg.architecture, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
             "train_size": FULL_TRAIN_SIZE, "augment": cfg.augment}
+
+
+def preset_changes(preset: object, **fields: object) -> list[str]:
+    """The form's `fields` that differ from what `preset` sets, as "epochs 3 (preset: 2)"; [] for custom."""
+    if preset not in PRESETS:
+        return []
+    preset_values = preset_fields(preset)
+    return [f"{name.replace('_', ' ')} {_shown(name, value)} (preset: {_shown(name, preset_values[name])})"
+            for name, value in fields.items() if value is not None and value != preset_values[name]]
+
+
+def _shown(field: str, value: object) -> str:
+    """A form field's value as the form shows it."""
+    if field == "train_size" and isinstance(value, int):
+        return train_size_label(value)
+    if field == "augment":
+        return "on" if value else "off"
+    return str(value)[:40]
 
 
 DEFAULTS = {"preset": DEFAULT_PRESET, **preset_fields(DEFAULT_PRESET), "seed": 0}
@@ -73,6 +93,11 @@ def train_size_label(size: int) -> str:
 def augment_by_default(architecture: str) -> bool:
     """Whether augmentation starts switched on for `architecture` (as `python -m model.train` does)."""
     return ARCHITECTURES[architecture].augment
+
+
+def is_suggested_name(name: object) -> bool:
+    """Whether `name` is empty or one `suggest_name` gives ("convnet-2"), so the form may replace it."""
+    return not name or (isinstance(name, str) and SUGGESTED.fullmatch(name) is not None)
 
 
 def suggest_name(runs_dir: Path, architecture: str) -> str:

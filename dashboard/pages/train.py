@@ -19,23 +19,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import hardening, ids
 from dashboard.components import GRAPH_CONFIG, card
 from dashboard.figures.curves import fig_live_curves
+from dashboard.jobs import form
 from dashboard.jobs import record as records
-from dashboard.jobs.form import (
-    BATCH_SIZES,
-    DEFAULTS,
-    FIELDS,
-    TRAIN_SIZES,
-    architecture_options,
-    preset_fields,
-    preset_options,
-    augment_by_default,
-    change_refusal,
-    check_new_name,
-    form_config,
-    form_errors,
-    suggest_name,
-    train_size_label,
-)
 from dashboard.jobs.manager import celery_app_of
 from dashboard.jobs.runner import JobBusy, death_cause, start_job
 from dashboard.jobs.status import job_view, sentence
@@ -59,28 +44,30 @@ def _field(label: str, control, field: str | None = None) -> html.Label:
 
 
 def _form(runs_dir, max_epochs: int) -> html.Div:
-    architecture = DEFAULTS["architecture"]
+    architecture = form.DEFAULTS["architecture"]
     return html.Div([
-        _field("Preset", dcc.Dropdown(id=ids.TRAIN_PRESET, options=preset_options(), value=DEFAULTS["preset"],
-                                      clearable=False, searchable=False), "preset"),
-        _field("Architecture", dcc.Dropdown(id=ids.TRAIN_ARCHITECTURE, options=architecture_options(),
+        _field("Preset", dcc.Dropdown(id=ids.TRAIN_PRESET, options=form.preset_options(),
+                                      value=form.DEFAULTS["preset"], clearable=False, searchable=False), "preset"),
+        html.Div(id=ids.TRAIN_PRESET_CHANGES, className="train-hint", role="status"),
+        _field("Architecture", dcc.Dropdown(id=ids.TRAIN_ARCHITECTURE, options=form.architecture_options(),
                                             value=architecture, clearable=False, searchable=False), "architecture"),
         html.Div([
             _field("Epochs", dcc.Input(id=ids.TRAIN_EPOCHS, type="number", min=1, max=max_epochs, step=1,
-                                       value=DEFAULTS["epochs"]), "epochs"),
-            _field("Batch size", dcc.Dropdown(id=ids.TRAIN_BATCH_SIZE, options=list(BATCH_SIZES),
-                                              value=DEFAULTS["batch_size"], clearable=False, searchable=False),
+                                       value=form.DEFAULTS["epochs"]), "epochs"),
+            _field("Batch size", dcc.Dropdown(id=ids.TRAIN_BATCH_SIZE, options=list(form.BATCH_SIZES),
+                                              value=form.DEFAULTS["batch_size"], clearable=False, searchable=False),
                    "batch_size"),
-            _field("Seed", dcc.Input(id=ids.TRAIN_SEED, type="number", min=0, step=1, value=DEFAULTS["seed"]), "seed"),
+            _field("Seed", dcc.Input(id=ids.TRAIN_SEED, type="number", min=0, step=1, value=form.DEFAULTS["seed"]), "seed"),
         ], className="train-row"),
         _field("Training images", dcc.Dropdown(
-            id=ids.TRAIN_SIZE, options=[{"label": train_size_label(size), "value": size} for size in TRAIN_SIZES],
-            value=DEFAULTS["train_size"], clearable=False, searchable=False), "train_size"),
+            id=ids.TRAIN_SIZE,
+            options=[{"label": form.train_size_label(size), "value": size} for size in form.TRAIN_SIZES],
+            value=form.DEFAULTS["train_size"], clearable=False, searchable=False), "train_size"),
         dcc.Checklist(id=ids.TRAIN_AUGMENT, options=[{"label": "Augment: random rotation, shift and zoom",
                                                       "value": AUGMENT}],
-                      value=[AUGMENT] if DEFAULTS["augment"] else [], className="radio"),
+                      value=[AUGMENT] if form.DEFAULTS["augment"] else [], className="radio"),
         _field("Run name", dcc.Input(id=ids.TRAIN_NAME, type="text", maxLength=64,
-                                     value=suggest_name(runs_dir, architecture))),
+                                     value=form.suggest_name(runs_dir, architecture))),
         html.Div(id=ids.TRAIN_NAME_CHECK, className="train-hint", role="alert"),
         html.Div([
             html.Button("Start training", id=ids.TRAIN_START, n_clicks=0, className="button"),
@@ -150,17 +137,34 @@ def _owner(data: object) -> dict:
           Output(ids.TRAIN_AUGMENT, "value", allow_duplicate=True), Input(ids.TRAIN_PRESET, "value"),
           prevent_initial_call=True)
 def apply_preset(preset: str) -> tuple:
-    """Fill the form with what the chosen preset trains (custom: the shipped model's recipe)."""
-    fields = preset_fields(check_choice(preset, "preset", [option["value"] for option in preset_options()]))
+    """Fill the form with what the chosen preset trains; custom keeps the fields as they are."""
+    if check_choice(preset, "preset", list(form.PRESET_LABELS)) == form.CUSTOM:
+        raise PreventUpdate
+    fields = form.preset_fields(preset)
     return (fields["architecture"], fields["epochs"], fields["batch_size"], fields["train_size"],
             [AUGMENT] if fields["augment"] else [])
+
+
+@callback(Output(ids.TRAIN_PRESET_CHANGES, "children"), Input(ids.TRAIN_PRESET, "value"),
+          Input(ids.TRAIN_ARCHITECTURE, "value"), Input(ids.TRAIN_EPOCHS, "value"), Input(ids.TRAIN_BATCH_SIZE, "value"),
+          Input(ids.TRAIN_SIZE, "value"), Input(ids.TRAIN_AUGMENT, "value"), prevent_initial_call=True)
+def show_preset_changes(preset, architecture, epochs, batch_size, train_size, augment) -> str | html.Span:
+    """Say which fields now differ from the chosen preset: its time and accuracy no longer describe the training."""
+    preset = check_choice(preset, "preset", list(form.PRESET_LABELS))
+    augment = check_list(augment, "augment", lambda value, where: check_choice(value, where, [AUGMENT]))
+    changes = form.preset_changes(preset, architecture=architecture, epochs=epochs, batch_size=batch_size,
+                                  train_size=train_size, augment=AUGMENT in augment)
+    if not changes:
+        return ""
+    return html.Span(f"Changed from the {preset} preset: {'; '.join(changes)}. Its time and accuracy no longer "
+                     "apply; its recipe (schedule, learning rate, regularization) still does.", className="note")
 
 
 @callback(Output(ids.TRAIN_AUGMENT, "value"), Input(ids.TRAIN_ARCHITECTURE, "value"), prevent_initial_call=True)
 def suggest_augment(architecture: str) -> list[str]:
     """Augmentation on for the deep CNN, off for the small models, as `python -m model.train` does."""
-    check_choice(architecture, "architecture", [option["value"] for option in architecture_options()])
-    return [AUGMENT] if augment_by_default(architecture) else []
+    check_choice(architecture, "architecture", [option["value"] for option in form.architecture_options()])
+    return [AUGMENT] if form.augment_by_default(architecture) else []
 
 
 @callback(Output(ids.TRAIN_NAME_CHECK, "children"), Input(ids.TRAIN_NAME, "value"))
@@ -168,7 +172,7 @@ def check_name(name: str | None) -> html.Span:
     """Say at once whether the run name typed can be used."""
     name = check_text(name, "run name")
     try:
-        check_new_name(name, current().settings.runs_dir)
+        form.check_new_name(name, current().settings.runs_dir)
     except ValueError as error:
         return html.Span(sentence("Cannot use this name", error), className="wrong")
     return html.Span("This name is free.", className="note")
@@ -196,7 +200,7 @@ def _field_messages(errors: dict[str, str], fields: list[str]) -> list:
 
 def _field_of(value: object, name: str) -> str:
     """The form field a TRAIN_FIELD_ERROR id names."""
-    return check_choice(check_dict(value, name, optional=False).get("field"), name, list(FIELDS))
+    return check_choice(check_dict(value, name, optional=False).get("field"), name, list(form.FIELDS))
 
 
 @callback(
@@ -217,16 +221,16 @@ def start_training(_clicks, preset, architecture, epochs, batch_size, train_size
     owner, field_ids = _owner(owner), check_list(field_ids, "field ids", _field_of)
     augment = check_list(augment, "augment", lambda value, where: check_choice(value, where, [AUGMENT]))
     settings = current().settings
-    values = dict(zip(FIELDS, (preset, architecture, epochs, batch_size, train_size, seed, name)))
-    errors = form_errors(runs_dir=settings.runs_dir, max_epochs=settings.max_epochs, **values)
+    values = dict(zip(form.FIELDS, (preset, architecture, epochs, batch_size, train_size, seed, name)))
+    errors = form.form_errors(runs_dir=settings.runs_dir, max_epochs=settings.max_epochs, **values)
     name_error = html.Span(sentence("Cannot use this name", errors["name"]), className="wrong") \
         if "name" in errors else no_update
     if errors:
         return _field_messages(errors, field_ids), name_error, html.Span(
             "Not started: correct the fields marked above.", className="wrong")
     refusal = hardening.change_refusal(settings)
-    cfg = form_config(runs_dir=settings.runs_dir, max_epochs=settings.max_epochs, augment=AUGMENT in augment,
-                      **values)
+    cfg = form.form_config(runs_dir=settings.runs_dir, max_epochs=settings.max_epochs, augment=AUGMENT in augment,
+                           **values)
     try:
         if refusal:
             raise PermissionError(refusal)
@@ -263,14 +267,24 @@ def _announce(job: dict | None, owner: dict) -> tuple:
     return _changed(job["run"]), {**owner, "announced": job["job"]}
 
 
+@callback(Output(ids.TRAIN_NAME, "value", allow_duplicate=True), Input(ids.TRAIN_ARCHITECTURE, "value"),
+          State(ids.TRAIN_NAME, "value"), prevent_initial_call=True)
+def follow_architecture(architecture: str, name: object) -> str:
+    """A suggested run name follows the architecture ("fast_cnn-2" becomes "wide_cnn-2"); a name typed stays."""
+    architecture = check_choice(architecture, "architecture", [option["value"] for option in form.architecture_options()])
+    if not form.is_suggested_name(name):
+        raise PreventUpdate
+    return form.suggest_name(current().settings.runs_dir, architecture)
+
+
 @callback(Output(ids.TRAIN_NAME, "value"), Input(ids.TRAIN_CHANGED, "data"), State(ids.TRAIN_ARCHITECTURE, "value"),
           prevent_initial_call=True)
 def suggest_next_name(change: dict | None, architecture: str) -> str:
     """After a run was added, renamed or deleted, a free name for the next training."""
     if not check_dict(change, "change"):
         raise PreventUpdate
-    architecture = check_choice(architecture, "architecture", [option["value"] for option in architecture_options()])
-    return suggest_name(current().settings.runs_dir, architecture)
+    architecture = check_choice(architecture, "architecture", [option["value"] for option in form.architecture_options()])
+    return form.suggest_name(current().settings.runs_dir, architecture)
 
 
 def _run_or_none(name: str):
@@ -312,8 +326,8 @@ def show_selected(run_name: str):
     """The selected run in one line; renaming and deleting are off for a run that must stay."""
     service = current()
     run = service.run(check_run(run_name))
-    refusal = change_refusal(run.path, service.settings.runs_dir, renaming=False,
-                             only_run=len(service.run_names()) == 1)
+    refusal = form.change_refusal(run.path, service.settings.runs_dir, renaming=False,
+                                  only_run=len(service.run_names()) == 1)
     summary = [html.Strong(run.name), f" · {run.metadata.get('architecture', '?')} · "
                f"test accuracy {run.evaluation['accuracy']:.2%} · "
                f"{len(run.history)} epoch{'s' if len(run.history) != 1 else ''}"]
@@ -335,13 +349,13 @@ def change_run(_rename, _delete, run_name: str, new_name: str | None):
     renaming = ctx.triggered_id == ids.TRAIN_RENAME
     try:
         path = service.run_path(run_name)
-        refusal = hardening.change_refusal(service.settings) or change_refusal(
+        refusal = hardening.change_refusal(service.settings) or form.change_refusal(
             path, runs_dir, renaming=renaming, training=is_training(runs_dir) or records.is_running(runs_dir),
             only_run=len(service.run_names()) == 1)
         if refusal:
             raise ValueError(refusal)
         if renaming:
-            selected = rename_run(path, check_new_name(new_name, runs_dir)).name
+            selected = rename_run(path, form.check_new_name(new_name, runs_dir)).name
             message = f"Renamed {run_name} to {selected}."
         else:
             delete_run(path)

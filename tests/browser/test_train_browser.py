@@ -70,9 +70,11 @@ def test_training_from_the_page_shows_progress_and_lists_the_run(browser, train_
     until(lambda: form_shows(browser, "fast_cnn", 2, False), timeout=10)
     browser.select_dcc_dropdown(f"#{ids.TRAIN_PRESET}", value=PRESET_LABELS["strong"])
     until(lambda: form_shows(browser, "wide_cnn", 18, True), timeout=10)
+    until(lambda: browser.find_element(f"#{ids.TRAIN_NAME}").get_attribute("value") == "wide_cnn-2", timeout=10)
     browser.select_dcc_dropdown(f"#{ids.TRAIN_PRESET}", value=PRESET_LABELS["quick"])
     until(lambda: form_shows(browser, "fast_cnn", 2, False), timeout=10)
     fill_form(browser, "browser-run", epochs=4, size=2048)
+    browser.wait_for_contains_text(f"#{ids.TRAIN_PRESET_CHANGES}", "Changed from the quick preset: epochs 4 (preset: 2)")
     browser.find_element(f"#{ids.TRAIN_START}").click()
     browser.wait_for_element(f"#{ids.TRAIN_LIVE} .scatterlayer .trace", timeout=120)
     seen = []

@@ -30,6 +30,8 @@ from dashboard.jobs.form import (
     change_refusal,
     check_new_name,
     form_config,
+    is_suggested_name,
+    preset_changes,
     preset_fields,
     preset_options,
     suggest_name,
@@ -237,6 +239,25 @@ def test_layout_and_name_check(page, train_runs):
     assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
     assert page.apply_preset("strong") == ("wide_cnn", PRESETS["strong"]["epochs"], 128, FULL_TRAIN_SIZE, ["on"])
     assert page.apply_preset("quick") == ("fast_cnn", PRESETS["quick"]["epochs"], 256, FULL_TRAIN_SIZE, [])
+    with pytest.raises(PreventUpdate):
+        page.apply_preset("custom")  # custom keeps the fields as they are
+
+
+def test_the_form_says_which_fields_differ_from_the_preset_and_a_suggested_name_follows_the_architecture(page):
+    quick = preset_fields("quick")
+    as_set = (quick["architecture"], quick["epochs"], quick["batch_size"], quick["train_size"], [])
+    assert page.show_preset_changes("quick", *as_set) == ""
+    changed = text(page.show_preset_changes("quick", "wide_cnn", 3, 256, 1024, ["on"]))
+    assert "Changed from the quick preset" in changed and "epochs 3 (preset: 2)" in changed
+    assert "architecture wide_cnn (preset: fast_cnn)" in changed and "augment on (preset: off)" in changed
+    assert "train size 1,024 images (preset: all 55,000 images)" in changed and "batch size" not in changed
+    assert page.show_preset_changes("custom", "wide_cnn", 3, 256, 1024, ["on"]) == ""
+    assert preset_changes("strong", epochs=18, architecture="wide_cnn") == []
+    assert is_suggested_name("fast_cnn-2") and is_suggested_name("") and is_suggested_name(None)
+    assert not is_suggested_name("my-run") and not is_suggested_name("fast_cnn-2x")
+    assert page.follow_architecture("wide_cnn", "fast_cnn-2") == "wide_cnn-2"
+    with pytest.raises(PreventUpdate):
+        page.follow_architecture("wide_cnn", "my-run")  # a name the user typed stays
 
 
 OWNER = {"id": "b" * 32, "announced": None}
