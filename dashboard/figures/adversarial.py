@@ -19,7 +19,8 @@ def fig_attack(original: np.ndarray, perturbation: np.ndarray, adversarial: np.n
     """Three panels: the original (28, 28), the perturbation (on a diverging scale of ±its largest change) and the
     adversarial image.
 
-    The panels' axes are laid out directly (no `make_subplots`, which alone cost more than the rest of the figure):
+    The panels stay square and under their titles at any width, the colour scale under the middle one. Their axes
+    are laid out directly (no `make_subplots`, which alone cost more than the rest of the figure):
     this figure answers every attack, whose time budget is 300 ms.
     """
     original, perturbation, adversarial = (np.asarray(a, float) for a in (original, perturbation, adversarial))
@@ -32,7 +33,9 @@ def fig_attack(original: np.ndarray, perturbation: np.ndarray, adversarial: np.n
     panels = [
         (np.round(original, 3), pixel),
         (np.round(perturbation, 4), {"zmin": -limit, "zmax": limit, "colorscale": "RdBu_r",
-                                     "colorbar": {"title": {"text": "change", "side": "right"}, "thickness": 12, "x": 1.0},
+                                     "colorbar": {"title": {"text": "change", "side": "right"}, "orientation": "h",
+                                                  "x": 0.5, "xanchor": "center", "y": -0.04, "yanchor": "top",
+                                                  "len": 0.3, "thickness": 10},
                                      "hovertemplate": "row %{y}, column %{x}<br>change %{z:+.3f}<extra></extra>"}),
         (np.round(adversarial, 3), pixel),
     ]
@@ -43,11 +46,12 @@ def fig_attack(original: np.ndarray, perturbation: np.ndarray, adversarial: np.n
         traces.append(go.Heatmap(z=z, xaxis=f"x{suffix}", yaxis=f"y{suffix}", **style))
         layout[f"xaxis{suffix}"] = {"domain": [left, right], "visible": False, "constrain": "domain"}
         layout[f"yaxis{suffix}"] = {"visible": False, "autorange": "reversed", "constrain": "domain",
-                                    "scaleanchor": f"x{suffix}", "scaleratio": 1}
+                                    "constraintoward": "top", "scaleanchor": f"x{suffix}", "scaleratio": 1}
         annotations.append({"text": title, "x": (left + right) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
-                            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
-    figure = styled(go.Figure(traces, {**layout, "annotations": annotations}), height=PANEL + 50)
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+                            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    # Squares under their titles at any width (a narrow screen shrinks them), the colour scale under the middle one.
+    figure = styled(go.Figure(traces, {**layout, "annotations": annotations}), height=PANEL + 80)
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 50})
     return figure
 
 

@@ -97,7 +97,7 @@ def show_attack(source: str, index, drawing, method: str, target, run_name: str)
         text = (f"{chosen.caption}: {run_name} answers {answer} ({before[answer]:.1%}). {name} with ε = "
                 f"{found.epsilon:.3f} makes it answer {after} ({found.probabilities[after]:.1%}); "
                 f"with ε = {found.held_at:.3f} it still answered {answer}.")
-        titles = (f"original: {answer}", f"perturbation (±{found.epsilon:.3f})", f"adversarial: {after}")
+        titles = (f"original: {answer}", f"change ±{found.epsilon:.3f}", f"adversarial: {after}")
     images = fig_attack(chosen.image, found.perturbation(chosen.image), found.image, titles)
     return html.P(text), images, fig_before_after(before, found.probabilities)
 
