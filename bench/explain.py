@@ -19,8 +19,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
-from model.data import load_mnist, pixels  # noqa: E402
-from model.explain import METHODS, Explainer, load_explainer  # noqa: E402
+from model.core.mnist import load_mnist, pixels  # noqa: E402
+from model.insight.saliency import METHODS, Explainer, load_explainer  # noqa: E402
 
 
 def latencies(explainer: Explainer, image: np.ndarray, calls: int) -> dict[str, np.ndarray]:

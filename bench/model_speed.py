@@ -1,7 +1,7 @@
 """Print training throughput (images/s) and single-drawing latency (preprocess + predict) of the shipped model.
 
 Usage: `python bench/model_speed.py [--run DIR] [--calls 1000] [--train-steps 60]`.
-Latency: a 280x280 canvas drawing (white on black) through `model.inference.classify`, p50 and
+Latency: a 280x280 canvas drawing (white on black) through `model.core.predictor.classify`, p50 and
 p99 over `--calls` calls after a warm-up. Goal: p99 at most 15 ms.
 """
 
@@ -18,7 +18,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
-from model.inference import classify, load_predictor  # noqa: E402
+from model.reading.classify import classify  # noqa: E402
+from model.core.predictor import load_predictor
 
 
 def drawing(seed: int) -> np.ndarray:
@@ -53,8 +54,8 @@ def training_throughput(architecture: str, steps: int, batch_size: int = 128) ->
     import keras
     import tensorflow as tf
 
-    from model.architectures import build_model
-    from model.data import load_mnist, pixels
+    from model.training.architectures import build_model
+    from model.core.mnist import load_mnist, pixels
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     mnist = load_mnist()

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dashboard import ids  # noqa: E402
 from dashboard.drawing.reading import stored_reading  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
-from model.data import pixels  # noqa: E402
-from model.inference import Classification  # noqa: E402
-from model.whatif import SETTINGS  # noqa: E402
+from model.core.mnist import pixels  # noqa: E402
+from model.reading.classify import Classification  # noqa: E402
+from model.insight.whatif import SETTINGS  # noqa: E402
 from tests.support.dash_client import callbacks  # noqa: E402
 
 GOAL_MS = 300

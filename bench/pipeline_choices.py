@@ -5,7 +5,7 @@ Usage: `python bench/pipeline_choices.py [--arch fast_cnn wide_cnn] [--images 12
 Each row compiles a fresh model of the architecture and times `model.fit` over about `--images`
 images after a warm-up of two executions (tracing excluded). "per-image tf.data" is the old input
 pipeline (shuffle and batch image by image, augmentation as Keras layers in the model) for comparison;
-the others use `model.pipeline.training_dataset` (whole batches gathered from in-memory tensors,
+the others use `model.training.pipeline.training_dataset` (whole batches gathered from in-memory tensors,
 augmentation in the graph). The 2 cores are shared: the load average is printed with every row.
 """
 
@@ -24,9 +24,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from model.architectures import build_model  # noqa: E402
-from model.data import load_mnist, pixels, validation_split  # noqa: E402
-from model.pipeline import training_dataset  # noqa: E402
+from model.training.architectures import build_model  # noqa: E402
+from model.core.mnist import load_mnist, pixels, validation_split  # noqa: E402
+from model.training.pipeline import training_dataset  # noqa: E402
 
 DEFAULT = {"precision": "float32", "jit_compile": False, "batch_size": 256, "steps_per_execution": 16}
 

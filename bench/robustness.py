@@ -17,10 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model import config, robustness  # noqa: E402
-from model.data import load_mnist  # noqa: E402
-from model.gate import load_gate  # noqa: E402
-from model.inference import load_predictor  # noqa: E402
+from model import config  # noqa: E402
+
+from model.generated import robustness
+from model.core.mnist import load_mnist  # noqa: E402
+from model.reading.gate import load_gate  # noqa: E402
+from model.core.predictor import load_predictor  # noqa: E402
 
 
 def _line(label: str, value: float | str, goal: str = "") -> None:

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from model.data import load_mnist, pixels  # noqa: E402
-from model.runs import load_run  # noqa: E402
-from model.train import train  # noqa: E402
-from model.training_config import PRESETS, preset_config  # noqa: E402
+from model.core.mnist import load_mnist, pixels  # noqa: E402
+from model.core.runs import load_run  # noqa: E402
+from model.training.fit import train  # noqa: E402
+from model.training.settings import PRESETS, preset_config  # noqa: E402
 
 THRESHOLDS = (0.990, 0.995, 0.997)
 

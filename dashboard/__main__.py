@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.app import create_app
     from dashboard.hardening import QuietRequestHandler
     from dashboard.service import EXTENSION_KEY
-    from model.data import DataError
-    from model.runs import RunError
+    from model.core.mnist import DataError
+    from model.core.runs import RunError
 
     try:
         app = create_app(settings)

@@ -54,7 +54,7 @@ SALIENCY_RANDOM = "saliency-random"
 SALIENCY_NEXT = "saliency-next"
 SALIENCY_METHOD = "saliency-method"
 SALIENCY_TARGET = "saliency-target"
-SALIENCY_SETTING = "saliency-setting"  # pattern-matching type; keys "method" and "name" (a model.explain setting)
+SALIENCY_SETTING = "saliency-setting"  # pattern-matching type; keys "method" and "name" (a model.insight.saliency setting)
 SALIENCY_CAPTION = "saliency-caption"
 SALIENCY_HEATMAP = "saliency-heatmap"
 SALIENCY_PROBABILITIES = "saliency-probabilities"
@@ -75,7 +75,7 @@ DRAW_INPUT = "draw-input"
 DRAW_SALIENCY = "draw-saliency"
 DRAW_BOARD = "draw-board"  # the canvas, or the uploaded image in its place
 DRAW_UPLOAD_VIEW = "draw-upload-view"  # the uploaded image with a box around each mark found
-DRAW_WHATIF = "draw-whatif"  # pattern-matching type; key "setting" (a model.whatif setting): the what-if sliders
+DRAW_WHATIF = "draw-whatif"  # pattern-matching type; key "setting" (a model.insight.whatif setting): the what-if sliders
 DRAW_WHATIF_RESET = "draw-whatif-reset"
 DRAW_WHATIF_READING = "draw-whatif-reading"
 DRAW_WHATIF_SWEEP = "draw-whatif-sweep"
@@ -106,7 +106,7 @@ ADVERSARIAL_CURVE = "adversarial-curve"
 ADVERSARIAL_POLL = "adversarial-poll"  # dcc.Interval, on while the run's robustness curve is being computed
 
 # Train page (dashboard/pages/train.py)
-TRAIN_PRESET = "train-preset"  # a named recipe (model.training_config.PRESETS) or custom
+TRAIN_PRESET = "train-preset"  # a named recipe (model.training.settings.PRESETS) or custom
 TRAIN_PRESET_CHANGES = "train-preset-changes"  # which fields differ from the chosen preset
 TRAIN_ARCHITECTURE = "train-architecture"
 TRAIN_EPOCHS = "train-epochs"

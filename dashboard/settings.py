@@ -6,7 +6,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model import config, label_marks, labels, projection
+from model import config
+
+from model.trust import label_marks
+
+from model.trust import labels
+
+from model.dataset import projection
 
 DEFAULT_RUN_NAME = config.DEFAULT_RUN.name
 REDIS_URL_ENV = "MNIST_REDIS_URL"
@@ -45,7 +51,7 @@ class Settings:
     label_suspects: Path = labels.SUSPECTS_PATH  # written by `python -m model.labels`, read by /labels
     label_marks: Path = label_marks.MARKS_PATH  # people's "label wrong/right" marks
     suspects_page_size: int = 48  # label suspects shown at once on /labels
-    robustness_size: int = 1000  # test images in a run's robustness curve (model/insight.py)
+    robustness_size: int = 1000  # test images in a run's robustness curve (model/insight/derived.py)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:

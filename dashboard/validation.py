@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
-from model.runs import check_run_name
+from model.core.runs import check_run_name
 
 T = TypeVar("T")
 MAX_TEXT = 256  # characters of a free-text input (run names are shorter still)

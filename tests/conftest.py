@@ -17,8 +17,8 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from dashboard.settings import Settings
-from model.data import Mnist, load_mnist
-from model.train import TrainConfig, train
+from model.core.mnist import Mnist, load_mnist
+from model.training.fit import TrainConfig, train
 from tests.support.constants import CHROMIUM, PROJECTION_SIZE
 
 LAYER_MARKERS = {"browser": "browser", "servers": "servers", "training": "training"}  # folder -> marker
@@ -121,7 +121,7 @@ def train_app(train_runs: Path, tmp_path: Path):
 @pytest.fixture(scope="session")
 def calibrated_runs_dir(runs_dir, tmp_path_factory):
     """A copy of the tiny runs whose convnet is calibrated (baseline is not)."""
-    from model.calibrate import main as calibrate_main
+    from model.training.calibrate import main as calibrate_main
 
     copy = tmp_path_factory.mktemp("calibrated") / "runs"
     shutil.copytree(runs_dir, copy)

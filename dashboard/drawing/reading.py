@@ -18,7 +18,7 @@ from dash import html
 
 from dashboard.components import tile
 from model import config
-from model.inference import Classification
+from model.reading.classify import Classification
 
 INPUT_SHAPE = (config.IMAGE_SIZE, config.IMAGE_SIZE)
 MAX_STORED_DIGITS = 32  # more digits than a number on the canvas can hold

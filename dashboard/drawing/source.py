@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from dashboard.drawing.reading import read_store
 from dashboard.service import current
-from model.data import pixels
+from model.core.mnist import pixels
 
 TEST, DRAWING = "test", "drawing"
 SOURCES = {TEST: "a test image", DRAWING: "your last drawing"}

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from model.preprocess import ImageReadError, decode_image
+from model.reading.preprocess import ImageReadError, decode_image
 
 MAX_BYTES = 5 * 1024 * 1024  # the largest file accepted, in the browser (dcc.Upload max_size) and here
 MAX_SIDE = 8_000  # the longest side accepted, in pixels
@@ -71,7 +71,7 @@ def check_pixels(image: np.ndarray) -> np.ndarray:
 def upload_image(contents: object, max_bytes: int = MAX_BYTES) -> np.ndarray:
     """The image of a dcc.Upload `contents` data URL, as an array of finite values in 0-255.
 
-    Raises `ValueError` (`model.preprocess.ImageReadError` for unreadable images) whose message
+    Raises `ValueError` (`model.reading.preprocess.ImageReadError` for unreadable images) whose message
     says what is wrong: not a file, too large (bytes or pixels), empty, not an image, unusable pixels.
     """
     if not isinstance(contents, str) or not contents.startswith("data:"):

@@ -19,7 +19,7 @@ from dashboard.figures.theme import fig_message
 from dashboard.figures.whatif import fig_sweep
 from dashboard.service import current
 from dashboard.validation import check_choice
-from model.whatif import IDENTITY, SETTINGS
+from model.insight.whatif import IDENTITY, SETTINGS
 
 EMPTY = "Draw a digit to try what changes its reading."
 SWEEP_HEIGHT = 300

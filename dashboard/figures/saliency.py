@@ -34,7 +34,7 @@ def _check_panels(images: Sequence[np.ndarray], heatmaps: Sequence[np.ndarray], 
             raise ValueError(f"panel {number}: image and heatmap must be 2-D of one shape, "
                              f"got {image.shape} and {heatmap.shape}")
         if not np.isfinite(heatmap).all() or np.abs(heatmap).max() > 1.0 + 1e-6:
-            raise ValueError(f"panel {number}: heatmap values must be in [-1, 1] (see model.explain.normalize_heatmap)")
+            raise ValueError(f"panel {number}: heatmap values must be in [-1, 1] (see model.insight.saliency.normalize_heatmap)")
 
 
 def fig_saliency(images: Sequence[np.ndarray], heatmaps: Sequence[np.ndarray], titles: Sequence[str],

@@ -16,10 +16,10 @@ from pathlib import Path
 from dashboard.settings import DEFAULT_RUN_NAME
 from dashboard.validation import shown
 from model import config
-from model.admission import check_run_free
-from model.architectures import ARCHITECTURES
-from model.runs import RunError, check_run_name
-from model.training_config import PRESETS, TrainConfig, preset_config
+from model.training.admission import check_run_free
+from model.training.architectures import ARCHITECTURES
+from model.core.runs import RunError, check_run_name
+from model.training.settings import PRESETS, TrainConfig, preset_config
 
 FULL_TRAIN_SIZE = 60_000 - config.VALIDATION_SIZE  # the training images left after the validation split
 BATCH_SIZES = (32, 64, 128, 256)

@@ -2,7 +2,7 @@
 
 TensorFlow is not fork-safe: a process forked from one that already ran TensorFlow (the server,
 a Celery prefork worker) hangs in its first training step. So the job starts
-`python -m dashboard.jobs.process`, which runs `model.jobs.run_training` (lock, progress, atomic
+`python -m dashboard.jobs.process`, which runs `model.training.jobs.run_training` (lock, progress, atomic
 run directory) and writes one JSON line per event on stdout; the job reads them. The training
 process dies with the process that runs the job, the server or a Celery worker (Linux
 `PR_SET_PDEATHSIG`), which releases the lock and leaves no run behind; Cancel kills it the same
@@ -29,10 +29,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from model.config import PROJECT_ROOT
-from model.data import DataError
-from model.jobs import TrainingBusyError, run_training
-from model.runs import RunError
-from model.train import TrainConfig
+from model.core.mnist import DataError
+from model.training.jobs import TrainingBusyError, run_training
+from model.core.runs import RunError
+from model.training.fit import TrainConfig
 
 log = logging.getLogger(__name__)
 EVENT = "mnist_trainer"  # the key of every line the training process writes for its parent

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from dashboard.jobs import record as records
 from dashboard.jobs.process import TrainingCancelled, TrainingFailed, config_from_json, config_json, train_in_process
-from model.data import DataError
-from model.jobs import TrainingBusyError, is_training
-from model.runs import RunError
-from model.train import TrainConfig
+from model.core.mnist import DataError
+from model.training.jobs import TrainingBusyError, is_training
+from model.core.runs import RunError
+from model.training.fit import TrainConfig
 
 log = logging.getLogger(__name__)
 TASK_NAME = "mnist_explorer.train"

@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from dashboard.components import duration
 from dashboard.jobs import record as records
-from model.runs import Run
+from model.core.runs import Run
 
 STARTING = "Starting: loading TensorFlow and the training images…"
 
@@ -30,7 +30,7 @@ class JobView:
 
 
 def progress_text(report: dict | None) -> str:
-    """One line about a progress report of `model.jobs.run_training` (None: the process is starting)."""
+    """One line about a progress report of `model.training.jobs.run_training` (None: the process is starting)."""
     if not report:
         return STARTING
     if report["fraction"] >= 1:

@@ -20,7 +20,7 @@ from dashboard.figures.theme import fig_message
 from dashboard.service import current
 from dashboard.validation import check_choice, check_clicks, check_run
 from model import config
-from model.adversarial import MAX_EPSILON, METHODS
+from model.insight.adversarial import MAX_EPSILON, METHODS
 
 dash.register_page(__name__, path="/adversarial", name="Adversarial", title="Adversarial · MNIST Explorer",
                    order=47)

@@ -16,7 +16,7 @@ from dashboard.components import card, gallery, graph, scale_note, tile
 from dashboard.figures.compare import fig_accuracy_intervals, fig_class_differences, fig_confusion_difference
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
-from model.compare import CELLS, format_p, order_cell, verdict
+from model.trust.compare import CELLS, format_p, order_cell, verdict
 
 dash.register_page(__name__, path="/compare", name="Compare", title="Compare · MNIST Explorer", order=35)
 

@@ -11,7 +11,7 @@ from dashboard.figures.curves import fig_learning_curves, fig_runs_overlay
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
 from dashboard.validation import check_list, check_run
-from model.runs import RunError
+from model.core.runs import RunError
 
 dash.register_page(__name__, path="/training", name="Training", title="Training · MNIST Explorer", order=20)
 

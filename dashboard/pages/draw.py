@@ -36,7 +36,7 @@ from dashboard.figures.theme import fig_message
 from dashboard.figures.upload import fig_upload
 from dashboard.service import current
 from dashboard.validation import check_choice, check_clicks, check_run, check_text
-from model.explain import METHODS, normalize_heatmap
+from model.insight.saliency import METHODS, normalize_heatmap
 
 dash.register_page(__name__, path="/draw", name="Draw", title="Draw · MNIST Explorer", order=50)
 

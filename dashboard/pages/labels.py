@@ -15,8 +15,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.components import card, gallery, tile
 from dashboard.service import current
-from model.label_marks import marks_csv
-from model.labels import SHOWS, SORTS, SPLITS, select_suspects
+from model.trust.label_marks import marks_csv
+from model.trust.labels import SHOWS, SORTS, SPLITS, select_suspects
 
 dash.register_page(__name__, path="/labels", name="Labels", title="Labels · MNIST Explorer", order=37)
 

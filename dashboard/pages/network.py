@@ -24,7 +24,7 @@ from dashboard.figures.network import fig_feature_maps, fig_filters, fig_units
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
 from dashboard.validation import check_clicks
-from model.network import channel_order, strongest_units
+from model.insight.activations import channel_order, strongest_units
 
 dash.register_page(__name__, path="/network", name="Network", title="Network · MNIST Explorer", order=45)
 

@@ -32,15 +32,15 @@ from dashboard.validation import (
     fail,
 )
 from model import config
-from model.data import pixels
-from model.explain import METHODS, normalize_heatmap
+from model.core.mnist import pixels
+from model.insight.saliency import METHODS, normalize_heatmap
 
 dash.register_page(__name__, path="/saliency", name="Saliency", title="Saliency · MNIST Explorer", order=40)
 
 ALL_METHODS = "all"
 PREDICTED = "predicted"
 ANY_CLASS = "any"
-# The settings offered as sliders: every setting of a method that gives a slider range (model/explain/methods.py).
+# The settings offered as sliders: every setting of a method that gives a slider range (model/insight/saliency/methods.py).
 SLIDERS = [(name, key) for name, method in METHODS.items() for key, setting in method.settings.items() if setting.slider]
 
 

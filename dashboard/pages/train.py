@@ -27,8 +27,8 @@ from dashboard.jobs.status import job_view, sentence
 from dashboard.service import current
 from dashboard.shell import run_options
 from dashboard.validation import check_choice, check_clicks, check_dict, check_list, check_run, check_text
-from model.jobs import is_training
-from model.runs import RunError, delete_run, export_run_zip, per_class_table, rename_run
+from model.training.jobs import is_training
+from model.core.runs import RunError, delete_run, export_run_zip, per_class_table, rename_run
 
 dash.register_page(__name__, path="/train", name="Train", title="Train · MNIST Explorer", order=60)
 

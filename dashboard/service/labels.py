@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from model.label_marks import read_marks, set_mark
-from model.labels import read_suspects
+from model.trust.label_marks import read_marks, set_mark
+from model.trust.labels import read_suspects
 
 
 class LabelStore:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from model.adversarial import Attacker
-from model.calibration import Reliability, read_temperature, reliability, scale_if_calibrated
-from model.error_index import Predictions, index_predictions
-from model.explain import Explainer
-from model.inference import Predictor, load_keras_model
-from model.insight import model_digest
-from model.network import Network
-from model.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_name, load_run
+from model.insight.adversarial import Attacker
+from model.core.calibration import Reliability, read_temperature, reliability, scale_if_calibrated
+from model.core.error_index import Predictions, index_predictions
+from model.insight.saliency import Explainer
+from model.core.predictor import Predictor, load_keras_model
+from model.insight.derived import model_digest
+from model.insight.activations import Network
+from model.core.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_name, load_run
 
 log = logging.getLogger(__name__)
 

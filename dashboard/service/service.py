@@ -22,22 +22,23 @@ import numpy as np
 from dashboard.service.labels import LabelStore
 from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import DEFAULT_RUN_NAME, Settings
-from model import insight
-from model.adversarial import Attack, Attacker
-from model.calibration import Reliability, read_calibration, scale_if_calibrated
-from model.compare import Comparison, compare
-from model.data import Mnist, load_mnist
-from model.error_index import Predictions
-from model.explain import Explainer
-from model.inference import Classification, Predictor, classify
-from model.labels import find_suspects
-from model.network import Network
-from model.preprocess import EmptyImageError
-from model.projection import Projection, load_projection
-from model.runs import Run, RunError, list_runs
-from model.segment import read_number
-from model.statistics import DatasetStatistics, class_sample, compute_statistics
-from model.whatif import sweep, transform
+from model.insight import derived as insight
+from model.insight.adversarial import Attack, Attacker
+from model.core.calibration import Reliability, read_calibration, scale_if_calibrated
+from model.trust.compare import Comparison, compare
+from model.core.mnist import Mnist, load_mnist
+from model.core.error_index import Predictions
+from model.insight.saliency import Explainer
+from model.reading.classify import Classification, classify
+from model.core.predictor import Predictor
+from model.trust.labels import find_suspects
+from model.insight.activations import Network
+from model.reading.preprocess import EmptyImageError
+from model.dataset.projection import Projection, load_projection
+from model.core.runs import Run, RunError, list_runs
+from model.reading.segment import read_number
+from model.dataset.statistics import DatasetStatistics, class_sample, compute_statistics
+from model.insight.whatif import sweep, transform
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -190,7 +191,7 @@ class Service:
         return entry.derived("map of learned features", find, compute)
 
     def robustness(self, name: object) -> dict | None:
-        """Run `name`'s accuracy against ε under FGSM and PGD (`model.insight`); None while computed."""
+        """Run `name`'s accuracy against ε under FGSM and PGD (`model.insight.derived`); None while computed."""
         entry, size = self.entry(name), self.settings.robustness_size
         where = (entry.path, Path(self.settings.cache_dir))
         find = functools.partial(insight.find, insight.robustness_file(entry.digest(), size), *where,
@@ -208,7 +209,7 @@ class Service:
 
     def what_if(self, name: object, image: np.ndarray, settings: dict, *,
                 calibrated: bool) -> tuple[np.ndarray, np.ndarray]:
-        """`image` transformed by `settings` (model.whatif) and run `name`'s probabilities (10,) for it (calibrated
+        """`image` transformed by `settings` (model.insight.whatif) and run `name`'s probabilities (10,) for it (calibrated
         when asked and the run is, as the Draw page's reading)."""
         changed = transform(image, **settings)
         return changed, self.scaled(name, self.predictor(name).predict(changed), calibrated=calibrated)
@@ -274,7 +275,7 @@ class Service:
 
     def test_suspects(self, name: object) -> list[dict]:
         """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, calibrated when
-        the run is (model.labels says why), computed once."""
+        the run is (model.trust.labels says why), computed once."""
         entry = self.entry(name)
         return entry.memo(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.probabilities(calibrated=True),
                                                                   split="test"))

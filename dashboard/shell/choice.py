@@ -17,7 +17,7 @@ from dashboard import ids
 from dashboard.service import current
 from dashboard.shell.layout import run_options
 from dashboard.validation import check_text
-from model.runs import RunError
+from model.core.runs import RunError
 
 RUN_QUERY = "run"  # the query parameter that names the run, on every page
 MAX_QUERY = 4000  # characters of the address's query string

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.validation import InvalidInput
-from model.runs import RunError
+from model.core.runs import RunError
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import pytest
 
 from dashboard import ids
 from dashboard.settings import Settings
-from model.explain import METHODS
+from model.insight.saliency import METHODS
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 
 BASELINE, CONVNET = RUN_NAMES  # the tiny runs

@@ -11,8 +11,8 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard import ids
 from dashboard.jobs.form import PRESET_LABELS, train_size_label
-from model.jobs import is_training
-from model.runs import list_runs, load_run
+from model.training.jobs import is_training
+from model.core.runs import list_runs, load_run
 from tests.support.sketch import CANVAS
 from tests.support.traces import hidden_dirs, trainer_processes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import ids
-from model.label_marks import read_marks
+from model.trust.label_marks import read_marks
 
 SIZES = {"laptop": (1024, 768), "phone": (390, 844)}
 

@@ -23,8 +23,8 @@ from dashboard.drawing.reading import (
     reading_bars,
 )
 from model import config
-from model.explain import normalize_heatmap
-from model.inference import Classification
+from model.insight.saliency import normalize_heatmap
+from model.reading.classify import Classification
 from tests.support.callbacks import call
 from tests.support.constants import RUN_NAMES
 from tests.support.drawing import render
@@ -237,7 +237,7 @@ def data_url(image: np.ndarray, extension: str = ".png") -> str:
 
 
 def test_an_upload_is_shown_in_place_of_the_canvas_with_a_box_per_mark(draw_page):
-    from model.synthetic_photos import photo_number
+    from model.generated.photos import photo_number
 
     photo = photo_number(np.random.default_rng(3), text="42", grid=False)
     outputs = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, data_url(photo.image, ".jpg"), 0,
@@ -255,7 +255,7 @@ def test_an_upload_is_shown_in_place_of_the_canvas_with_a_box_per_mark(draw_page
 
 
 def test_a_mark_that_is_not_a_digit_is_refused_on_the_page(draw_page):
-    from model import synthetic
+    from model.generated import synthetic
 
     hash_sign = np.zeros((280, 280), np.uint8)
     mark = synthetic.render_text("#", height=180, thickness=18)

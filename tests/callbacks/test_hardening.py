@@ -27,7 +27,7 @@ from dashboard.validation import (
     check_text,
     point_of,
 )
-from model.preprocess import ImageReadError
+from model.reading.preprocess import ImageReadError
 from tests.support.callbacks import call
 from tests.support.constants import PROJECTION_SIZE
 from tests.support.images import bomb_png, data_url, nan_tiff

@@ -11,9 +11,9 @@ from dashboard import ids
 from dashboard.drawing.reading import read_store, stored_reading
 from dashboard.settings import Settings
 from dashboard.validation import InvalidInput
-from model.data import pixels
-from model.inference import Classification
-from model.whatif import SETTINGS
+from model.core.mnist import pixels
+from model.reading.classify import Classification
+from model.insight.whatif import SETTINGS
 from tests.support.callbacks import call
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dashboard.figures.images import png_data_url
-from model.runs import RunError
+from model.core.runs import RunError
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import ids
 from dashboard.settings import Settings
-from model.runs import MODEL_FILE
+from model.core.runs import MODEL_FILE
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 from tests.support.dash_client import UPDATE, callbacks
 

@@ -7,7 +7,7 @@ import pytest
 
 from dashboard import ids
 from dashboard.figures.saliency import fig_saliency
-from model.explain import METHODS
+from model.insight.saliency import METHODS
 from tests.support.callbacks import call
 from tests.support.constants import RUN_NAMES
 

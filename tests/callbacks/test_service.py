@@ -13,7 +13,7 @@ from dashboard.settings import Settings
 from dashboard.shell import run_options
 from dashboard.shell.choice import resolve
 from model import config
-from model.runs import RunError
+from model.core.runs import RunError
 from tests.support.constants import RUN_NAMES
 
 def test_runs_are_rescanned_so_a_new_run_appears(spare_runs_dir, cache_dir):

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from dashboard import ids
-from model.calibrate import main as calibrate_main
-from model.compare import CELLS
-from model.label_marks import read_marks
+from model.training.calibrate import main as calibrate_main
+from model.trust.compare import CELLS
+from model.trust.label_marks import read_marks
 from tests.callbacks.test_pages import find
 from tests.callbacks.test_pages import text as component_text
 from tests.support.callbacks import call
@@ -111,9 +111,9 @@ def test_errors_and_saliency_follow_the_switch(trust):
 
 def test_not_sure_on_draw_uses_calibrated_confidence(trust, mnist):
     from dashboard.drawing.reading import prediction_text
-    from model.calibration import apply_temperature
+    from model.core.calibration import apply_temperature
     from model.config import UNSURE_BELOW
-    from model.inference import Classification
+    from model.reading.classify import Classification
 
     temperature = trust.temperature("convnet")
     assert temperature != pytest.approx(1.0, abs=0.01)

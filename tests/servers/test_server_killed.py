@@ -16,8 +16,8 @@ import requests
 
 from dashboard import ids
 from dashboard.jobs import record as records
-from model.jobs import is_training
-from model.runs import list_runs
+from model.training.jobs import is_training
+from model.core.runs import list_runs
 from tests.support import training
 from tests.support.servers import app_env, dashboard, free_port
 from tests.support.traces import trainer_processes

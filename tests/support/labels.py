@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.labels import build_suspects_file
+from model.trust.labels import build_suspects_file
 
 FLIPS = {3: 8, 100: 1, 777: 4}  # test index: the wrong label given to it
 

@@ -8,15 +8,15 @@ import sys
 
 import pytest
 
-from model import train as train_cli
-from model.admission import TrainingBusyError, admitted_training, check_run_free, is_training
+from model.training import fit as train_cli
+from model.training.admission import TrainingBusyError, admitted_training, check_run_free, is_training
 from model.config import PROJECT_ROOT
-from model.jobs import run_training
-from model.runs import RunError, check_run_name, list_runs
-from model.train import TrainConfig
+from model.training.jobs import run_training
+from model.core.runs import RunError, check_run_name, list_runs
+from model.training.fit import TrainConfig
 
 HOLD_LOCK = (
-    "import sys, time; from model.admission import exclusive_training\n"
+    "import sys, time; from model.training.admission import exclusive_training\n"
     "with exclusive_training(sys.argv[1]):\n"
     "    print('locked', flush=True)\n"
     "    time.sleep(120)\n"

@@ -14,9 +14,9 @@ import zipfile
 import pytest
 
 from model.config import PROJECT_ROOT
-from model.jobs import TrainingBusyError, exclusive_training, is_training, remove_stale_temporaries, run_training
-from model.runs import RUN_FILES, RunError, delete_run, export_run_zip, list_runs, load_run, per_class_table, rename_run
-from model.train import TrainConfig
+from model.training.jobs import TrainingBusyError, exclusive_training, is_training, remove_stale_temporaries, run_training
+from model.core.runs import RUN_FILES, RunError, delete_run, export_run_zip, list_runs, load_run, per_class_table, rename_run
+from model.training.fit import TrainConfig
 
 
 def tiny(out, **overrides) -> TrainConfig:
@@ -51,7 +51,7 @@ def test_taken_or_bad_names_are_refused(tmp_path, tiny_run):
 
 def test_killed_job_leaves_no_run_and_releases_the_lock(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from model.jobs import run_training; from model.train import TrainConfig\n"
+        "import sys; from pathlib import Path; from model.training.jobs import run_training; from model.train import TrainConfig\n"
         "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, out=Path(sys.argv[1]))\n"
         "run_training(cfg, lambda r: print('progress', r['fraction'], flush=True))\n"
     )

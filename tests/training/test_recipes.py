@@ -8,14 +8,17 @@ import json
 import numpy as np
 import pytest
 
-from model import ensemble, evaluate
-from model.explain import Explainer
-from model.inference import load_keras_model, load_predictor
-from model.pipeline import TTA_SHIFTS, augment, predict_with_tta, shift_images, training_dataset
-from model.recipe import batch_norm_momentum, ema_momentum, learning_rate_schedule
-from model.runs import load_run
-from model.train import parse_args, train
-from model.training_config import PRESETS, TrainConfig, preset_config
+from model.training import ensemble
+
+from model.core import evaluation as evaluate
+from model.insight.saliency import Explainer
+from model.core.predictor import load_keras_model, load_predictor
+from model.core.tta import TTA_SHIFTS, predict_with_tta, shift_images
+from model.training.pipeline import augment, training_dataset
+from model.training.recipe import batch_norm_momentum, ema_momentum, learning_rate_schedule
+from model.core.runs import load_run
+from model.training.fit import parse_args, train
+from model.training.settings import PRESETS, TrainConfig, preset_config
 
 # Configuration: presets, explicit options over them.
 
@@ -162,10 +165,10 @@ def test_ensemble_needs_two_runs(tiny_run, tmp_path, capsys):
     assert "at least 2 runs" in capsys.readouterr().err and not (tmp_path / "e").exists()
 
 
-# Cross-validation for the label-error search (model.crossval): the quick preset per fold.
+# Cross-validation for the label-error search (model.trust.crossval): the quick preset per fold.
 
 def test_cross_validated_probabilities_come_from_models_that_never_saw_the_image(mnist):
-    from model.crossval import cross_validated_probabilities, cross_validation_config
+    from model.trust.crossval import cross_validated_probabilities, cross_validation_config
 
     assert cross_validation_config().preset == "quick" and cross_validation_config().label_smoothing == 0
     images, labels = mnist.x_train[:4000], mnist.y_train[:4000].copy()

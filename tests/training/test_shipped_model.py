@@ -7,9 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from model import config, evaluate
-from model.inference import classify, load_predictor
-from model.runs import load_run
+from model import config
+
+from model.core import evaluation as evaluate
+from model.reading.classify import classify
+from model.core.predictor import load_predictor
+from model.core.runs import load_run
 from tests.support.drawing import DIGIT_STROKES, render
 
 SHIPPED_BAR = 0.996
@@ -48,7 +51,7 @@ def test_drawings_are_recognised():
 
 
 def test_preprocessed_mnist_keeps_its_accuracy(mnist):
-    from model.preprocess import preprocess
+    from model.reading.preprocess import preprocess
 
     predictor = load_predictor()
     images = np.stack([preprocess(image) for image in mnist.x_test[:1000]])

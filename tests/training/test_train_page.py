@@ -40,10 +40,10 @@ from dashboard.jobs.form import (
 from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
 from dashboard.jobs.runner import new_record
 from model.config import PROJECT_ROOT
-from model.jobs import TrainingBusyError, exclusive_training, is_training
-from model.runs import RUN_FILES, RunError, list_runs, load_run
-from model.train import TrainConfig
-from model.training_config import PRESETS
+from model.training.jobs import TrainingBusyError, exclusive_training, is_training
+from model.core.runs import RUN_FILES, RunError, list_runs, load_run
+from model.training.fit import TrainConfig
+from model.training.settings import PRESETS
 from tests.support.callbacks import call
 from tests.support.traces import hidden_dirs, trainer_processes
 

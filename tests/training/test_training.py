@@ -8,10 +8,10 @@ import keras
 import numpy as np
 import pytest
 
-from model.data import pixels
-from model.inference import load_predictor
-from model.runs import RUN_FILES, RunError, list_runs, load_run, write_run
-from model.train import TrainConfig, parse_args, train
+from model.core.mnist import pixels
+from model.core.predictor import load_predictor
+from model.core.runs import RUN_FILES, RunError, list_runs, load_run, write_run
+from model.training.fit import TrainConfig, parse_args, train
 
 
 def test_tiny_run_is_complete_and_consistent(tiny_run, mnist):

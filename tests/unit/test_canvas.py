@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.drawing import canvas
 from dashboard.drawing.upload import upload_image
-from model.preprocess import ImageReadError
+from model.reading.preprocess import ImageReadError
 from tests.support.drawing import DIGIT_STROKES, render
 from tests.support.sketch import sketch_json
 

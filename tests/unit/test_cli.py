@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from model import evaluate, predict
+from model.core import evaluation as evaluate
+
+from model.reading import predict
 from tests.support.drawing import render
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model import config
-from model.data import DataError, load_mnist, main, pixels, validation_split
+from model.core.mnist import DataError, load_mnist, main, pixels, validation_split
 
 
 def test_known_facts(mnist):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from model import config
-from model.data import DataError, download_mnist, load_mnist
+from model.core.mnist import DataError, download_mnist, load_mnist
 
 
 @pytest.fixture(scope="module")

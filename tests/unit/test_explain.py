@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.architectures import build_model
-from model.data import pixels
-from model.explain import METHODS, Explainer, last_conv_layer, normalize_heatmap
-from model.inference import load_predictor
+from model.training.architectures import build_model
+from model.core.mnist import pixels
+from model.insight.saliency import METHODS, Explainer, last_conv_layer, normalize_heatmap
+from model.core.predictor import load_predictor
 
 SIGNED = [name for name, method in METHODS.items() if method.signed]
 UNSIGNED = [name for name, method in METHODS.items() if not method.signed]

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from model.label_marks import marks_csv, read_marks, set_mark
-from model.labels import find_suspects, main, read_suspects, select_suspects
+from model.trust.label_marks import marks_csv, read_marks, set_mark
+from model.trust.labels import find_suspects, main, read_suspects, select_suspects
 from tests.support.labels import FLIPS, flipped, write_suspects
 
 

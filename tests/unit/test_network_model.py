@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import insight, whatif
-from model.adversarial import MAX_EPSILON, Attacker
-from model.architectures import build_model
-from model.data import pixels
-from model.inference import load_keras_model
-from model.network import Network, channel_order, conv_outputs, hidden_layer, strongest_units
+from model.insight import derived as insight
+
+from model.insight import whatif
+from model.insight.adversarial import MAX_EPSILON, Attacker
+from model.training.architectures import build_model
+from model.core.mnist import pixels
+from model.core.predictor import load_keras_model
+from model.insight.activations import Network, channel_order, conv_outputs, hidden_layer, strongest_units
 
 
 @pytest.fixture(scope="session")
@@ -182,7 +184,7 @@ def test_derived_files_are_found_in_the_run_directory_first(tmp_path, tiny_run, 
 
 
 def test_an_ensemble_shows_its_units_one_per_class(runs_dir, mnist):
-    from model.ensemble import build_ensemble
+    from model.training.ensemble import build_ensemble
 
     members = [load_keras_model(runs_dir / "convnet"), load_keras_model(runs_dir / "convnet")]
     network = Network(build_ensemble(members))

@@ -7,11 +7,11 @@ import shutil
 import numpy as np
 import pytest
 
-from model import projection as projection_module
-from model.error_index import index_predictions
-from model.projection import file_name, load_projection, project, read_projection, sample_indices
-from model.runs import RunError, check_model_file
-from model.statistics import OVERALL, class_sample, compute_statistics, label_counts, pixel_statistics
+from model.dataset import projection as projection_module
+from model.core.error_index import index_predictions
+from model.dataset.projection import file_name, load_projection, project, read_projection, sample_indices
+from model.core.runs import RunError, check_model_file
+from model.dataset.statistics import OVERALL, class_sample, compute_statistics, label_counts, pixel_statistics
 
 
 def test_label_counts_of_the_real_splits(mnist):

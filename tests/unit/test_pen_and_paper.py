@@ -9,10 +9,14 @@ import numpy as np
 import pytest
 from tests.support.drawing import render
 
-from model import photo, strokes, synthetic
-from model.preprocess import EmptyImageError, extract_ink, frame_digit, preprocess
-from model.segment import segment_digits
-from model.synthetic_photos import digit_pools, photo_number
+from model.reading import photo
+
+from model.reading import strokes
+
+from model.generated import synthetic
+from model.reading.preprocess import EmptyImageError, extract_ink, frame_digit, preprocess
+from model.reading.segment import segment_digits
+from model.generated.photos import digit_pools, photo_number
 
 
 def test_thinning_gives_a_one_pixel_skeleton():
@@ -109,7 +113,7 @@ def test_generators_are_reproducible_and_check_their_arguments():
 
 
 def test_training_digits_are_turned_whole():
-    from model.gate_train import turned
+    from model.training.gate_training import turned
 
     canvas = np.zeros((280, 280), np.uint8)
     canvas[:30, :30] = 255  # ink in a corner, which turning the canvas itself would cut off
@@ -119,8 +123,8 @@ def test_training_digits_are_turned_whole():
 
 @pytest.mark.training
 def test_gate_training_writes_a_loadable_gate(tmp_path):
-    from model.gate import load_gate
-    from model.gate_train import main
+    from model.reading.gate import load_gate
+    from model.training.gate_training import main
 
     out = tmp_path / "gate.keras"
     assert main(["--out", str(out), "--scale", "0.005", "--epochs", "1", "--members", "2"]) == 0

@@ -6,15 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from model.preprocess import (
-    EmptyImageError,
-    ImageReadError,
-    center_of_mass,
-    decode_image,
-    extract_ink,
-    preprocess,
-    read_image_file,
-)
+from model.reading.preprocess import EmptyImageError, ImageReadError, center_of_mass, decode_image, extract_ink, preprocess, read_image_file
 from tests.support.drawing import render
 
 

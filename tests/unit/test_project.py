@@ -39,7 +39,7 @@ MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 50
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", str(ROOT / ".importlinter")], cwd=root, text=True,
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")], cwd=root, text=True,
                           capture_output=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=300)
 
 

@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 from tests.support.drawing import render
 
-from model import predict, synthetic
-from model.data import pixels
-from model.gate import NOT_A_DIGIT, default_gate
-from model.inference import classify, judge, load_predictor
-from model.segment import read_number
-from model.synthetic_photos import photo_number
+from model.reading import predict
+
+from model.generated import synthetic
+from model.core.mnist import pixels
+from model.reading.gate import NOT_A_DIGIT, default_gate
+from model.reading.classify import classify, judge
+from model.core.predictor import load_predictor
+from model.reading.segment import read_number
+from model.generated.photos import photo_number
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +69,7 @@ def test_a_small_digit_with_a_thick_pen_reads_right_and_hints(predictor, digit):
 
 
 def test_other_writers_printed_digits_are_read(predictor):
-    from model.robustness import other_writers, writers
+    from model.generated.robustness import other_writers, writers
 
     images, labels = other_writers()
     figures = writers(predictor, default_gate(), images[:150], labels[:150])

@@ -8,8 +8,8 @@ import pytest
 from dashboard.drawing.reading import (PEN_HINT, REFUSED_TEXT, input_tiles, prediction_text, prediction_view,
                                        reading_bars, reading_message)
 from dashboard.figures.upload import MAX_SIDE, fig_upload
-from model.inference import Classification
-from model.strokes import StrokeInfo
+from model.reading.classify import Classification
+from model.reading.strokes import StrokeInfo
 
 
 def classification(digit: int, confidence: float, *, refused: bool = False, box=(0, 0, 10, 10),

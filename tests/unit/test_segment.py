@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from model.preprocess import EmptyImageError, center_of_mass
-from model.segment import read_number, segment_digits
+from model.reading.preprocess import EmptyImageError, center_of_mass
+from model.reading.segment import read_number, segment_digits
 from tests.support.drawing import render
 
 
@@ -44,7 +44,7 @@ def test_a_mark_far_above_a_digit_is_not_part_of_it():
 
 
 def test_read_number_with_a_real_model(tiny_run):
-    from model.inference import load_predictor
+    from model.core.predictor import load_predictor
 
     reading = read_number(load_predictor(tiny_run), number([1, 0]))
     assert len(reading.classifications) == 2 and reading.text.isdigit()  # the 0, cut by the canvas's edge, may be refused

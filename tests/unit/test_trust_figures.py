@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.figures.calibration import fig_confidence_histogram, fig_reliability
 from dashboard.figures.compare import fig_accuracy_intervals, fig_class_differences, fig_confusion_difference
-from model.calibration import reliability
+from model.core.calibration import reliability
 
 
 def test_reliability_diagram_shows_non_empty_bins_with_counts():

@@ -8,11 +8,8 @@ from math import comb
 import numpy as np
 import pytest
 
-from model.calibration import (
-    apply_temperature, calibration_summary, fit_temperature, negative_log_likelihood, read_temperature, reliability,
-    scale_if_calibrated,
-)
-from model.compare import CELLS, compare, mcnemar_exact, order_cell, verdict, wilson_interval
+from model.core.calibration import apply_temperature, calibration_summary, fit_temperature, negative_log_likelihood, read_temperature, reliability, scale_if_calibrated
+from model.trust.compare import CELLS, compare, mcnemar_exact, order_cell, verdict, wilson_interval
 from model.config import PROJECT_ROOT
 
 

@@ -1,0 +1,1 @@
+"""What the dataset looks like: statistics and projections."""

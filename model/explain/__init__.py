@@ -1,9 +1,0 @@
-"""Saliency: which pixels of an image a model's answer rests on (methods as entries, one compiled explainer per model)."""
-
-from model.explain.explainer import Explainer, last_conv_layer
-from model.explain.heatmap import normalize_heatmap
-from model.explain.method import Method, Setting
-from model.explain.methods import METHODS, check_method, check_settings
-
-__all__ = ["METHODS", "Explainer", "Method", "Setting", "check_method", "check_settings", "last_conv_layer",
-           "normalize_heatmap"]

@@ -1,0 +1,1 @@
+"""Inside a model: saliency, activations, what-if transforms, adversarial examples, derived files."""

@@ -1,0 +1,1 @@
+"""Reading drawings and photos: preprocessing, pen, paper, segmentation, the digit gate, classification."""

@@ -1,0 +1,1 @@
+"""Whether to trust a model: comparison, label errors and their marks, cross-validation."""
