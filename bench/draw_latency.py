@@ -1,10 +1,12 @@
-"""Print the Draw page's latency in Chromium: from the last mouse-up of a stroke to the prediction shown.
+"""Print the Draw page's latency in Chromium: from the last mouse-up of a stroke to the prediction
+shown.
 
 Usage: `python bench/draw_latency.py [--url http://127.0.0.1:8050] [--strokes 30] [--run DIR]`.
 Without --url it starts `python -m dashboard` on a free port with the shipped model (or --run)
 and stops it at the end. Each round clears the canvas, draws a one-stroke digit (0, 1, 2, 7)
 with the real mouse in headless Chromium, and times, in the page, from the mouse-up to the
-moment the text of #prediction changes. Prints the median and 90th percentile. Goal: median <= 120 ms.
+moment the text of #prediction changes. Prints the median and 90th percentile. Goal: median <= 120
+ms.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ document.addEventListener("mouseup", () => {{ window.latency.up = performance.no
 new MutationObserver(() => {{
   const probe = window.latency;
   if (probe.up !== null) {{ probe.shown.push(performance.now() - probe.up); probe.up = null; }}
-}}).observe(document.getElementById("{ids.DRAW_PREDICTION}"), {{childList: true, characterData: true, subtree: true}});
+}}).observe(document.getElementById("{ids.DRAW_PREDICTION}"),
+           {{childList: true, characterData: true, subtree: true}});
 """
-
 
 
 def wait_for_text(driver, condition) -> str:
@@ -58,7 +60,8 @@ def wait_for_text(driver, condition) -> str:
 
 
 def measure(url: str, strokes: int) -> list[float]:
-    """Milliseconds from mouse-up to the prediction shown, for `strokes` strokes on a cleared canvas."""
+    """Milliseconds from mouse-up to the prediction shown, for `strokes` strokes on a cleared
+    canvas."""
     from selenium.webdriver.common.by import By
 
     driver = browser()
@@ -89,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running app (default: start one with the shipped model)")
     parser.add_argument("--strokes", type=int, default=30, help="strokes measured (default 30)")
-    parser.add_argument("--run", type=Path, help="run directory of the app started here (default: runs/deep_cnn)")
+    parser.add_argument(
+        "--run", type=Path, help="run directory of the app started here (default: runs/deep_cnn)"
+    )
     args = parser.parse_args(argv)
     if args.strokes < 1:
         parser.error(f"--strokes must be at least 1, got {args.strokes}")
@@ -98,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             url = args.url.rstrip("/")
         else:
             log_dir = stack.enter_context(tempfile.TemporaryDirectory())
-            url, _ = stack.enter_context(dashboard(log_dir, *(["--run", str(args.run)] if args.run else [])))
+            url, _ = stack.enter_context(
+                dashboard(log_dir, *(["--run", str(args.run)] if args.run else []))
+            )
         try:
             times = measure(url, args.strokes)
         except RuntimeError as error:
@@ -106,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     median, p90 = np.percentile(times, [50, 90])
     print(f"Draw page, mouse-up to prediction shown, {len(times)} strokes in Chromium ({url}):")
-    print(f"  median {median:.0f} ms, p90 {p90:.0f} ms, min {min(times):.0f} ms, max {max(times):.0f} ms "
-          f"(goal: median <= 120 ms) {'OK' if median <= 120 else 'OVER GOAL'}")
+    print(
+        f"  median {median:.0f} ms, p90 {p90:.0f} ms, min {min(times):.0f} ms, max "
+        f"{max(times):.0f} ms "
+        f"(goal: median <= 120 ms) {'OK' if median <= 120 else 'OVER GOAL'}"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Time every interaction of /network, /adversarial and the Draw page's what-if card, after the first visit.
+"""Time every interaction of /network, /adversarial and the Draw page's what-if card, after the
+first visit.
 
 Usage: `python bench/network.py [--runs-dir DIR] [--repeats 5]`
 
@@ -26,28 +27,44 @@ from dashboard import ids  # noqa: E402
 from dashboard.drawing.reading import stored_reading  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
 from model.core.mnist import pixels  # noqa: E402
-from model.reading.classify import Classification  # noqa: E402
 from model.insight.whatif import SETTINGS  # noqa: E402
+from model.reading.classify import Classification  # noqa: E402
 from tests.support.dash_client import callbacks  # noqa: E402
 
 GOAL_MS = 300
 
 
 def payload(callback, values: dict, changed: str) -> dict:
-    """The request body of `callback` with `values` by "id.property"; pattern-matching ones get one entry per slider."""
+    """The request body of `callback` with `values` by "id.property"; pattern-matching ones get one
+    entry per slider."""
+
     def fill(dependencies):
         filled = []
         for d in dependencies:
             if d["id"].startswith("{"):
-                filled.append([{"id": {"setting": name, "type": ids.DRAW_WHATIF}, "property": d["property"],
-                                "value": {"setting": name, "type": ids.DRAW_WHATIF} if d["property"] == "id" else
-                                values.get(f"slider.{d['property']}", {}).get(name)} for name in SETTINGS])
+                filled.append(
+                    [
+                        {
+                            "id": {"setting": name, "type": ids.DRAW_WHATIF},
+                            "property": d["property"],
+                            "value": {"setting": name, "type": ids.DRAW_WHATIF}
+                            if d["property"] == "id"
+                            else values.get(f"slider.{d['property']}", {}).get(name),
+                        }
+                        for name in SETTINGS
+                    ]
+                )
             else:
                 filled.append({**d, "value": values.get(f"{d['id']}.{d['property']}")})
         return filled
 
-    return {"output": callback.output, "outputs": callback.outputs, "inputs": fill(callback.inputs),
-            "state": fill(callback.state), "changedPropIds": [changed]}
+    return {
+        "output": callback.output,
+        "outputs": callback.outputs,
+        "inputs": fill(callback.inputs),
+        "state": fill(callback.state),
+        "changedPropIds": [changed],
+    }
 
 
 def timed(client, callback, values: dict, changed: str) -> float:
@@ -56,52 +73,94 @@ def timed(client, callback, values: dict, changed: str) -> float:
     response = client.post("/_dash-update-component", json=payload(callback, values, changed))
     elapsed = (time.perf_counter() - start) * 1000
     if response.status_code != 200:
-        raise RuntimeError(f"{callback.output} answered {response.status_code}: {response.data[:200]!r}")
+        raise RuntimeError(
+            f"{callback.output} answered {response.status_code}: {response.data[:200]!r}"
+        )
     json.loads(response.data)
     return elapsed
 
 
 def interactions(service, run: str) -> dict[str, tuple[str, str, callable]]:
     """Each interaction: (output it updates, the changed input, values for the i-th request)."""
+
     def drawing(i):
         image = pixels(service.mnist.x_test[100 + i])
         return stored_reading([Classification(service.predictor(run).predict(image), image)])
 
     base = {f"{ids.RUN_SELECT}.value": run, f"{ids.PROBABILITY_SCALE}.value": "calibrated"}
-    sliders = lambda i: {"slider.drag_value": {"rotation": -40 + 5 * i, "scale": 1.1, "shift_x": 1},  # noqa: E731
-                         "slider.value": {"rotation": -40 + 5 * i, "thickness": 0.5}}
+
+    def sliders(i):
+        return {
+            "slider.drag_value": {"rotation": -40 + 5 * i, "scale": 1.1, "shift_x": 1},  # noqa: E731
+            "slider.value": {"rotation": -40 + 5 * i, "thickness": 0.5},
+        }
+
     return {
-        "network: feature maps of a test image": (f"{ids.NETWORK_MAPS}.figure", f"{ids.NETWORK_INDEX}.value",
-                                                  lambda i: {**base, f"{ids.NETWORK_SOURCE}.value": "test",
-                                                             f"{ids.NETWORK_INDEX}.value": 10 + i}),
-        "network: feature maps of the drawing": (f"{ids.NETWORK_MAPS}.figure", f"{ids.NETWORK_SOURCE}.value",
-                                                 lambda i: {**base, f"{ids.NETWORK_SOURCE}.value": "drawing",
-                                                            f"{ids.SHELL_DRAWING}.data": drawing(i)}),
-        "network: both maps (run chosen)": (f"{ids.NETWORK_FEATURE_MAP}.figure", f"{ids.RUN_SELECT}.value",
-                                            lambda i: base),
-        "what-if: reading while dragging": (f"{ids.DRAW_WHATIF_READING}.children",
-                                            "{\"setting\":\"rotation\",\"type\":\"draw-whatif\"}.drag_value",
-                                            lambda i: {**base, f"{ids.DRAW_READ}.data": drawing(0), **sliders(i)}),
-        "what-if: sweep of every slider": (f"{ids.DRAW_WHATIF_SWEEP}.figure",
-                                           "{\"setting\":\"rotation\",\"type\":\"draw-whatif\"}.value",
-                                           lambda i: {**base, f"{ids.DRAW_READ}.data": drawing(0), **sliders(i)}),
-        **{f"adversarial: smallest ε, {method}{aim}": (
-            f"{ids.ADVERSARIAL_IMAGES}.figure", f"{ids.ADVERSARIAL_INDEX}.value",
-            lambda i, method=method, target=target: {
-                **base, f"{ids.ADVERSARIAL_SOURCE}.value": "test", f"{ids.ADVERSARIAL_INDEX}.value": 20 + i,
-                f"{ids.ADVERSARIAL_METHOD}.value": method, f"{ids.ADVERSARIAL_TARGET}.value": target})
-           for method in ("fgsm", "pgd") for aim, target in (("", "any"), (" towards 8", 8))},
-        "adversarial: robustness curve": (f"{ids.ADVERSARIAL_CURVE}.figure", f"{ids.RUN_SELECT}.value",
-                                          lambda i: base),
+        "network: feature maps of a test image": (
+            f"{ids.NETWORK_MAPS}.figure",
+            f"{ids.NETWORK_INDEX}.value",
+            lambda i: {
+                **base,
+                f"{ids.NETWORK_SOURCE}.value": "test",
+                f"{ids.NETWORK_INDEX}.value": 10 + i,
+            },
+        ),
+        "network: feature maps of the drawing": (
+            f"{ids.NETWORK_MAPS}.figure",
+            f"{ids.NETWORK_SOURCE}.value",
+            lambda i: {
+                **base,
+                f"{ids.NETWORK_SOURCE}.value": "drawing",
+                f"{ids.SHELL_DRAWING}.data": drawing(i),
+            },
+        ),
+        "network: both maps (run chosen)": (
+            f"{ids.NETWORK_FEATURE_MAP}.figure",
+            f"{ids.RUN_SELECT}.value",
+            lambda i: base,
+        ),
+        "what-if: reading while dragging": (
+            f"{ids.DRAW_WHATIF_READING}.children",
+            '{"setting":"rotation","type":"draw-whatif"}.drag_value',
+            lambda i: {**base, f"{ids.DRAW_READ}.data": drawing(0), **sliders(i)},
+        ),
+        "what-if: sweep of every slider": (
+            f"{ids.DRAW_WHATIF_SWEEP}.figure",
+            '{"setting":"rotation","type":"draw-whatif"}.value',
+            lambda i: {**base, f"{ids.DRAW_READ}.data": drawing(0), **sliders(i)},
+        ),
+        **{
+            f"adversarial: smallest ε, {method}{aim}": (
+                f"{ids.ADVERSARIAL_IMAGES}.figure",
+                f"{ids.ADVERSARIAL_INDEX}.value",
+                lambda i, method=method, target=target: {
+                    **base,
+                    f"{ids.ADVERSARIAL_SOURCE}.value": "test",
+                    f"{ids.ADVERSARIAL_INDEX}.value": 20 + i,
+                    f"{ids.ADVERSARIAL_METHOD}.value": method,
+                    f"{ids.ADVERSARIAL_TARGET}.value": target,
+                },
+            )
+            for method in ("fgsm", "pgd")
+            for aim, target in (("", "any"), (" towards 8", 8))
+        },
+        "adversarial: robustness curve": (
+            f"{ids.ADVERSARIAL_CURVE}.figure",
+            f"{ids.RUN_SELECT}.value",
+            lambda i: base,
+        ),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print, per run and interaction, the first and the median later request; 1 if a goal is missed."""
+    """Print, per run and interaction, the first and the median later request; 1 if a goal is
+    missed."""
     from dashboard.app import create_app
     from dashboard.service import current
 
-    parser = argparse.ArgumentParser(prog="python bench/network.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python bench/network.py", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--runs-dir", type=Path, default=None)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
@@ -114,11 +173,20 @@ def main(argv: list[str] | None = None) -> int:
         for run in service.run_names():
             print(f"\nrun {run}{'':<33} first ms  median ms  goal <= {GOAL_MS} ms")
             for name, (output, changed, values) in interactions(service, run).items():
-                callback = next(c for c in listed if f".{output}." in f".{c.output}." or f".{output}@" in c.output)
+                callback = next(
+                    c
+                    for c in listed
+                    if f".{output}." in f".{c.output}." or f".{output}@" in c.output
+                )
                 first = timed(client, callback, values(0), changed)
-                later = statistics.median(timed(client, callback, values(i), changed) for i in range(1, args.repeats + 1))
+                later = statistics.median(
+                    timed(client, callback, values(i), changed) for i in range(1, args.repeats + 1)
+                )
                 failed |= later > GOAL_MS
-                print(f"  {name:<40} {first:>8.0f} {later:>10.0f}  {'ok' if later <= GOAL_MS else 'SLOW'}")
+                print(
+                    f"  {name:<40} {first:>8.0f} {later:>10.0f}  "
+                    f"{'ok' if later <= GOAL_MS else 'SLOW'}"
+                )
     return 1 if failed else 0
 
 

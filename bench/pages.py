@@ -1,4 +1,5 @@
-"""Start the dashboard, time each page's first render in headless Chromium, and report the server's memory.
+"""Start the dashboard, time each page's first render in headless Chromium, and report the server's
+memory.
 
 Usage: `python bench/pages.py [--runs-dir DIR] [--run DIR] [--port 8071] [--visits 3]`
 
@@ -27,13 +28,18 @@ from tests.support.servers import dashboard  # noqa: E402
 GOAL_SECONDS, GOAL_BYTES = 1.5, 1.5 * 2**30
 READY = {  # path: elements drawn once the page shows its content
     "/": "#home-summary .stat",
-    "/dataset": "#dataset-means .heatmaplayer, #dataset-spread .heatmaplayer, #dataset-gallery img, "
-                "#dataset-projection .scatterlayer .point",
-    "/training": "#training-curves .scatterlayer .trace, #training-overlay .scatterlayer .trace, #training-table tr",
-    "/errors": "#errors-matrix .heatmaplayer, #errors-cell img, #errors-mistakes img, #errors-scores .bars",
-    "/compare": "#compare-summary .verdict, #compare-intervals .scatterlayer .trace, #compare-gallery img, "
-                "#compare-confusion .heatmaplayer, #compare-classes .bars",
-    "/calibration": "#calibration-summary .stat, #calibration-reliability .bars, #calibration-histogram .bars",
+    "/dataset": "#dataset-means .heatmaplayer, #dataset-spread .heatmaplayer, #dataset-gallery "
+    "img, "
+    "#dataset-projection .scatterlayer .point",
+    "/training": "#training-curves .scatterlayer .trace, #training-overlay .scatterlayer .trace, "
+    "#training-table tr",
+    "/errors": "#errors-matrix .heatmaplayer, #errors-cell img, #errors-mistakes img, "
+    "#errors-scores .bars",
+    "/compare": "#compare-summary .verdict, #compare-intervals .scatterlayer .trace, "
+    "#compare-gallery img, "
+    "#compare-confusion .heatmaplayer, #compare-classes .bars",
+    "/calibration": "#calibration-summary .stat, #calibration-reliability .bars, "
+    "#calibration-histogram .bars",
     "/labels": "#labels-summary, #labels-gallery .suspect img",
 }
 READY_SCRIPT = """
@@ -42,8 +48,6 @@ const drawn = groups.every(selector => document.querySelector(selector));
 const pending = document.querySelector('[data-dash-is-loading="true"]');
 return drawn && !pending ? performance.now() : null;
 """
-
-
 
 
 def first_render(driver, url: str, ready: str, timeout: float = 30.0) -> float:
@@ -65,20 +69,35 @@ def rss(process: psutil.Process) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one line per page, then the memory."""
-    parser = argparse.ArgumentParser(prog="python bench/pages.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs-dir", type=Path, default=None, help="runs to serve (default: the shipped runs/)")
+    parser = argparse.ArgumentParser(
+        prog="python bench/pages.py", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--runs-dir", type=Path, default=None, help="runs to serve (default: the shipped runs/)"
+    )
     parser.add_argument("--run", type=Path, default=None, help="preselected run directory")
     parser.add_argument("--port", type=int, default=8071)
-    parser.add_argument("--visits", type=int, default=3, help="warm visits per page (median reported)")
+    parser.add_argument(
+        "--visits", type=int, default=3, help="warm visits per page (median reported)"
+    )
     args = parser.parse_args(argv)
-    options = [*(["--runs-dir", str(args.runs_dir)] if args.runs_dir else []), *(["--run", str(args.run)] if args.run else [])]
+    options = [
+        *(["--runs-dir", str(args.runs_dir)] if args.runs_dir else []),
+        *(["--run", str(args.run)] if args.run else []),
+    ]
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as log_dir, dashboard(log_dir, *options, port=args.port) as (base, server):
-        return measure_pages(base, psutil.Process(server.pid), time.perf_counter() - started, args.visits)
+    with (
+        tempfile.TemporaryDirectory() as log_dir,
+        dashboard(log_dir, *options, port=args.port) as (base, server),
+    ):
+        return measure_pages(
+            base, psutil.Process(server.pid), time.perf_counter() - started, args.visits
+        )
 
 
 def measure_pages(base: str, process: psutil.Process, startup: float, visits: int) -> int:
-    """Print each page's cold and warm first render, then the server's peak memory; 1 if a goal is missed."""
+    """Print each page's cold and warm first render, then the server's peak memory; 1 if a goal is
+    missed."""
     peak, failed = 0, False
     driver = browser()
     try:
@@ -90,10 +109,14 @@ def measure_pages(base: str, process: psutil.Process, startup: float, visits: in
             warm = statistics.median(first_render(driver, url, ready) for _ in range(visits))
             peak = max(peak, rss(process))
             failed |= warm > GOAL_SECONDS
-            print(f"{path:<10} {cold:>7.2f} {warm:>7.2f}  {'ok' if warm <= GOAL_SECONDS else 'SLOW'}")
+            print(
+                f"{path:<10} {cold:>7.2f} {warm:>7.2f}  {'ok' if warm <= GOAL_SECONDS else 'SLOW'}"
+            )
         failed |= peak >= GOAL_BYTES
-        print(f"server peak RSS {peak / 2**20:.0f} MiB (goal < {GOAL_BYTES / 2**20:.0f} MiB): "
-              f"{'ok' if peak < GOAL_BYTES else 'OVER'}")
+        print(
+            f"server peak RSS {peak / 2**20:.0f} MiB (goal < {GOAL_BYTES / 2**20:.0f} MiB): "
+            f"{'ok' if peak < GOAL_BYTES else 'OVER'}"
+        )
     finally:
         driver.quit()
     return 1 if failed else 0

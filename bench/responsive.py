@@ -1,4 +1,5 @@
-"""Measure every page at phone, tablet, laptop and desktop sizes: page width, graph sizes, the Draw reading.
+"""Measure every page at phone, tablet, laptop and desktop sizes: page width, graph sizes, the Draw
+reading.
 
     python bench/responsive.py [--url http://127.0.0.1:8050]   (a running `python -m dashboard`)
 
@@ -32,8 +33,11 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(6)
                 page = measure_page(driver)
                 graphs = ", ".join(f"{g['id']} {g['width']}x{g['height']}" for g in page["graphs"])
-                print(f"{name:8} {path:10} page {page['scroll_width']} px wide in a {page['viewport_width']} px "
-                      f"viewport of a {width} px screen  {graphs}")
+                print(
+                    f"{name:8} {path:10} page {page['scroll_width']} px wide in a "
+                    f"{page['viewport_width']} px "
+                    f"viewport of a {width} px screen  {graphs}"
+                )
                 worst = max(worst, page["scroll_width"] - width)
             driver.get(args.url + "/draw")
             time.sleep(6)

@@ -18,11 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
-
-from model.generated import robustness
 from model.core.mnist import load_mnist  # noqa: E402
-from model.reading.gate import load_gate  # noqa: E402
 from model.core.predictor import load_predictor  # noqa: E402
+from model.generated import robustness
+from model.reading.gate import load_gate  # noqa: E402
 
 
 def _line(label: str, value: float | str, goal: str = "") -> None:
@@ -36,7 +35,11 @@ def report(run: Path, *, marks: int, pens: int, photos: int) -> None:
     figures = robustness.mnist_test(predictor, gate, mnist)
     _line("MNIST test accuracy (best guess)", figures["accuracy"])
     _line("MNIST test refused", figures["refused"], "goal <= 1%")
-    _line("MNIST test accuracy, refusals counted as errors", figures["accuracy_refusals_wrong"], "goal >= 99.6%")
+    _line(
+        "MNIST test accuracy, refusals counted as errors",
+        figures["accuracy_refusals_wrong"],
+        "goal >= 99.6%",
+    )
     _line("MNIST test digits read right but refused", str(figures["correct_refused"]))
     images, labels = robustness.other_writers()
     figures = robustness.writers(predictor, gate, images, labels)
@@ -46,13 +49,28 @@ def report(run: Path, *, marks: int, pens: int, photos: int) -> None:
     for kind, refused in robustness.marks_refused(predictor, gate, count=marks).items():
         _line(f"not-a-digit marks refused: {kind} ({marks})", refused, "goal >= 95%")
     images, labels = robustness.pen_digits(mnist, count=pens)
-    _line(f"pen digits read, 50-250 px, pen <= height/4 ({pens})", robustness.read_rate(predictor, gate, images, labels), "goal >= 99%")
-    _line("  the same without stroke-width normalisation", robustness.without_stroke_normalisation(
-        lambda: robustness.read_rate(predictor, gate, images, labels)))
+    _line(
+        f"pen digits read, 50-250 px, pen <= height/4 ({pens})",
+        robustness.read_rate(predictor, gate, images, labels),
+        "goal >= 99%",
+    )
+    _line(
+        "  the same without stroke-width normalisation",
+        robustness.without_stroke_normalisation(
+            lambda: robustness.read_rate(predictor, gate, images, labels)
+        ),
+    )
     images, labels = robustness.pen_digits(mnist, count=pens, thin_pens=True)
-    _line(f"clean MNIST-like renderings read ({pens})", robustness.read_rate(predictor, gate, images, labels))
-    _line("  the same without stroke-width normalisation", robustness.without_stroke_normalisation(
-        lambda: robustness.read_rate(predictor, gate, images, labels)))
+    _line(
+        f"clean MNIST-like renderings read ({pens})",
+        robustness.read_rate(predictor, gate, images, labels),
+    )
+    _line(
+        "  the same without stroke-width normalisation",
+        robustness.without_stroke_normalisation(
+            lambda: robustness.read_rate(predictor, gate, images, labels)
+        ),
+    )
     figures = robustness.photos(predictor, gate, mnist, count=photos)
     _line(f"photographed numbers read exactly ({photos})", figures["exact"], "goal >= 95%")
     for n in range(1, 5):
@@ -61,7 +79,11 @@ def report(run: Path, *, marks: int, pens: int, photos: int) -> None:
     _line("  ms per photo (clean-up, split, read)", f"{figures['ms_per_photo']:.1f} ms")
     drawings = images[:100]
     timing = robustness.latency_ms(predictor, gate, drawings)
-    _line("one drawing read (preprocess + model + gate), p50/p99", f"{timing['p50']:.1f}/{timing['p99']:.1f} ms", "goal < 15 ms")
+    _line(
+        "one drawing read (preprocess + model + gate), p50/p99",
+        f"{timing['p50']:.1f}/{timing['p99']:.1f} ms",
+        "goal < 15 ms",
+    )
     timing = robustness.latency_ms(predictor, gate, drawings, number=True)
     _line("one drawing read as a number, p50/p99", f"{timing['p50']:.1f}/{timing['p99']:.1f} ms")
 
@@ -75,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=int, default=300, help="photo-like numbers")
     args = parser.parse_args(argv)
     if min(args.marks, args.pens, args.photos) < 1:
-        parser.error(f"--marks, --pens and --photos must be >= 1, got {args.marks}, {args.pens}, {args.photos}")
+        parser.error(
+            f"--marks, --pens and --photos must be >= 1, got {args.marks}, {args.pens}, "
+            f"{args.photos}"
+        )
     report(args.run, marks=args.marks, pens=args.pens, photos=args.photos)
     return 0
 

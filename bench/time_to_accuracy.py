@@ -1,6 +1,8 @@
-"""Seconds to 99.0%, 99.5% and 99.7% test accuracy for each training preset, images/s and peak memory.
+"""Seconds to 99.0%, 99.5% and 99.7% test accuracy for each training preset, images/s and peak
+memory.
 
-Usage: `python bench/time_to_accuracy.py [--presets quick strong] [--seeds 0] [--epochs N] [--keep DIR]`.
+Usage: `python bench/time_to_accuracy.py [--presets quick strong] [--seeds 0] [--epochs N] [--keep
+DIR]`.
 
 Each preset is trained as `python -m model.train --preset NAME` would train it; after every epoch
 (in this bench only) the current weights are evaluated on the 10,000 test images, with the clock
@@ -35,7 +37,8 @@ THRESHOLDS = (0.990, 0.995, 0.997)
 
 
 class TestClock(keras.callbacks.Callback):
-    """After each epoch: test accuracy of the current weights and training seconds so far (evaluation excluded)."""
+    """After each epoch: test accuracy of the current weights and training seconds so far
+    (evaluation excluded)."""
 
     def __init__(self, images: np.ndarray, labels: np.ndarray) -> None:
         super().__init__()
@@ -50,7 +53,9 @@ class TestClock(keras.callbacks.Callback):
         stop = time.perf_counter()
         probabilities = self.model.predict(self.images, batch_size=1000, verbose=0)
         accuracy = float((probabilities.argmax(1) == self.labels).mean())
-        self.rows.append({"epoch": epoch + 1, "seconds": stop - self.start - self.paused, "accuracy": accuracy})
+        self.rows.append(
+            {"epoch": epoch + 1, "seconds": stop - self.start - self.paused, "accuracy": accuracy}
+        )
         self.paused += time.perf_counter() - stop
 
 
@@ -70,8 +75,12 @@ def bench_preset(name: str, seed: int, epochs: int | None, workdir: Path) -> dic
     steps_seen = run.metadata["epochs"] * run.metadata["hyperparameters"]["train_images"]
     train_seconds = float(run.history["seconds"].sum())
     return {
-        "preset": name, "seed": seed, "epochs": run.metadata["epochs"], "rows": clock.rows,
-        "final_accuracy": run.evaluation["accuracy"], "train_call_seconds": wall,
+        "preset": name,
+        "seed": seed,
+        "epochs": run.metadata["epochs"],
+        "rows": clock.rows,
+        "final_accuracy": run.evaluation["accuracy"],
+        "train_call_seconds": wall,
         "images_per_second": steps_seen / train_seconds,
         **{f"to_{threshold:.3f}": time_to(clock.rows, threshold) for threshold in THRESHOLDS},
     }
@@ -84,14 +93,21 @@ def _seconds(value: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Bench the presets and print one table row per preset and seed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--presets", nargs="+", choices=sorted(PRESETS), default=["quick", "strong"])
+    parser.add_argument(
+        "--presets", nargs="+", choices=sorted(PRESETS), default=["quick", "strong"]
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--epochs", type=int, default=None, help="override the presets' epochs")
-    parser.add_argument("--keep", type=Path, default=None, help="keep the runs in this directory (default: discard)")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the runs in this directory (default: discard)"
+    )
     args = parser.parse_args(argv)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("| preset | seed | epochs | s to 99.0% | s to 99.5% | s to 99.7% | final test acc. | images/s |"
-          " train() s | peak RSS MB |")
+    print(
+        "| preset | seed | epochs | s to 99.0% | s to 99.5% | s to 99.7% | final test acc. | "
+        "images/s |"
+        " train() s | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as temporary:
         workdir = args.keep or Path(temporary)
@@ -99,12 +115,17 @@ def main(argv: list[str] | None = None) -> int:
             for seed in args.seeds:
                 figures = bench_preset(name, seed, args.epochs, workdir)
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                print(f"| {name} | {seed} | {figures['epochs']} | {_seconds(figures['to_0.990'])} |"
-                      f" {_seconds(figures['to_0.995'])} | {_seconds(figures['to_0.997'])} |"
-                      f" {figures['final_accuracy']:.2%} | {figures['images_per_second']:,.0f} |"
-                      f" {figures['train_call_seconds']:.0f} | {peak:,.0f} |", flush=True)
-                per_epoch = ", ".join(f"{row['epoch']}: {row['accuracy']:.2%} at {row['seconds']:.0f} s"
-                                      for row in figures["rows"])
+                print(
+                    f"| {name} | {seed} | {figures['epochs']} | {_seconds(figures['to_0.990'])} |"
+                    f" {_seconds(figures['to_0.995'])} | {_seconds(figures['to_0.997'])} |"
+                    f" {figures['final_accuracy']:.2%} | {figures['images_per_second']:,.0f} |"
+                    f" {figures['train_call_seconds']:.0f} | {peak:,.0f} |",
+                    flush=True,
+                )
+                per_epoch = ", ".join(
+                    f"{row['epoch']}: {row['accuracy']:.2%} at {row['seconds']:.0f} s"
+                    for row in figures["rows"]
+                )
                 print(f"  per epoch ({name}, seed {seed}): {per_epoch}", flush=True)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

@@ -1,4 +1,5 @@
-"""Start the MNIST explorer: `python -m dashboard [--host 127.0.0.1] [--port 8050] [--run DIR] [--runs-dir DIR] [--debug] [--redis-url URL]`."""
+"""Start the MNIST explorer: `python -m dashboard [--host 127.0.0.1] [--port 8050] [--run DIR]
+[--runs-dir DIR] [--debug] [--redis-url URL]`."""
 
 from __future__ import annotations
 
@@ -15,38 +16,77 @@ from dashboard.settings import Settings
 def parse_args(argv: list[str] | None) -> Settings:
     """Read the command line into `Settings`."""
     defaults = Settings()
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description="The MNIST explorer, a Dash app.")
-    parser.add_argument("--host", default=defaults.host, help=f"address to bind (default {defaults.host})")
-    parser.add_argument("--port", type=int, default=defaults.port, help=f"port (default {defaults.port})")
-    parser.add_argument("--run", type=Path, default=None,
-                        help="run directory preselected in the model selector (default: RUNS_DIR/deep_cnn)")
-    parser.add_argument("--runs-dir", type=Path, default=defaults.runs_dir,
-                        help=f"directory of the runs to choose from (default {defaults.runs_dir}, or $MNIST_RUNS)")
-    parser.add_argument("--debug", action="store_true", help="Dash debug mode: reloader and dev tools")
-    parser.add_argument("--redis-url", default=defaults.redis_url,
-                        help="run the Train page's jobs on Celery workers through Redis at this URL "
-                             "(default $MNIST_REDIS_URL; none: local processes)")
-    parser.add_argument("--allowed-host", action="append", default=list(defaults.allowed_hosts),
-                        help="a host name the server answers to besides loopback and --host (repeatable; "
-                             "default $MNIST_ALLOWED_HOSTS, comma-separated)")
-    parser.add_argument("--admin-token", default=defaults.admin_token,
-                        help="token needed to train, cancel, rename or delete when the server is reachable from the "
-                             "network (default $MNIST_ADMIN_TOKEN); open a page once with ?admin_token=TOKEN")
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard", description="The MNIST explorer, a Dash app."
+    )
+    parser.add_argument(
+        "--host", default=defaults.host, help=f"address to bind (default {defaults.host})"
+    )
+    parser.add_argument(
+        "--port", type=int, default=defaults.port, help=f"port (default {defaults.port})"
+    )
+    parser.add_argument(
+        "--run",
+        type=Path,
+        default=None,
+        help="run directory preselected in the model selector (default: RUNS_DIR/deep_cnn)",
+    )
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=defaults.runs_dir,
+        help=f"directory of the runs to choose from (default {defaults.runs_dir}, or $MNIST_RUNS)",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="Dash debug mode: reloader and dev tools"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=defaults.redis_url,
+        help="run the Train page's jobs on Celery workers through Redis at this URL "
+        "(default $MNIST_REDIS_URL; none: local processes)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=list(defaults.allowed_hosts),
+        help="a host name the server answers to besides loopback and --host (repeatable; "
+        "default $MNIST_ALLOWED_HOSTS, comma-separated)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=defaults.admin_token,
+        help="token needed to train, cancel, rename or delete when the server is reachable from "
+        "the "
+        "network (default $MNIST_ADMIN_TOKEN); open a page once with ?admin_token=TOKEN",
+    )
     args = parser.parse_args(argv)
     try:
-        return Settings(host=args.host, port=args.port, debug=args.debug, runs_dir=args.runs_dir, run=args.run,
-                        redis_url=args.redis_url, allowed_hosts=tuple(args.allowed_host),
-                        admin_token=args.admin_token or None)
+        return Settings(
+            host=args.host,
+            port=args.port,
+            debug=args.debug,
+            runs_dir=args.runs_dir,
+            run=args.run,
+            redis_url=args.redis_url,
+            allowed_hosts=tuple(args.allowed_host),
+            admin_token=args.admin_token or None,
+        )
     except ValueError as error:
         parser.error(str(error))
 
 
 def port_problem(host: str, port: int) -> str | None:
-    """Why the server could not listen on `host`:`port`, or None if it can (always None in the reloader's child)."""
-    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the debug reloader's parent holds the socket already
+    """Why the server could not listen on `host`:`port`, or None if it can (always None in the
+    reloader's child)."""
+    if (
+        os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+    ):  # the debug reloader's parent holds the socket already
         return None
     try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        with socket.socket(
+            socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
+        ) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as error:
@@ -57,11 +97,16 @@ def port_problem(host: str, port: int) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Build the app from the shipped data and runs and serve it until interrupted."""
     settings = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     problem = port_problem(settings.host, settings.port)
     if problem:
-        print(f"error: cannot serve on {settings.host}:{settings.port} ({problem}); choose another --port or --host",
-              file=sys.stderr)
+        print(
+            f"error: cannot serve on {settings.host}:{settings.port} ({problem}); choose another "
+            "--port or --host",
+            file=sys.stderr,
+        )
         return 1
     from dashboard.app import create_app
     from dashboard.hardening import QuietRequestHandler
@@ -75,10 +120,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     service = app.server.extensions[EXTENSION_KEY]
-    print(f"MNIST explorer: model {service.default_run()} of {len(service.run_names())} runs; "
-          f"open http://{settings.host}:{settings.port}/", flush=True)
-    app.run(host=settings.host, port=settings.port, debug=settings.debug, dev_tools_disable_version_check=True,
-            request_handler=QuietRequestHandler)
+    print(
+        f"MNIST explorer: model {service.default_run()} of {len(service.run_names())} runs; "
+        f"open http://{settings.host}:{settings.port}/",
+        flush=True,
+    )
+    app.run(
+        host=settings.host,
+        port=settings.port,
+        debug=settings.debug,
+        dev_tools_disable_version_check=True,
+        request_handler=QuietRequestHandler,
+    )
     return 0
 
 

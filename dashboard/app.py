@@ -14,13 +14,20 @@ ASSETS = PROJECT_ROOT / "assets"
 
 
 def create_app(settings: Settings | None = None) -> Dash:
-    """Build the app: warm the service (raises `DataError`/`RunError` with the fix), register pages and shell."""
+    """Build the app: warm the service (raises `DataError`/`RunError` with the fix), register pages
+    and shell."""
     settings = settings or Settings()
     service = Service(settings)
     service.warm()
-    app = Dash(__package__, use_pages=True, assets_folder=str(ASSETS), title="MNIST Explorer",
-               update_title=None, background_callback_manager=manager.make_manager(settings),
-               on_error=shell.on_callback_error)
+    app = Dash(
+        __package__,
+        use_pages=True,
+        assets_folder=str(ASSETS),
+        title="MNIST Explorer",
+        update_title=None,
+        background_callback_manager=manager.make_manager(settings),
+        on_error=shell.on_callback_error,
+    )
     attach(app.server, service)
     hardening.install(app.server, settings)
     with app.server.app_context():  # Dash calls the layout function once to check it

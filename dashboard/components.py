@@ -29,16 +29,24 @@ def graph(component_id: str, figure=None, **kwargs) -> dcc.Loading:
     return dcc.Loading(inner, type="circle", delay_show=300)
 
 
-def tile(image: np.ndarray, caption: Sequence[str], *, tile_id: dict | None = None,
-         link: tuple[str, str] | None = None) -> html.Figure:
-    """One digit with caption lines; clickable when it has a `tile_id`, with an optional (text, href) link."""
+def tile(
+    image: np.ndarray,
+    caption: Sequence[str],
+    *,
+    tile_id: dict | None = None,
+    link: tuple[str, str] | None = None,
+) -> html.Figure:
+    """One digit with caption lines; clickable when it has a `tile_id`, with an optional (text,
+    href) link."""
     body = [html.Img(src=png_data_url(image), alt=" ".join(caption))]
     body.append(html.Figcaption([html.Span(line) for line in caption]))
     if link is not None:
         body.append(dcc.Link(link[0], href=link[1], className="tile-link"))
     if tile_id is None:
         return html.Figure(body, className="tile")
-    return html.Figure(body, id=tile_id, n_clicks=0, className="tile clickable", title="show its probabilities")
+    return html.Figure(
+        body, id=tile_id, n_clicks=0, className="tile clickable", title="show its probabilities"
+    )
 
 
 def gallery(tiles: list, *, empty: str = "No images.") -> html.Div:
@@ -46,25 +54,39 @@ def gallery(tiles: list, *, empty: str = "No images.") -> html.Div:
     return html.Div(tiles, className="gallery") if tiles else html.P(empty, className="note")
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence], *, highlight: int | None = None) -> html.Div:
-    """A plain table, scrolling sideways inside its card when too wide; row number `highlight` is the selected one."""
-    return html.Div(html.Table(
-        [
-            html.Thead(html.Tr([html.Th(cell) for cell in header])),
-            html.Tbody([
-                html.Tr([html.Td(cell) for cell in row], className="selected" if number == highlight else None)
-                for number, row in enumerate(rows)
-            ]),
-        ],
-        className="data-table",
-    ), className="table-scroll")
-
+def table(
+    header: Sequence[str], rows: Sequence[Sequence], *, highlight: int | None = None
+) -> html.Div:
+    """A plain table, scrolling sideways inside its card when too wide; row number `highlight` is
+    the selected one."""
+    return html.Div(
+        html.Table(
+            [
+                html.Thead(html.Tr([html.Th(cell) for cell in header])),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [html.Td(cell) for cell in row],
+                            className="selected" if number == highlight else None,
+                        )
+                        for number, row in enumerate(rows)
+                    ]
+                ),
+            ],
+            className="data-table",
+        ),
+        className="table-scroll",
+    )
 
 
 def query_notice(messages: Sequence[str]) -> html.Div:
     """The messages about unusable values in the page's link (hidden when there is none)."""
-    return html.Div([html.P(message) for message in messages], className="notice query-notice", role="status",
-                    hidden=not messages)
+    return html.Div(
+        [html.P(message) for message in messages],
+        className="notice query-notice",
+        role="status",
+        hidden=not messages,
+    )
 
 
 def duration(seconds: float) -> str:
@@ -78,7 +100,8 @@ def duration(seconds: float) -> str:
 
 
 def scale_note(calibrated: bool, uncalibrated: Sequence[str] = ()) -> str:
-    """What the probabilities shown are: "raw probabilities", "calibrated probabilities", or calibrated except
+    """What the probabilities shown are: "raw probabilities", "calibrated probabilities", or
+    calibrated except
     for the runs named in `uncalibrated` (shown raw: they have no calibration.json)."""
     if not calibrated:
         return "raw probabilities"

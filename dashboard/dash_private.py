@@ -1,4 +1,5 @@
-"""The two places where the app relies on Dash internals, kept here so that an upgrade has one file to check.
+"""The two places where the app relies on Dash internals, kept here so that an upgrade has one file
+to check.
 
 Checked against Dash 4.4.1 (`dash/dash.py`). Each function says why no public API serves.
 """
@@ -22,5 +23,6 @@ def bind_callbacks(app: dash.Dash) -> None:
 
 
 def background_manager(app: dash.Dash):
-    """The background-callback manager `app` was built with (Dash keeps it only in a private attribute)."""
+    """The background-callback manager `app` was built with (Dash keeps it only in a private
+    attribute)."""
     return app._background_manager

@@ -1,12 +1,14 @@
 """The HTTP surface of the app: which requests reach Dash at all, and what every response carries.
 
-- Host allow-list: loopback names, plus the address the server is bound to and `Settings.allowed_hosts`
+- Host allow-list: loopback names, plus the address the server is bound to and
+`Settings.allowed_hosts`
   (a DNS-rebinding page cannot drive a server on 127.0.0.1 through a name of its own).
 - Request bodies capped at `MAX_BODY_BYTES` (413 with a sentence), callback bodies checked for JSON
   nesting deeper than `MAX_JSON_DEPTH` before Flask parses them (400 instead of a `RecursionError`).
 - Static paths with `..` answer 404; Dash's debug-only routes answer 404 when debug is off.
 - Security headers on every response; no version strings (the Server header, Dash's page config).
-- The admin token: bound to a non-loopback address (or asked from a non-loopback client), the actions
+- The admin token: bound to a non-loopback address (or asked from a non-loopback client), the
+actions
   that change things need it; `?admin_token=...` on any page stores it in an HttpOnly cookie.
 """
 
@@ -39,9 +41,18 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-ROUTER_OUTPUT, ROUTER_LOCATION = "_pages_content", "_pages_location"  # Dash's page router (dash/dash.py)
+ROUTER_OUTPUT, ROUTER_LOCATION = (
+    "_pages_content",
+    "_pages_location",
+)  # Dash's page router (dash/dash.py)
 MAX_URL = 2048
-HIDDEN_CONFIG = ("python_version", "dash_version", "plotly_version", "ddk_version", "dash_version_url")
+HIDDEN_CONFIG = (
+    "python_version",
+    "dash_version",
+    "plotly_version",
+    "ddk_version",
+    "dash_version_url",
+)
 _CONFIG = re.compile(r'(<script id="_dash-config" type="application/json">)(.*?)(</script>)', re.S)
 
 
@@ -64,7 +75,8 @@ def is_loopback(host: str) -> bool:
 
 
 def allowed_hosts(settings: Settings) -> frozenset[str]:
-    """The Host names the server answers to: loopback, the bound address (unless a wildcard), the operator's."""
+    """The Host names the server answers to: loopback, the bound address (unless a wildcard), the
+    operator's."""
     hosts = {*LOOPBACK_NAMES, *(h.lower() for h in settings.allowed_hosts)}
     if settings.host not in ("0.0.0.0", "::", ""):
         hosts.add(settings.host.lower().strip("[]"))
@@ -72,7 +84,8 @@ def allowed_hosts(settings: Settings) -> frozenset[str]:
 
 
 def host_name(header: str) -> str:
-    """The name in a Host header, without its port: "[::1]:8050" -> "::1", "example.org:80" -> "example.org"."""
+    """The name in a Host header, without its port: "[::1]:8050" -> "::1", "example.org:80" ->
+    "example.org"."""
     header = header.strip().lower()
     if header.startswith("["):
         return header[1:].split("]", 1)[0]
@@ -80,7 +93,8 @@ def host_name(header: str) -> str:
 
 
 def json_depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in the JSON text `body` (brackets in strings skipped), unparsed.
+    """The deepest nesting of arrays and objects in the JSON text `body` (brackets in strings
+    skipped), unparsed.
 
     Linear numpy passes: a quote is a string's edge unless an odd run of backslashes precedes it;
     brackets count where an even number of edges precede them. Bodies with few brackets skip it.
@@ -96,12 +110,15 @@ def json_depth(body: bytes) -> int:
     edges = np.zeros(len(text) + 1, np.int64)
     edges[quotes[(backslashes % 2 == 0) | (quotes == 0)] + 1] = 1
     outside = np.cumsum(edges)[:-1] % 2 == 0
-    steps = (opening & outside).astype(np.int64) - (((text == ord("]")) | (text == ord("}"))) & outside)
+    steps = (opening & outside).astype(np.int64) - (
+        ((text == ord("]")) | (text == ord("}"))) & outside
+    )
     return int(np.cumsum(steps).max(initial=0))
 
 
 def admin_required(settings: Settings) -> bool:
-    """Whether the current request needs the admin token to change things (outside a request: code, trusted)."""
+    """Whether the current request needs the admin token to change things (outside a request: code,
+    trusted)."""
     if not flask.has_request_context():
         return not is_loopback(settings.host)
     remote = flask.request.remote_addr or ""
@@ -113,17 +130,26 @@ def is_admin(settings: Settings) -> bool:
     if not flask.has_request_context():
         return False
     given = flask.request.headers.get(ADMIN_HEADER) or flask.request.cookies.get(ADMIN_COOKIE) or ""
-    return bool(settings.admin_token) and hmac.compare_digest(given.encode(), settings.admin_token.encode())
+    return bool(settings.admin_token) and hmac.compare_digest(
+        given.encode(), settings.admin_token.encode()
+    )
 
 
 def change_refusal(settings: Settings) -> str | None:
-    """Why the current request may not change anything (train, cancel, rename, delete), or None if it may."""
+    """Why the current request may not change anything (train, cancel, rename, delete), or None if
+    it may."""
     if not admin_required(settings) or is_admin(settings):
         return None
     if not settings.admin_token:
-        return ("this server is open to the network without an admin token, so trainings and changes to runs are "
-                "off; the operator can start it with --admin-token (or MNIST_ADMIN_TOKEN)")
-    return f"changing things on this server needs the admin token: open any page once with ?{ADMIN_PARAM}=TOKEN"
+        return (
+            "this server is open to the network without an admin token, so trainings and changes "
+            "to runs are "
+            "off; the operator can start it with --admin-token (or MNIST_ADMIN_TOKEN)"
+        )
+    return (
+        "changing things on this server needs the admin token: "
+        f"open any page once with ?{ADMIN_PARAM}=TOKEN"
+    )
 
 
 def router_refusal(body: object) -> str | None:
@@ -132,16 +158,22 @@ def router_refusal(body: object) -> str | None:
     The router is Dash's own callback, so its inputs are checked here: a path is text from "/", a
     query text from "?" (or empty), both at most `MAX_URL` characters.
     """
-    if not isinstance(body, dict) or not str(body.get("output", "")).startswith(f"..{ROUTER_OUTPUT}."):
+    if not isinstance(body, dict) or not str(body.get("output", "")).startswith(
+        f"..{ROUTER_OUTPUT}."
+    ):
         return None
     for item in body.get("inputs") or []:
         if not isinstance(item, dict) or item.get("id") != ROUTER_LOCATION:
             continue
         value, prop = item.get("value"), item.get("property")
         starts = {"pathname": ("/",), "search": ("?", "")}.get(prop, ("",))
-        if value is not None and (not isinstance(value, str) or len(value) > MAX_URL
-                                  or not (value.startswith(starts) or value in starts)):
-            return f"{prop} must be text starting with {' or '.join(map(repr, starts))}, got {str(value)[:40]!r}"
+        if value is not None and (
+            not isinstance(value, str)
+            or len(value) > MAX_URL
+            or not (value.startswith(starts) or value in starts)
+        ):
+            allowed = " or ".join(map(repr, starts))
+            return f"{prop} must be text starting with {allowed}, got {str(value)[:40]!r}"
     return None
 
 
@@ -171,19 +203,28 @@ def install(server: flask.Flask, settings: Settings) -> None:
         request = flask.request
         if host_name(request.host) not in hosts:
             log.warning("refused a request for host %r", request.host[:100])
-            return _refuse(400, f"This server does not answer to the host name {request.host[:100]!r}.")
+            return _refuse(
+                400, f"This server does not answer to the host name {request.host[:100]!r}."
+            )
         segments = request.path.split("/")
         if ".." in segments or any(s.startswith("..") and s.strip(".") == "" for s in segments):
             return _refuse(404, "Not found.")
         if not settings.debug and request.path.startswith(DEBUG_ROUTES):
             return _refuse(404, "Not found.")
         if (request.content_length or 0) > MAX_BODY_BYTES:
-            return _refuse(413, f"The request is too large ({megabytes(request.content_length)}); the limit is "
-                                f"{megabytes(MAX_BODY_BYTES)}, enough for an image file of the upload limit.")
+            return _refuse(
+                413,
+                f"The request is too large ({megabytes(request.content_length)}); the limit is "
+                f"{megabytes(MAX_BODY_BYTES)}, enough for an image file of the upload limit.",
+            )
         if request.method == "POST" and request.path.endswith("/_dash-update-component"):
             depth = json_depth(request.get_data(cache=True))
             if depth > MAX_JSON_DEPTH:
-                return _refuse(400, f"The request nests {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted.")
+                return _refuse(
+                    400,
+                    f"The request nests {depth} levels deep; "
+                    f"at most {MAX_JSON_DEPTH} are accepted.",
+                )
             refusal = router_refusal(request.get_json(silent=True))
             if refusal:
                 log.warning("page router request refused: %s", refusal)

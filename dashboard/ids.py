@@ -8,8 +8,10 @@ RUN_SELECT = "shell-run-select"  # value: the run directory name; every page fol
 SHELL_LOST = "shell-lost"  # store: written by the run guard when a callback met a run that vanished
 SHELL_MENU = "shell-menu"  # the button that opens the page links on narrow screens
 SHELL_NAV = "shell-nav"  # the page links
-PROBABILITY_SCALE = "shell-probability-scale"  # value: "calibrated" or "raw"; every page showing probabilities follows it
-SHELL_DRAWING = "shell-drawing"  # session store: the last drawing's 28x28 model input (reading.stored_reading format)
+# value: "calibrated" or "raw"; every page showing probabilities follows it
+PROBABILITY_SCALE = "shell-probability-scale"
+# session store: the last drawing's 28x28 model input (reading.stored_reading format)
+SHELL_DRAWING = "shell-drawing"
 
 # Home page
 HOME_SUMMARY = "home-summary"
@@ -36,7 +38,9 @@ TRAINING_TABLE = "training-table"
 ERRORS_MATRIX = "errors-matrix"
 ERRORS_NORMALIZE = "errors-normalize"
 ERRORS_CELL = "errors-cell"
-ERRORS_CHOSEN_CELL = "errors-chosen-cell"  # store: [true, predicted] of the cell shown, or None (the most confused)
+ERRORS_CHOSEN_CELL = (
+    "errors-chosen-cell"  # store: [true, predicted] of the cell shown, or None (the most confused)
+)
 ERRORS_TILE = "errors-tile"  # pattern-matching type; keys "gallery" and "index" (the test index)
 ERRORS_SELECTED = "errors-selected"
 ERRORS_PROBABILITIES = "errors-probabilities"
@@ -54,7 +58,8 @@ SALIENCY_RANDOM = "saliency-random"
 SALIENCY_NEXT = "saliency-next"
 SALIENCY_METHOD = "saliency-method"
 SALIENCY_TARGET = "saliency-target"
-SALIENCY_SETTING = "saliency-setting"  # pattern-matching type; keys "method" and "name" (a model.insight.saliency setting)
+# pattern-matching type; keys "method" and "name" (a model.insight.saliency setting)
+SALIENCY_SETTING = "saliency-setting"
 SALIENCY_CAPTION = "saliency-caption"
 SALIENCY_HEATMAP = "saliency-heatmap"
 SALIENCY_PROBABILITIES = "saliency-probabilities"
@@ -66,8 +71,11 @@ DRAW_CLEAR = "draw-clear"
 DRAW_MODE = "draw-mode"
 DRAW_METHOD = "draw-method"
 DRAW_UPLOAD = "draw-upload"
-DRAW_SOURCE = "draw-source"  # store: "empty", "canvas" or "upload", what the reading shown comes from
-DRAW_READ = "draw-read"  # store: what the model read (dashboard.drawing.reading.stored_reading), for the heatmap
+DRAW_SOURCE = (
+    "draw-source"  # store: "empty", "canvas" or "upload", what the reading shown comes from
+)
+# store: what the model read (dashboard.drawing.reading.stored_reading), for the heatmap
+DRAW_READ = "draw-read"
 DRAW_PREDICTION = "prediction"  # the issue fixes this id: its text begins with the digit read
 DRAW_MESSAGE = "draw-message"
 DRAW_BARS = "draw-bars"
@@ -75,7 +83,8 @@ DRAW_INPUT = "draw-input"
 DRAW_SALIENCY = "draw-saliency"
 DRAW_BOARD = "draw-board"  # the canvas, or the uploaded image in its place
 DRAW_UPLOAD_VIEW = "draw-upload-view"  # the uploaded image with a box around each mark found
-DRAW_WHATIF = "draw-whatif"  # pattern-matching type; key "setting" (a model.insight.whatif setting): the what-if sliders
+# pattern-matching type; key "setting" (a model.insight.whatif setting): the what-if sliders
+DRAW_WHATIF = "draw-whatif"
 DRAW_WHATIF_RESET = "draw-whatif-reset"
 DRAW_WHATIF_READING = "draw-whatif-reading"
 DRAW_WHATIF_SWEEP = "draw-whatif-sweep"
@@ -91,7 +100,9 @@ NETWORK_UNITS = "network-units"
 NETWORK_PIXEL_MAP = "network-pixel-map"
 NETWORK_FEATURE_MAP = "network-feature-map"
 NETWORK_MAP_STATUS = "network-map-status"
-NETWORK_POLL = "network-poll"  # dcc.Interval, on while the run's map of learned features is being computed
+NETWORK_POLL = (
+    "network-poll"  # dcc.Interval, on while the run's map of learned features is being computed
+)
 
 # Adversarial page (dashboard/pages/adversarial.py)
 ADVERSARIAL_SOURCE = "adversarial-source"
@@ -103,7 +114,9 @@ ADVERSARIAL_CAPTION = "adversarial-caption"
 ADVERSARIAL_IMAGES = "adversarial-images"
 ADVERSARIAL_PROBABILITIES = "adversarial-probabilities"
 ADVERSARIAL_CURVE = "adversarial-curve"
-ADVERSARIAL_POLL = "adversarial-poll"  # dcc.Interval, on while the run's robustness curve is being computed
+ADVERSARIAL_POLL = (
+    "adversarial-poll"  # dcc.Interval, on while the run's robustness curve is being computed
+)
 
 # Train page (dashboard/pages/train.py)
 TRAIN_PRESET = "train-preset"  # a named recipe (model.training.settings.PRESETS) or custom
@@ -118,10 +131,15 @@ TRAIN_NAME = "train-name"
 TRAIN_NAME_CHECK = "train-name-check"
 TRAIN_OWNER = "train-owner"  # local store: this browser's id, which owns the trainings it starts
 TRAIN_POLL = "train-poll"  # interval: read the job's record
-TRAIN_SEEN = "train-seen"  # store: the job and state last shown, so that a finished run is announced once
-TRAIN_FIELD_ERROR = "train-field-error"  # pattern {"type": ..., "field": name}: the message next to a form field
+TRAIN_SEEN = (
+    "train-seen"  # store: the job and state last shown, so that a finished run is announced once
+)
+TRAIN_FIELD_ERROR = (
+    "train-field-error"  # pattern {"type": ..., "field": name}: the message next to a form field
+)
 TRAIN_FORM_MESSAGE = "train-form-message"  # why Start did nothing, or that the training started
-TRAIN_CHANGED = "train-changed"  # store: {"select": run name, "change": id} after a run was added, renamed or deleted
+# store: {"select": run name, "change": id} after a run was added, renamed or deleted
+TRAIN_CHANGED = "train-changed"
 TRAIN_START = "train-start"
 TRAIN_CANCEL = "train-cancel"
 TRAIN_PROGRESS_BOX = "train-progress-box"  # shown while a training runs

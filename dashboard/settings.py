@@ -1,4 +1,5 @@
-"""The dashboard's defaults, in one place; `python -m dashboard` overrides some from the command line."""
+"""The dashboard's defaults, in one place; `python -m dashboard` overrides some from the command
+line."""
 
 from __future__ import annotations
 
@@ -7,12 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import config
-
-from model.trust import label_marks
-
-from model.trust import labels
-
 from model.dataset import projection
+from model.trust import label_marks, labels
 
 DEFAULT_RUN_NAME = config.DEFAULT_RUN.name
 REDIS_URL_ENV = "MNIST_REDIS_URL"
@@ -33,7 +30,9 @@ class Settings:
     port: int = 8050
     debug: bool = False
     runs_dir: Path = field(default_factory=lambda: config.RUNS_DIR)
-    run: Path | None = None  # the preselected run; None: runs_dir/deep_cnn, else the first run found
+    run: Path | None = (
+        None  # the preselected run; None: runs_dir/deep_cnn, else the first run found
+    )
     cache_dir: Path = projection.CACHE_DIR
     projection_size: int = projection.DEFAULT_SIZE
     projection_seed: int = projection.DEFAULT_SEED
@@ -44,21 +43,37 @@ class Settings:
     # None: a local process per job, results in a diskcache under cache_dir.
     redis_url: str | None = field(default_factory=lambda: os.environ.get(REDIS_URL_ENV) or None)
     max_epochs: int = 100  # most epochs the Train page accepts
-    # Host names served besides loopback and the bound address (--allowed-host, $MNIST_ALLOWED_HOSTS, comma-separated)
+    # Host names served besides loopback and the bound address (--allowed-host,
+    # $MNIST_ALLOWED_HOSTS, comma-separated)
     allowed_hosts: tuple[str, ...] = field(default_factory=_env_hosts)
-    # The operator's token for train, cancel, rename and delete when the server is reachable from the network
+    # The operator's token for train, cancel, rename and delete when the server is reachable from
+    # the network
     admin_token: str | None = field(default_factory=lambda: os.environ.get(ADMIN_TOKEN_ENV) or None)
-    label_suspects: Path = labels.SUSPECTS_PATH  # written by `python -m model.labels`, read by /labels
+    label_suspects: Path = (
+        labels.SUSPECTS_PATH
+    )  # written by `python -m model.labels`, read by /labels
     label_marks: Path = label_marks.MARKS_PATH  # people's "label wrong/right" marks
     suspects_page_size: int = 48  # label suspects shown at once on /labels
-    robustness_size: int = 1000  # test images in a run's robustness curve (model/insight/derived.py)
+    robustness_size: int = (
+        1000  # test images in a run's robustness curve (model/insight/derived.py)
+    )
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
         if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
-            raise ValueError(f"redis_url must start with one of {', '.join(REDIS_SCHEMES)}, got {self.redis_url!r}")
-        for name in ("projection_size", "gallery_size", "cell_gallery_size", "mistakes_size", "max_epochs",
-                     "suspects_page_size", "robustness_size"):
+            raise ValueError(
+                f"redis_url must start with one of {', '.join(REDIS_SCHEMES)}, got "
+                f"{self.redis_url!r}"
+            )
+        for name in (
+            "projection_size",
+            "gallery_size",
+            "cell_gallery_size",
+            "mistakes_size",
+            "max_epochs",
+            "suspects_page_size",
+            "robustness_size",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -7,7 +7,8 @@ allowed. The app's `on_error` hook (dashboard/shell/guard.py) turns `InvalidInpu
 the code past the check and never becomes a 500. Callbacks whose inputs the user types (the Train
 form) catch it and show the message next to the field instead.
 
-Bounds on the raw request (body size, JSON depth) are checked before parsing, in dashboard/hardening.py.
+Bounds on the raw request (body size, JSON depth) are checked before parsing, in
+dashboard/hardening.py.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ class InvalidInput(ValueError):
 
 def shown(value: object, limit: int = 60) -> str:
     """`value`'s repr, shortened to `limit` characters for messages and logs."""
-    text = repr(value) if not isinstance(value, (list, dict)) or len(value) < 20 else \
-        f"<{type(value).__name__} of {len(value):,} items>"
-    return text if len(text) <= limit else f"{text[:limit - 1]}…"
+    text = (
+        repr(value)
+        if not isinstance(value, (list, dict)) or len(value) < 20
+        else f"<{type(value).__name__} of {len(value):,} items>"
+    )
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def fail(name: str, value: object, allowed: str) -> InvalidInput:
@@ -42,23 +46,33 @@ def fail(name: str, value: object, allowed: str) -> InvalidInput:
 
 def check_choice(value: object, name: str, choices: Collection) -> object:
     """`value` if it is one of `choices` (compared by type too: True is not 1)."""
-    if isinstance(value, (list, dict)) or not any(type(value) is type(c) and value == c for c in choices):
+    if isinstance(value, (list, dict)) or not any(
+        type(value) is type(c) and value == c for c in choices
+    ):
         raise fail(name, value, f"one of {', '.join(map(repr, list(choices)[:12]))}")
     return value
 
 
 def check_int(value: object, name: str, low: int, high: int) -> int:
     """`value` as a whole number in [low, high] (a float with no fractional part is accepted)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            (isinstance(value, float) and not (math.isfinite(value) and value.is_integer())) or not low <= value <= high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and not (math.isfinite(value) and value.is_integer()))
+        or not low <= value <= high
+    ):
         raise fail(name, value, f"a whole number from {low:,} to {high:,}")
     return int(value)
 
 
 def check_number(value: object, name: str, low: float, high: float) -> float:
     """`value` as a finite number in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not low <= value <= high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
         raise fail(name, value, f"a number from {low:g} to {high:g}")
     return float(value)
 
@@ -68,7 +82,9 @@ def check_clicks(value: object, name: str = "n_clicks") -> int:
     return 0 if value is None else check_int(value, name, 0, MAX_CLICKS)
 
 
-def check_text(value: object, name: str, *, max_length: int = MAX_TEXT, optional: bool = True) -> str | None:
+def check_text(
+    value: object, name: str, *, max_length: int = MAX_TEXT, optional: bool = True
+) -> str | None:
     """`value` as a string of at most `max_length` characters (None allowed if `optional`)."""
     if value is None and optional:
         return None
@@ -84,12 +100,21 @@ def check_run(value: object, name: str = "run") -> str:
     try:
         return check_run_name(value)
     except ValueError as error:
-        raise fail(name, value, "a run name of letters, digits, '.', '_' and '-' (at most 64)") from error
+        raise fail(
+            name, value, "a run name of letters, digits, '.', '_' and '-' (at most 64)"
+        ) from error
 
 
-def check_list(value: object, name: str, item: Callable[[object, str], T], *, max_items: int = MAX_ITEMS,
-               optional: bool = True) -> list[T]:
-    """`value` as a list of at most `max_items` items, each checked by `item(value, name)`; None as []."""
+def check_list(
+    value: object,
+    name: str,
+    item: Callable[[object, str], T],
+    *,
+    max_items: int = MAX_ITEMS,
+    optional: bool = True,
+) -> list[T]:
+    """`value` as a list of at most `max_items` items, each checked by `item(value, name)`; None as
+    []."""
     if value is None and optional:
         return []
     if not isinstance(value, list) or len(value) > max_items:

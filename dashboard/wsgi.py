@@ -6,7 +6,8 @@
 Environment: `MNIST_RUNS` (runs directory, default runs/), `MNIST_DATA` (dataset file),
 `MNIST_REDIS_URL` (e.g. redis://127.0.0.1:6379/0: the Train page's jobs go to Celery workers;
 the server and every worker need the same URL and the same runs directory).
-Without `--preload`: each gunicorn worker builds its own app, since TensorFlow does not survive a fork.
+Without `--preload`: each gunicorn worker builds its own app, since TensorFlow does not survive a
+fork.
 Celery workers: the default prefork pool, so that a job whose worker process dies is reported with
 Celery's cause (Cancel reaches the job through its record in the runs directory, with any pool).
 Set `MNIST_ALLOWED_HOSTS` (the public host name) and `MNIST_ADMIN_TOKEN` behind a public address.
@@ -26,11 +27,14 @@ _celery = celery_app_of(app)
 def __getattr__(name: str):
     """`celery_app`: the Celery app of the background callbacks, which exists only with a Redis URL.
 
-    Without one, a `RuntimeError` (not `AttributeError`, which Celery reports as "module not found").
+    Without one, a `RuntimeError` (not `AttributeError`, which Celery reports as "module not
+    found").
     """
     if name != "celery_app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     if _celery is None:
-        raise RuntimeError(f"no Celery app: the server runs its jobs in local processes; set "
-                           f"{REDIS_URL_ENV}=redis://HOST:6379/0 for the server and the workers to use Celery")
+        raise RuntimeError(
+            f"no Celery app: the server runs its jobs in local processes; set "
+            f"{REDIS_URL_ENV}=redis://HOST:6379/0 for the server and the workers to use Celery"
+        )
     return _celery

@@ -21,7 +21,11 @@ from model.core.mnist import Mnist, load_mnist
 from model.training.fit import TrainConfig, train
 from tests.support.constants import CHROMIUM, PROJECTION_SIZE
 
-LAYER_MARKERS = {"browser": "browser", "servers": "servers", "training": "training"}  # folder -> marker
+LAYER_MARKERS = {
+    "browser": "browser",
+    "servers": "servers",
+    "training": "training",
+}  # folder -> marker
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -39,8 +43,16 @@ def pytest_setup_options() -> Options:
     options = Options()
     if Path(CHROMIUM).exists():
         options.binary_location = CHROMIUM
-    for flag in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-extensions", "--disable-component-update", "--no-first-run", "--window-size=1400,1000"):
+    for flag in (
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-extensions",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(flag)
     return options
 
@@ -53,11 +65,21 @@ def mnist() -> Mnist:
 
 @pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory) -> Path:
-    """A runs directory holding two tiny real runs: `convnet` (2 epochs) and `baseline` (1 epoch)."""
+    """A runs directory holding two tiny real runs: `convnet` (2 epochs) and `baseline` (1
+    epoch)."""
     root = tmp_path_factory.mktemp("runs")
-    train(TrainConfig(architecture="convnet", epochs=2, train_size=4000, tta=False, out=root / "convnet"), verbose=0)
-    train(TrainConfig(architecture="baseline", epochs=1, train_size=2000, tta=False, out=root / "baseline"),
-          verbose=0)
+    train(
+        TrainConfig(
+            architecture="convnet", epochs=2, train_size=4000, tta=False, out=root / "convnet"
+        ),
+        verbose=0,
+    )
+    train(
+        TrainConfig(
+            architecture="baseline", epochs=1, train_size=2000, tta=False, out=root / "baseline"
+        ),
+        verbose=0,
+    )
     return root
 
 
@@ -89,7 +111,8 @@ def app(settings: Settings):
 
 @pytest.fixture
 def service(app):
-    """The app's service, with the app context pushed so that page functions can be called directly."""
+    """The app's service, with the app context pushed so that page functions can be called
+    directly."""
     from dashboard.service import current
 
     with app.server.app_context():
@@ -112,7 +135,8 @@ def train_runs(spare_runs_dir: Path) -> Path:
 
 @pytest.fixture
 def train_app(train_runs: Path, tmp_path: Path):
-    """A fresh app over `train_runs`, its background jobs in a diskcache of its own (the shipped projection)."""
+    """A fresh app over `train_runs`, its background jobs in a diskcache of its own (the shipped
+    projection)."""
     from dashboard.app import create_app
 
     return create_app(Settings(runs_dir=train_runs, cache_dir=tmp_path / "cache"))
@@ -125,7 +149,9 @@ def calibrated_runs_dir(runs_dir, tmp_path_factory):
 
     copy = tmp_path_factory.mktemp("calibrated") / "runs"
     shutil.copytree(runs_dir, copy)
-    (copy / "baseline" / "calibration.json").unlink(missing_ok=True)  # training calibrates every run: undo it here
+    (copy / "baseline" / "calibration.json").unlink(
+        missing_ok=True
+    )  # training calibrates every run: undo it here
     assert calibrate_main(["--run", str(copy / "convnet")]) == 0
     return copy
 
@@ -138,5 +164,11 @@ def trust_app(settings, calibrated_runs_dir, tmp_path, mnist):
 
     suspects = tmp_path / "suspects.json"
     write_suspects(suspects, mnist)
-    return create_app(dataclasses.replace(settings, runs_dir=calibrated_runs_dir, label_suspects=suspects,
-                                          label_marks=tmp_path / "marks.json"))
+    return create_app(
+        dataclasses.replace(
+            settings,
+            runs_dir=calibrated_runs_dir,
+            label_suspects=suspects,
+            label_marks=tmp_path / "marks.json",
+        )
+    )

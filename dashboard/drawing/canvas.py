@@ -45,15 +45,21 @@ def _number(value: object, where: str) -> float:
 def _path_points(path: object, where: str) -> list[float]:
     """The flat x, y list of every point of a path's commands."""
     if not isinstance(path, list):
-        raise ValueError(f"canvas data: {where} 'path' must be a list of commands, got {type(path).__name__}")
+        raise ValueError(
+            f"canvas data: {where} 'path' must be a list of commands, got {type(path).__name__}"
+        )
     flat: list[float] = []
     for number, command in enumerate(path):
         if not isinstance(command, list) or not command or command[0] not in COMMANDS:
-            raise ValueError(f"canvas data: {where} command {number} must be a list starting with one of "
-                             f"{sorted(COMMANDS)}, got {command!r:.60}")
+            raise ValueError(
+                f"canvas data: {where} command {number} must be a list starting with one of "
+                f"{sorted(COMMANDS)}, got {command!r:.60}"
+            )
         if len(command) != COMMANDS[command[0]] + 1:
-            raise ValueError(f"canvas data: {where} command {number} ({command[0]}) must carry "
-                             f"{COMMANDS[command[0]]} numbers, got {len(command) - 1}")
+            raise ValueError(
+                f"canvas data: {where} command {number} ({command[0]}) must carry "
+                f"{COMMANDS[command[0]]} numbers, got {len(command) - 1}"
+            )
         flat.extend(_number(value, f"{where} command {number}") for value in command[1:])
     return flat
 
@@ -69,11 +75,15 @@ def parse_strokes(json_data: object) -> list[Stroke]:
     if not isinstance(json_data, str):
         raise ValueError(f"canvas data must be a JSON string, got {type(json_data).__name__}")
     if len(json_data) > MAX_JSON_CHARS:
-        raise ValueError(f"canvas data is too large ({len(json_data):,} characters, at most {MAX_JSON_CHARS:,})")
+        raise ValueError(
+            f"canvas data is too large ({len(json_data):,} characters, at most {MAX_JSON_CHARS:,})"
+        )
     try:
         data = json.loads(json_data)
     except json.JSONDecodeError as error:
-        raise ValueError(f"canvas data is not valid JSON ({error.msg} at character {error.pos})") from error
+        raise ValueError(
+            f"canvas data is not valid JSON ({error.msg} at character {error.pos})"
+        ) from error
     objects = data.get("objects") if isinstance(data, dict) else None
     if not isinstance(objects, list):
         raise ValueError("canvas data must be a JSON object with a list of 'objects'")
@@ -84,7 +94,10 @@ def parse_strokes(json_data: object) -> list[Stroke]:
         where = f"object {number}"
         width = _number(item.get("strokeWidth", 1), f"{where} 'strokeWidth'")
         if not 0 < width <= MAX_STROKE_WIDTH:
-            raise ValueError(f"canvas data: {where} 'strokeWidth' must be in (0, {MAX_STROKE_WIDTH:g}], got {width:g}")
+            raise ValueError(
+                f"canvas data: {where} 'strokeWidth' must be in (0, {MAX_STROKE_WIDTH:g}], got "
+                f"{width:g}"
+            )
         flat = _path_points(item.get("path"), where)
         total += len(flat) // 2
         if total > MAX_POINTS:
@@ -95,18 +108,22 @@ def parse_strokes(json_data: object) -> list[Stroke]:
 
 
 def rasterize(strokes: list[Stroke], size: int = SIZE) -> np.ndarray:
-    """The strokes drawn white (255) on black in a uint8 (size, size) image, antialiased, round-capped."""
+    """The strokes drawn white (255) on black in a uint8 (size, size) image, antialiased,
+    round-capped."""
     image = np.zeros((size, size), np.uint8)
     shift = 4  # sub-pixel precision of the coordinates: 1/16 pixel
     for stroke in strokes:
         points = np.clip(stroke.points, -size, 2 * size) * (1 << shift)
         thickness = max(1, round(stroke.width))
-        cv2.polylines(image, [points.round().astype(np.int32)], False, 255, thickness, cv2.LINE_AA, shift)
+        cv2.polylines(
+            image, [points.round().astype(np.int32)], False, 255, thickness, cv2.LINE_AA, shift
+        )
     return image
 
 
 def canvas_image(json_data: object, size: int = SIZE) -> np.ndarray:
-    """dash-canvas's `json_data` as a white-on-black uint8 (size, size) image; `ValueError` if malformed."""
+    """dash-canvas's `json_data` as a white-on-black uint8 (size, size) image; `ValueError` if
+    malformed."""
     return rasterize(parse_strokes(json_data), size)
 
 

@@ -24,7 +24,8 @@ NO_DRAWING = "No drawing yet: draw a digit on the Draw page, then come back."
 
 @dataclass(frozen=True)
 class Source:
-    """An image to look inside: float pixels (28, 28), its true label (None for a drawing) and a caption."""
+    """An image to look inside: float pixels (28, 28), its true label (None for a drawing) and a
+    caption."""
 
     image: np.ndarray
     label: int | None
@@ -34,13 +35,33 @@ class Source:
 def source_controls(source_id: str, index_id: str, random_id: str, *, index: int = 0) -> html.Div:
     """The choice of image: a test image (number and a Random button) or the last drawing."""
     count = len(current().mnist.y_test)
-    return html.Div([
-        dcc.RadioItems(id=source_id, options=[{"label": v, "value": k} for k, v in SOURCES.items()], value=TEST,
-                       inline=True, className="radio"),
-        html.Label(["Test image #", dcc.Input(id=index_id, type="number", min=0, max=count - 1, step=1, value=index,
-                                              debounce=True)]),
-        html.Button("Random", id=random_id, n_clicks=0, className="button"),
-    ], className="controls source-controls")
+    return html.Div(
+        [
+            dcc.RadioItems(
+                id=source_id,
+                options=[{"label": v, "value": k} for k, v in SOURCES.items()],
+                value=TEST,
+                inline=True,
+                className="radio",
+            ),
+            html.Label(
+                [
+                    "Test image #",
+                    dcc.Input(
+                        id=index_id,
+                        type="number",
+                        min=0,
+                        max=count - 1,
+                        step=1,
+                        value=index,
+                        debounce=True,
+                    ),
+                ]
+            ),
+            html.Button("Random", id=random_id, n_clicks=0, className="button"),
+        ],
+        className="controls source-controls",
+    )
 
 
 def query_index(value: object) -> int:
@@ -59,7 +80,8 @@ def random_index(clicks: int) -> int:
 
 
 def source_image(source: object, index: object, drawing: object) -> Source:
-    """The chosen image; `ValueError` with what to do when there is none (bad number, no drawing yet)."""
+    """The chosen image; `ValueError` with what to do when there is none (bad number, no drawing
+    yet)."""
     mnist = current().mnist
     if source == DRAWING:
         digits = read_store(drawing)

@@ -15,23 +15,28 @@ TITLE_SPACE = 6  # pixels above each image for its title
 
 
 def fig_label_distribution(train_counts: Sequence[int], test_counts: Sequence[int]) -> go.Figure:
-    """Share of each digit in the training and test sets, with the counts on the bars and in the hover."""
+    """Share of each digit in the training and test sets, with the counts on the bars and in the
+    hover."""
     figure = go.Figure()
     for name, counts, color in (("train", train_counts, TRAIN), ("test", test_counts, VALIDATION)):
         counts = np.asarray(counts, dtype=int)
         if counts.shape != (10,) or counts.sum() == 0:
-            raise ValueError(f"{name}_counts must be 10 counts with a positive total, got {counts.tolist()}")
+            raise ValueError(
+                f"{name}_counts must be 10 counts with a positive total, got {counts.tolist()}"
+            )
         share = counts / counts.sum()
         figure.add_bar(
             x=list(range(10)),
             y=share,
             name=f"{name} ({counts.sum():,} images)",
             marker_color=color,
-            customdata=counts.tolist(),  # plain lists: plotly.js leaves typed customdata out of events and hovers
+            # plain lists: plotly.js leaves typed customdata out of events and hovers
+            customdata=counts.tolist(),
             text=[f"{c:,}" for c in counts],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"{name}, digit %{{x}}: %{{customdata:,}} images (%{{y:.2%}})<extra></extra>",
+            hovertemplate=f"{name}, digit %{{x}}: %{{customdata:,}} images "
+            f"(%{{y:.2%}})<extra></extra>",
         )
     figure.update_xaxes(title="digit", tickmode="linear", dtick=1)
     figure.update_yaxes(title="share of the set", tickformat=".0%", rangemode="tozero")
@@ -42,31 +47,59 @@ def fig_label_distribution(train_counts: Sequence[int], test_counts: Sequence[in
 def fig_digit_grid(
     images: np.ndarray, titles: Sequence[str], *, value_name: str, colorscale: str = "Greys"
 ) -> go.Figure:
-    """The images (k, h, w) side by side in rows of six on one color scale, with a colorbar named `value_name`.
+    """The images (k, h, w) side by side in rows of six on one color scale, with a colorbar named
+    `value_name`.
 
     One heatmap trace per image on a single pair of axes (offset by `x0`/`y0`): far lighter to
     build and to draw than one subplot per image.
     """
     images = np.asarray(images, dtype=np.float32)  # half the bytes of float64 on the wire
     if images.ndim != 3 or len(titles) != len(images):
-        raise ValueError(f"images must be (k, h, w) with one title each, got {images.shape} and {len(titles)} titles")
+        raise ValueError(
+            f"images must be (k, h, w) with one title each, got {images.shape} and {len(titles)} "
+            "titles"
+        )
     height, width = images.shape[1:]
     step_x, step_y = width + GAP, height + GAP + TITLE_SPACE
     traces, annotations = [], []
-    for position, (image, title) in enumerate(zip(images, titles)):
+    for position, (image, title) in enumerate(zip(images, titles, strict=False)):
         x0, y0 = position % GRID_COLUMNS * step_x, position // GRID_COLUMNS * step_y
-        traces.append(go.Heatmap(z=image, x0=x0, y0=y0, coloraxis="coloraxis", name=title,
-                                 hovertemplate=f"{title}<br>{value_name} %{{z:.3f}}<extra></extra>"))
-        annotations.append({"text": title, "x": x0 + (width - 1) / 2, "y": y0 - 1, "yanchor": "bottom",
-                            "showarrow": False, "font": {"size": 12}})
+        traces.append(
+            go.Heatmap(
+                z=image,
+                x0=x0,
+                y0=y0,
+                coloraxis="coloraxis",
+                name=title,
+                hovertemplate=f"{title}<br>{value_name} %{{z:.3f}}<extra></extra>",
+            )
+        )
+        annotations.append(
+            {
+                "text": title,
+                "x": x0 + (width - 1) / 2,
+                "y": y0 - 1,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
     figure = go.Figure(traces, layout={"annotations": annotations})
     rows = -(-len(images) // GRID_COLUMNS)
     figure.update_xaxes(visible=False, range=[-1, GRID_COLUMNS * step_x - GAP], constrain="domain")
-    figure.update_yaxes(visible=False, range=[rows * step_y - GAP - TITLE_SPACE, -TITLE_SPACE - 1],
-                        scaleanchor="x", constrain="domain")
+    figure.update_yaxes(
+        visible=False,
+        range=[rows * step_y - GAP - TITLE_SPACE, -TITLE_SPACE - 1],
+        scaleanchor="x",
+        constrain="domain",
+    )
     figure.update_layout(
-        coloraxis={"colorscale": colorscale, "cmin": 0, "cmax": float(np.nanmax(images)) or 1.0,
-                   "colorbar": {"title": {"text": value_name, "side": "right"}, "thickness": 12}},
+        coloraxis={
+            "colorscale": colorscale,
+            "cmin": 0,
+            "cmax": float(np.nanmax(images)) or 1.0,
+            "colorbar": {"title": {"text": value_name, "side": "right"}, "thickness": 12},
+        },
         plot_bgcolor="white",
     )
     return styled(figure, height=185 * rows + 40)
@@ -97,7 +130,10 @@ def fig_projection(
     for digit in range(10):
         mask = labels == digit
         figure.add_scatter(
-            x=coordinates[mask, 0], y=coordinates[mask, 1], mode="markers", name=str(digit),
+            x=coordinates[mask, 0],
+            y=coordinates[mask, 1],
+            mode="markers",
+            name=str(digit),
             marker={"size": 5, "color": DIGIT_COLORS[digit], "opacity": 0.8},
             customdata=indices[mask].tolist(),
             hovertemplate=f"digit {digit}<br>test image %{{customdata}}<extra></extra>",
@@ -105,14 +141,24 @@ def fig_projection(
     if wrong is not None and np.any(wrong):
         wrong = np.asarray(wrong, dtype=bool)
         figure.add_scatter(
-            x=coordinates[wrong, 0], y=coordinates[wrong, 1], mode="markers",
+            x=coordinates[wrong, 0],
+            y=coordinates[wrong, 1],
+            mode="markers",
             name=f"misclassified by {run_name}" if run_name else "misclassified",
-            marker={"size": 10, "symbol": "circle-open", "color": "#1f2933", "line": {"width": 1.5}},
+            marker={
+                "size": 10,
+                "symbol": "circle-open",
+                "color": "#1f2933",
+                "line": {"width": 1.5},
+            },
             customdata=indices[wrong].tolist(),
             hovertemplate="misclassified<br>test image %{customdata}<extra></extra>",
         )
     figure.update_xaxes(title=f"{method} 1", showticklabels=False, zeroline=False)
     figure.update_yaxes(title=f"{method} 2", showticklabels=False, zeroline=False)
-    figure.update_layout(legend={"title": {"text": "digit "}, "itemsizing": "constant"}, hovermode="closest",
-                         clickmode="event")
+    figure.update_layout(
+        legend={"title": {"text": "digit "}, "itemsizing": "constant"},
+        hovermode="closest",
+        clickmode="event",
+    )
     return styled(figure, height=520)

@@ -23,10 +23,13 @@ def png_data_url(image: np.ndarray) -> str:
 
 
 def digit_mosaic(images: np.ndarray, *, columns: int, gap: int = 2) -> np.ndarray:
-    """The uint8 images (k, h, w) tiled `columns` a row on black with `gap` pixels between, as one uint8 image."""
+    """The uint8 images (k, h, w) tiled `columns` a row on black with `gap` pixels between, as one
+    uint8 image."""
     images = np.asarray(images)
     if images.ndim != 3 or images.dtype != np.uint8 or len(images) == 0:
-        raise ValueError(f"images must be a non-empty (k, h, w) uint8 array, got {images.dtype}{images.shape}")
+        raise ValueError(
+            f"images must be a non-empty (k, h, w) uint8 array, got {images.dtype}{images.shape}"
+        )
     if columns < 1:
         raise ValueError(f"columns must be at least 1, got {columns}")
     count, height, width = images.shape
@@ -34,12 +37,15 @@ def digit_mosaic(images: np.ndarray, *, columns: int, gap: int = 2) -> np.ndarra
     mosaic = np.zeros((rows * (height + gap) - gap, columns * (width + gap) - gap), np.uint8)
     for position, image in enumerate(images):
         top, left = position // columns * (height + gap), position % columns * (width + gap)
-        mosaic[top:top + height, left:left + width] = image
+        mosaic[top : top + height, left : left + width] = image
     return mosaic
 
 
-def fig_probabilities(probabilities: np.ndarray, true_label: int, *, title: str | None = None) -> go.Figure:
-    """Bars of the ten probabilities: the true digit green, a wrong top prediction red, the rest grey."""
+def fig_probabilities(
+    probabilities: np.ndarray, true_label: int, *, title: str | None = None
+) -> go.Figure:
+    """Bars of the ten probabilities: the true digit green, a wrong top prediction red, the rest
+    grey."""
     probabilities = np.asarray(probabilities, dtype=float)
     if probabilities.shape != (10,):
         raise ValueError(f"probabilities must have shape (10,), got {probabilities.shape}")
@@ -61,6 +67,8 @@ def fig_probabilities(probabilities: np.ndarray, true_label: int, *, title: str 
             hovertemplate="digit %{x}: %{y:.2%}<extra></extra>",
         )
     )
-    figure.update_xaxes(title="digit (green: true, red: wrong answer)", tickmode="linear", dtick=1, fixedrange=True)
+    figure.update_xaxes(
+        title="digit (green: true, red: wrong answer)", tickmode="linear", dtick=1, fixedrange=True
+    )
     figure.update_yaxes(title="probability", range=[0, 1.12], tickformat=".0%", fixedrange=True)
     return styled(figure, title=title, height=340)

@@ -23,22 +23,37 @@ HEAT = [
 PANEL_SIZE = 230  # pixels per panel, so that one or five panels stay square
 
 
-def _check_panels(images: Sequence[np.ndarray], heatmaps: Sequence[np.ndarray], titles: Sequence[str]) -> None:
-    """`ValueError` unless there are as many 2-D images, heatmaps in [-1, 1] of the same shape, and titles."""
+def _check_panels(
+    images: Sequence[np.ndarray], heatmaps: Sequence[np.ndarray], titles: Sequence[str]
+) -> None:
+    """`ValueError` unless there are as many 2-D images, heatmaps in [-1, 1] of the same shape, and
+    titles."""
     if not images or not len(images) == len(heatmaps) == len(titles):
-        raise ValueError(f"need as many images, heatmaps and titles, at least one; got "
-                         f"{len(images)}, {len(heatmaps)} and {len(titles)}")
-    for number, (image, heatmap) in enumerate(zip(images, heatmaps)):
+        raise ValueError(
+            f"need as many images, heatmaps and titles, at least one; got "
+            f"{len(images)}, {len(heatmaps)} and {len(titles)}"
+        )
+    for number, (image, heatmap) in enumerate(zip(images, heatmaps, strict=False)):
         image, heatmap = np.asarray(image), np.asarray(heatmap)
         if image.ndim != 2 or image.shape != heatmap.shape:
-            raise ValueError(f"panel {number}: image and heatmap must be 2-D of one shape, "
-                             f"got {image.shape} and {heatmap.shape}")
+            raise ValueError(
+                f"panel {number}: image and heatmap must be 2-D of one shape, "
+                f"got {image.shape} and {heatmap.shape}"
+            )
         if not np.isfinite(heatmap).all() or np.abs(heatmap).max() > 1.0 + 1e-6:
-            raise ValueError(f"panel {number}: heatmap values must be in [-1, 1] (see model.insight.saliency.normalize_heatmap)")
+            raise ValueError(
+                f"panel {number}: heatmap values must be in [-1, 1] (see "
+                "model.insight.saliency.normalize_heatmap)"
+            )
 
 
-def fig_saliency(images: Sequence[np.ndarray], heatmaps: Sequence[np.ndarray], titles: Sequence[str],
-                 *, columns: int = 5) -> go.Figure:
+def fig_saliency(
+    images: Sequence[np.ndarray],
+    heatmaps: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    columns: int = 5,
+) -> go.Figure:
     """Each normalized heatmap ([-1, 1]) over its image (pixels in [0, 1]), `columns` panels a row.
 
     Red marks pixels that raise the class score, blue ones that lower it (signed methods only);
@@ -48,18 +63,46 @@ def fig_saliency(images: Sequence[np.ndarray], heatmaps: Sequence[np.ndarray], t
     count = len(images)
     cols = min(columns, count)
     rows = -(-count // cols)
-    figure = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
-                           horizontal_spacing=0.03, vertical_spacing=0.12 / rows)
-    for number, (image, heatmap) in enumerate(zip(images, heatmaps)):
+    figure = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        horizontal_spacing=0.03,
+        vertical_spacing=0.12 / rows,
+    )
+    for number, (image, heatmap) in enumerate(zip(images, heatmaps, strict=False)):
         row, col = number // cols + 1, number % cols + 1
-        figure.add_trace(go.Heatmap(z=np.asarray(image, float), zmin=0, zmax=1, colorscale=PAPER, showscale=False,
-                                    hoverinfo="skip"), row=row, col=col)
-        figure.add_trace(go.Heatmap(
-            z=np.round(np.asarray(heatmap, float), 3), zmin=-1, zmax=1, colorscale=HEAT, showscale=number == 0,
-            colorbar={"title": {"text": "for the class →", "side": "right"}, "tickvals": [-1, 0, 1],
-                      "ticktext": ["against", "0", "for"], "thickness": 12, "len": 0.9},
-            hovertemplate="row %{y}, column %{x}<br>attribution %{z:.2f}<extra></extra>",
-        ), row=row, col=col)
+        figure.add_trace(
+            go.Heatmap(
+                z=np.asarray(image, float),
+                zmin=0,
+                zmax=1,
+                colorscale=PAPER,
+                showscale=False,
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=col,
+        )
+        figure.add_trace(
+            go.Heatmap(
+                z=np.round(np.asarray(heatmap, float), 3),
+                zmin=-1,
+                zmax=1,
+                colorscale=HEAT,
+                showscale=number == 0,
+                colorbar={
+                    "title": {"text": "for the class →", "side": "right"},
+                    "tickvals": [-1, 0, 1],
+                    "ticktext": ["against", "0", "for"],
+                    "thickness": 12,
+                    "len": 0.9,
+                },
+                hovertemplate="row %{y}, column %{x}<br>attribution %{z:.2f}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", constrain="domain")
     for number in range(count):

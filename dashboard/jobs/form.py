@@ -1,4 +1,5 @@
-"""What the Train page accepts: its choices, the check of its form into a `TrainConfig`, and which runs may change.
+"""What the Train page accepts: its choices, the check of its form into a `TrainConfig`, and which
+runs may change.
 
 Shipped runs (those committed with the project) are listed one per line in `RUNS_DIR/SHIPPED`;
 they, and the default run, cannot be renamed or deleted from the app.
@@ -16,29 +17,44 @@ from pathlib import Path
 from dashboard.settings import DEFAULT_RUN_NAME
 from dashboard.validation import shown
 from model import config
+from model.core.runs import RunError, check_run_name
 from model.training.admission import check_run_free
 from model.training.architectures import ARCHITECTURES
-from model.core.runs import RunError, check_run_name
 from model.training.settings import PRESETS, TrainConfig, preset_config
 
-FULL_TRAIN_SIZE = 60_000 - config.VALIDATION_SIZE  # the training images left after the validation split
+FULL_TRAIN_SIZE = (
+    60_000 - config.VALIDATION_SIZE
+)  # the training images left after the validation split
 BATCH_SIZES = (32, 64, 128, 256)
 TRAIN_SIZES = (1_024, 2_048, 5_000, 10_000, 25_000, FULL_TRAIN_SIZE)
 CUSTOM = "custom"  # no preset: the shipped model's recipe, with the options of the form
-PRESET_LABELS = {  # times measured on 2 idle CPU cores, the whole training process (README, "Presets")
-    "quick": "quick: about 20 s, 99.4% (a small CNN)",  # cost first: a phone shows the start of the label
+# times measured on 2 idle CPU cores, the whole training process (README, "Presets")
+PRESET_LABELS = {
+    # cost first: a phone shows the start of the label
+    "quick": "quick: about 20 s, 99.4% (a small CNN)",
     "strong": "strong: about 7 min, 99.7% (the shipped model's recipe)",
     CUSTOM: "custom: the shipped recipe with your options below",
 }
 DEFAULT_PRESET = "quick"
-FIELDS = ("preset", "architecture", "epochs", "batch_size", "train_size", "seed", "name")  # in the form's order
-SUGGESTED = re.compile(rf"(?:{'|'.join(map(re.escape, ARCHITECTURES))})-\d+")  # what `suggest_name` gives
+FIELDS = (
+    "preset",
+    "architecture",
+    "epochs",
+    "batch_size",
+    "train_size",
+    "seed",
+    "name",
+)  # in the form's order
+SUGGESTED = re.compile(
+    rf"(?:{'|'.join(map(re.escape, ARCHITECTURES))})-\d+"
+)  # what `suggest_name` gives
 SHIPPED_FILE = "SHIPPED"
 MAX_SEED = 2**31 - 1
 
 
 def shipped_runs(runs_dir: Path) -> frozenset[str]:
-    """The names listed in `runs_dir/SHIPPED` (the runs that ship with the project), empty if there is no list."""
+    """The names listed in `runs_dir/SHIPPED` (the runs that ship with the project), empty if there
+    is no list."""
     try:
         lines = (Path(runs_dir) / SHIPPED_FILE).read_text().splitlines()
     except OSError:
@@ -54,17 +70,27 @@ def preset_options() -> list[dict]:
 def preset_fields(preset: str) -> dict:
     """The form's fields as preset `preset` (one of `PRESETS`) sets them, on all images."""
     cfg = preset_config(preset)
-    return {"architecture": cfg.architecture, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
-            "train_size": FULL_TRAIN_SIZE, "augment": cfg.augment}
+    return {
+        "architecture": cfg.architecture,
+        "epochs": cfg.epochs,
+        "batch_size": cfg.batch_size,
+        "train_size": FULL_TRAIN_SIZE,
+        "augment": cfg.augment,
+    }
 
 
 def preset_changes(preset: object, **fields: object) -> list[str]:
-    """The form's `fields` that differ from what `preset` sets, as "epochs 3 (preset: 2)"; [] for custom."""
+    """The form's `fields` that differ from what `preset` sets, as "epochs 3 (preset: 2)"; [] for
+    custom."""
     if preset not in PRESETS:
         return []
     preset_values = preset_fields(preset)
-    return [f"{name.replace('_', ' ')} {_shown(name, value)} (preset: {_shown(name, preset_values[name])})"
-            for name, value in fields.items() if value is not None and value != preset_values[name]]
+    return [
+        f"{name.replace('_', ' ')} {_shown(name, value)} (preset: "
+        f"{_shown(name, preset_values[name])})"
+        for name, value in fields.items()
+        if value is not None and value != preset_values[name]
+    ]
 
 
 def _shown(field: str, value: object) -> str:
@@ -81,8 +107,10 @@ DEFAULTS = {"preset": DEFAULT_PRESET, **preset_fields(DEFAULT_PRESET), "seed": 0
 
 def architecture_options() -> list[dict]:
     """Dropdown choices: each architecture with the first line of its builder's description."""
-    return [{"label": f"{name}: {architecture.description}", "value": name}
-            for name, architecture in ARCHITECTURES.items()]
+    return [
+        {"label": f"{name}: {architecture.description}", "value": name}
+        for name, architecture in ARCHITECTURES.items()
+    ]
 
 
 def train_size_label(size: int) -> str:
@@ -91,12 +119,14 @@ def train_size_label(size: int) -> str:
 
 
 def augment_by_default(architecture: str) -> bool:
-    """Whether augmentation starts switched on for `architecture` (as `python -m model.train` does)."""
+    """Whether augmentation starts switched on for `architecture` (as `python -m model.train`
+    does)."""
     return ARCHITECTURES[architecture].augment
 
 
 def is_suggested_name(name: object) -> bool:
-    """Whether `name` is empty or one `suggest_name` gives ("convnet-2"), so the form may replace it."""
+    """Whether `name` is empty or one `suggest_name` gives ("convnet-2"), so the form may replace
+    it."""
     return not name or (isinstance(name, str) and SUGGESTED.fullmatch(name) is not None)
 
 
@@ -114,23 +144,34 @@ def check_new_name(name: str | None, runs_dir: Path) -> str:
     if not name:
         raise ValueError("run name is empty: give the new run a name")
     try:
-        return check_run_free(Path(runs_dir) / check_run_name(name)).name  # as `python -m model.train` checks
+        return check_run_free(
+            Path(runs_dir) / check_run_name(name)
+        ).name  # as `python -m model.train` checks
     except RunError as error:
         raise ValueError(str(error)) from error
 
 
 def _whole(label: str, value: object, low: int, high: int) -> int:
     """`value` as a whole number in [low, high], or `ValueError` naming the field."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value != int(value) or not low <= value <= high:
-        raise ValueError(f"{label} must be a whole number from {low:,} to {high:,}, got {shown(value)}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value != int(value)
+        or not low <= value <= high
+    ):
+        raise ValueError(
+            f"{label} must be a whole number from {low:,} to {high:,}, got {shown(value)}"
+        )
     return int(value)
 
 
 def _choice(label: str, value: object, choices) -> object:
     """`value` if it is one of `choices` (True is not 1), or `ValueError` naming the field."""
     if isinstance(value, (bool, list, dict)) or value not in choices:
-        raise ValueError(f"{label} must be one of {', '.join(map(str, choices))}, got {shown(value)}")
+        raise ValueError(
+            f"{label} must be one of {', '.join(map(str, choices))}, got {shown(value)}"
+        )
     return value
 
 
@@ -138,18 +179,22 @@ def _field_checks(runs_dir: Path, max_epochs: int) -> dict:
     """One check per field of the form, each returning the value the `TrainConfig` needs."""
     return {
         "preset": lambda value: _choice("preset", value, tuple(PRESET_LABELS)),
-        "name": lambda value: check_new_name(value if isinstance(value, str) or value is None else str(value)[:80],
-                                             runs_dir),
+        "name": lambda value: check_new_name(
+            value if isinstance(value, str) or value is None else str(value)[:80], runs_dir
+        ),
         "architecture": lambda value: _choice("architecture", value, tuple(ARCHITECTURES)),
         "batch_size": lambda value: int(_choice("batch size", value, BATCH_SIZES)),
-        "train_size": lambda value: _whole("training images", value, max(BATCH_SIZES), FULL_TRAIN_SIZE),
+        "train_size": lambda value: _whole(
+            "training images", value, max(BATCH_SIZES), FULL_TRAIN_SIZE
+        ),
         "epochs": lambda value: _whole("epochs", value, 1, max_epochs),
         "seed": lambda value: _whole("seed", value, 0, MAX_SEED),
     }
 
 
 def form_errors(*, runs_dir: Path, max_epochs: int, **values: object) -> dict[str, str]:
-    """What is wrong with each field of the form in `values` (by name in `FIELDS`); {} if nothing is."""
+    """What is wrong with each field of the form in `values` (by name in `FIELDS`); {} if nothing
+    is."""
     errors = {}
     for field, check in _field_checks(runs_dir, max_epochs).items():
         try:
@@ -159,27 +204,59 @@ def form_errors(*, runs_dir: Path, max_epochs: int, **values: object) -> dict[st
     return errors
 
 
-def form_config(*, runs_dir: Path, max_epochs: int, preset: str, architecture: str, epochs: object,
-                batch_size: object, train_size: object, augment: bool, seed: object, name: str | None) -> TrainConfig:
-    """The training the form asks for, writing into `runs_dir`; `ValueError` naming the first bad field.
+def form_config(
+    *,
+    runs_dir: Path,
+    max_epochs: int,
+    preset: str,
+    architecture: str,
+    epochs: object,
+    batch_size: object,
+    train_size: object,
+    augment: bool,
+    seed: object,
+    name: str | None,
+) -> TrainConfig:
+    """The training the form asks for, writing into `runs_dir`; `ValueError` naming the first bad
+    field.
 
-    The preset gives the recipe (schedule, learning rate, regularization); the form's fields override it,
+    The preset gives the recipe (schedule, learning rate, regularization); the form's fields
+    override it,
     as explicit options override a preset of `python -m model.train`.
     """
-    values = {"preset": preset, "architecture": architecture, "epochs": epochs, "batch_size": batch_size,
-              "train_size": train_size, "seed": seed, "name": name}
-    checked = {field: check(values[field]) for field, check in _field_checks(runs_dir, max_epochs).items()}
+    values = {
+        "preset": preset,
+        "architecture": architecture,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "train_size": train_size,
+        "seed": seed,
+        "name": name,
+    }
+    checked = {
+        field: check(values[field]) for field, check in _field_checks(runs_dir, max_epochs).items()
+    }
     size = checked["train_size"]
     return preset_config(
         None if checked["preset"] == CUSTOM else checked["preset"],
-        architecture=checked["architecture"], epochs=checked["epochs"], batch_size=checked["batch_size"],
-        augment=bool(augment), train_size=None if size >= FULL_TRAIN_SIZE else size, seed=checked["seed"],
+        architecture=checked["architecture"],
+        epochs=checked["epochs"],
+        batch_size=checked["batch_size"],
+        augment=bool(augment),
+        train_size=None if size >= FULL_TRAIN_SIZE else size,
+        seed=checked["seed"],
         out=Path(runs_dir) / checked["name"],
     )
 
 
-def change_refusal(run_path: Path, runs_dir: Path, *, renaming: bool, training: bool = False,
-                   only_run: bool = False) -> str | None:
+def change_refusal(
+    run_path: Path,
+    runs_dir: Path,
+    *,
+    renaming: bool,
+    training: bool = False,
+    only_run: bool = False,
+) -> str | None:
     """Why the run at `run_path` may not be renamed (or deleted) now, or None if it may.
 
     The shipped default stays; runs outside the runs directory are not ours to change; no rename
@@ -191,10 +268,16 @@ def change_refusal(run_path: Path, runs_dir: Path, *, renaming: bool, training: 
     if run_path.name in shipped_runs(runs_dir):
         return f"{run_path.name} ships with the app: it cannot be renamed or deleted here"
     if Path(run_path).is_symlink():
-        return (f"{run_path.name} is a link to {os.readlink(run_path)}, not a run directory of its own: "
-                "remove the link on the server")
+        return (
+            f"{run_path.name} is a link to {os.readlink(run_path)}, not a run directory of its "
+            "own: "
+            "remove the link on the server"
+        )
     if Path(run_path).parent.resolve() != Path(runs_dir).resolve():
-        return f"{run_path} is outside the runs directory {runs_dir}: only runs in it can be renamed or deleted"
+        return (
+            f"{run_path} is outside the runs directory {runs_dir}: "
+            "only runs in it can be renamed or deleted"
+        )
     if renaming and training:
         return "a training is running: renaming waits until it ends, so that no name is taken twice"
     if not renaming and only_run:

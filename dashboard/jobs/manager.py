@@ -1,4 +1,5 @@
-"""Where the Train page's trainings run: threads of the server (default) or Celery workers through Redis.
+"""Where the Train page's trainings run: threads of the server (default) or Celery workers through
+Redis.
 
 - Default: no background-callback manager; `dashboard/jobs/runner.py` runs each training in a thread
   of the server process, which starts the training process (it dies with the server).
@@ -47,6 +48,7 @@ def make_manager(settings: Settings) -> CeleryManager | None:
 
 
 def celery_app_of(app: dash.Dash):
-    """The Celery app behind `app`'s background callbacks, or None when they run in local processes."""
+    """The Celery app behind `app`'s background callbacks, or None when they run in local
+    processes."""
     manager = dash_private.background_manager(app)
     return manager.handle if isinstance(manager, CeleryManager) else None

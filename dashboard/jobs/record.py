@@ -1,4 +1,5 @@
-"""The record of a runs directory's current (or last) training: who started it, its progress, how it ended.
+"""The record of a runs directory's current (or last) training: who started it, its progress, how it
+ended.
 
 One JSON file, `RUNS_DIR/.training-job.json`, written atomically by whatever runs the job (a thread
 of the server process, or a Celery worker) and read by every server process: so every browser on
@@ -30,7 +31,8 @@ RUNNING, DONE, FAILED, CANCELLED, REFUSED = "running", "done", "failed", "cancel
 
 
 def read_record(runs_dir: Path) -> dict | None:
-    """The record of `runs_dir`'s last training, or None if there was none (or it cannot be read)."""
+    """The record of `runs_dir`'s last training, or None if there was none (or it cannot be
+    read)."""
     try:
         record = json.loads((Path(runs_dir) / RECORD_FILE).read_text())
     except FileNotFoundError:
@@ -52,7 +54,8 @@ def write_record(runs_dir: Path, record: dict) -> None:
 
 @contextlib.contextmanager
 def starting(runs_dir: Path) -> Iterator[None]:
-    """Hold the start lock of `runs_dir`: checking that no job runs and writing a new record happen as one step."""
+    """Hold the start lock of `runs_dir`: checking that no job runs and writing a new record happen
+    as one step."""
     runs_dir = Path(runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     handle = os.open(runs_dir / START_LOCK, os.O_CREAT | os.O_RDWR, 0o644)
@@ -64,14 +67,22 @@ def starting(runs_dir: Path) -> Iterator[None]:
 
 
 def effective(record: dict | None, now: float | None = None) -> dict | None:
-    """`record` as it stands: a running record whose heartbeat stopped reads as failed, with the likely cause."""
+    """`record` as it stands: a running record whose heartbeat stopped reads as failed, with the
+    likely cause."""
     if record is None or record.get("state") != RUNNING:
         return record
     if (now or time.time()) - float(record.get("heartbeat", 0)) <= STALE_SECONDS:
         return record
-    return {**record, "state": FAILED, "message": record.get("death") or (
-        "the process running it stopped without a word (the server or the worker was stopped or killed); "
-        "no run was written")}
+    return {
+        **record,
+        "state": FAILED,
+        "message": record.get("death")
+        or (
+            "the process running it stopped without a word (the server or the worker was stopped "
+            "or killed); "
+            "no run was written"
+        ),
+    }
 
 
 def is_running(runs_dir: Path) -> bool:

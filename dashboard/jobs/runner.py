@@ -1,10 +1,12 @@
-"""Start, run and cancel the Train page's trainings: one job per runs directory, known to every server process.
+"""Start, run and cancel the Train page's trainings: one job per runs directory, known to every
+server process.
 
 `start_job` checks that no job runs and writes its record in one step (the start lock), then runs
 `run_job` in a thread of the server process (default) or sends it to a Celery worker (with a Redis
 URL). `run_job` starts the training process (dashboard/jobs/process.py, which dies with the process
 that runs the job), keeps the record up to date (progress, a heartbeat, how it ended) and kills the
-training when a cancel request names the job. The page only reads the record (dashboard/jobs/record.py).
+training when a cancel request names the job. The page only reads the record
+(dashboard/jobs/record.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ import uuid
 from pathlib import Path
 
 from dashboard.jobs import record as records
-from dashboard.jobs.process import TrainingCancelled, TrainingFailed, config_from_json, config_json, train_in_process
+from dashboard.jobs.process import (
+    TrainingCancelled,
+    TrainingFailed,
+    config_from_json,
+    config_json,
+    train_in_process,
+)
 from model.core.mnist import DataError
-from model.training.jobs import TrainingBusyError, is_training
 from model.core.runs import RunError
 from model.training.fit import TrainConfig
+from model.training.jobs import TrainingBusyError, is_training
 
 log = logging.getLogger(__name__)
 TASK_NAME = "mnist_explorer.train"
@@ -35,13 +43,27 @@ class JobBusy(RuntimeError):
 def new_record(cfg: TrainConfig, job: str, owner: str, *, celery: bool) -> dict:
     """The record of a job just started: running, at 0%."""
     now = time.time()
-    return {"job": job, "owner": owner, "run": cfg.out.name, "architecture": cfg.architecture, "epochs": cfg.epochs,
-            "state": records.RUNNING, "progress": None, "message": "", "started": now, "heartbeat": now,
-            "finished": None, "host": socket.gethostname(), "celery": celery, "pid": None}
+    return {
+        "job": job,
+        "owner": owner,
+        "run": cfg.out.name,
+        "architecture": cfg.architecture,
+        "epochs": cfg.epochs,
+        "state": records.RUNNING,
+        "progress": None,
+        "message": "",
+        "started": now,
+        "heartbeat": now,
+        "finished": None,
+        "host": socket.gethostname(),
+        "celery": celery,
+        "pid": None,
+    }
 
 
 class _Job:
-    """What `run_job` keeps between the reports of the training process: the record and when it was last written."""
+    """What `run_job` keeps between the reports of the training process: the record and when it was
+    last written."""
 
     def __init__(self, runs_dir: Path, job_record: dict) -> None:
         self.runs_dir = runs_dir
@@ -52,7 +74,8 @@ class _Job:
         self.record.update(changes, heartbeat=time.time())
         current = records.read_record(self.runs_dir)
         if current is not None and current["job"] != self.record["job"]:
-            return  # a newer job took the runs directory (ours was reported dead): leave its record alone
+            # a newer job took the runs directory (ours was reported dead): leave its record alone
+            return
         records.write_record(self.runs_dir, self.record)
         self.written = time.monotonic()
 
@@ -60,13 +83,17 @@ class _Job:
         self.save(progress=progress)
 
     def tick(self, pid: int) -> bool:
-        if self.record["pid"] != pid or time.monotonic() - self.written >= records.HEARTBEAT_SECONDS:
+        if (
+            self.record["pid"] != pid
+            or time.monotonic() - self.written >= records.HEARTBEAT_SECONDS
+        ):
             self.save(pid=pid)
         return records.cancel_requested(self.runs_dir, self.record["job"])
 
 
 def run_job(config_text: str, job_record: dict) -> dict:
-    """Run the training of `config_text` (a `config_json`) as the job `job_record` describes; return its last record."""
+    """Run the training of `config_text` (a `config_json`) as the job `job_record` describes; return
+    its last record."""
     cfg = config_from_json(config_text)
     job = _Job(cfg.out.parent, dict(job_record))
     job.save()
@@ -79,8 +106,11 @@ def run_job(config_text: str, job_record: dict) -> dict:
     except (TrainingFailed, DataError) as error:
         job.save(state=records.FAILED, message=str(error), finished=time.time())
     except BaseException as error:  # noqa: BLE001 - whatever stopped the job, the record says so
-        job.save(state=records.FAILED, message=f"the job stopped: {type(error).__name__}: {error}",
-                 finished=time.time())
+        job.save(
+            state=records.FAILED,
+            message=f"the job stopped: {type(error).__name__}: {error}",
+            finished=time.time(),
+        )
         raise
     else:
         job.save(state=records.DONE, run=run_dir.name, finished=time.time())
@@ -88,7 +118,8 @@ def run_job(config_text: str, job_record: dict) -> dict:
 
 
 def start_job(cfg: TrainConfig, owner: str, *, celery_app=None) -> dict:
-    """Start training `cfg` for browser `owner`; its record. `JobBusy` if a training runs in its runs directory."""
+    """Start training `cfg` for browser `owner`; its record. `JobBusy` if a training runs in its
+    runs directory."""
     runs_dir = cfg.out.parent
     job = uuid.uuid4().hex
     with records.starting(runs_dir):
@@ -99,8 +130,12 @@ def start_job(cfg: TrainConfig, owner: str, *, celery_app=None) -> dict:
     if celery_app is not None:
         celery_app.send_task(TASK_NAME, args=(config_json(cfg), job_record), task_id=job)
     else:
-        threading.Thread(target=run_job, args=(config_json(cfg), job_record), name=f"training-{job[:8]}",
-                         daemon=True).start()
+        threading.Thread(
+            target=run_job,
+            args=(config_json(cfg), job_record),
+            name=f"training-{job[:8]}",
+            daemon=True,
+        ).start()
     log.info("training %s started for %s (job %s)", cfg.out, owner[:8], job)
     return job_record
 

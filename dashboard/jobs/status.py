@@ -30,19 +30,24 @@ class JobView:
 
 
 def progress_text(report: dict | None) -> str:
-    """One line about a progress report of `model.training.jobs.run_training` (None: the process is starting)."""
+    """One line about a progress report of `model.training.jobs.run_training` (None: the process is
+    starting)."""
     if not report:
         return STARTING
     if report["fraction"] >= 1:
         return "Evaluating on the 10,000 test images and saving the run…"
     if report["steps"] == 0:
         return "Building the model…"
-    return (f"Epoch {report['epoch']} of {report['epochs']} · batch {report['step']} of {report['steps']} · "
-            f"{report['fraction']:.0%}")
+    return (
+        f"Epoch {report['epoch']} of {report['epochs']} · batch {report['step']} of "
+        f"{report['steps']} · "
+        f"{report['fraction']:.0%}"
+    )
 
 
 def sentence(context: str, error: Exception | str) -> str:
-    """`error` after `context` as one sentence, e.g. "Not started: a run called 'x' already exists."."""
+    """`error` after `context` as one sentence, e.g. "Not started: a run called 'x' already
+    exists."."""
     text = str(error)
     return f"{context}: {text}" + ("" if text.endswith(".") else ".")
 
@@ -50,29 +55,42 @@ def sentence(context: str, error: Exception | str) -> str:
 def trained(run: Run) -> html.Div:
     """How a finished training is announced: its test accuracy, and where to look at it."""
     evaluation, meta = run.evaluation, run.metadata
-    return html.Div([
-        html.Strong(f"Trained {run.name}: "),
-        f"test accuracy {evaluation['accuracy']:.2%} ({evaluation['errors']:,} errors) in "
-        f"{duration(meta.get('duration_seconds', 0))}. It is now the selected model on every page: ",
-        dcc.Link("its learning curves", href="/training"), ", ", dcc.Link("its errors", href="/errors"), ".",
-    ], className="right")
+    return html.Div(
+        [
+            html.Strong(f"Trained {run.name}: "),
+            f"test accuracy {evaluation['accuracy']:.2%} ({evaluation['errors']:,} errors) in "
+            f"{duration(meta.get('duration_seconds', 0))}. It is now the selected model on every "
+            "page: ",
+            dcc.Link("its learning curves", href="/training"),
+            ", ",
+            dcc.Link("its errors", href="/errors"),
+            ".",
+        ],
+        className="right",
+    )
 
 
 def _running(job: dict, mine: bool, admin: bool) -> JobView:
     report = job.get("progress")
     fraction = float(report["fraction"]) if report else 0.0
     if mine:
-        status = html.Span(f"Training {job['run']}, started from this browser: Cancel stops it.", className="note")
+        status = html.Span(
+            f"Training {job['run']}, started from this browser: Cancel stops it.", className="note"
+        )
     else:
         status = html.Span(
-            f"A training of {job['run']} is running on this server, started from another browser: only that "
-            f"browser{' or an admin (you are one)' if admin else ' (or an admin with the token)'} can cancel it.",
-            className="note")
+            f"A training of {job['run']} is running on this server, started from another browser: "
+            "only that "
+            f"browser{' or an admin (you are one)' if admin else ' (or an admin with the token)'} "
+            "can cancel it.",
+            className="note",
+        )
     return JobView(True, round(100 * fraction, 1), progress_text(report), status, mine or admin)
 
 
 def job_view(job: dict | None, *, owner: str, admin: bool, run_of) -> JobView:
-    """What browser `owner` sees of `job` (an effective record, or None); `run_of(name)` gives a finished run."""
+    """What browser `owner` sees of `job` (an effective record, or None); `run_of(name)` gives a
+    finished run."""
     if job is None:
         return JobView(False, 0, "", "", False)
     mine = job.get("owner") == owner
@@ -81,15 +99,30 @@ def job_view(job: dict | None, *, owner: str, admin: bool, run_of) -> JobView:
         return _running(job, mine, admin)
     if state == records.DONE:
         run = run_of(name) if mine else None
-        status = trained(run) if run is not None else html.Span(
-            f"The last training, {name}, finished." if not mine else
-            f"{name} was trained here, then renamed or deleted.", className="note")
+        status = (
+            trained(run)
+            if run is not None
+            else html.Span(
+                f"The last training, {name}, finished."
+                if not mine
+                else f"{name} was trained here, then renamed or deleted.",
+                className="note",
+            )
+        )
     elif state == records.CANCELLED:
-        status = html.Span(f"Cancelled: the training of {name} was stopped and nothing was saved." if mine else
-                           f"The last training, {name}, was cancelled.", className="note")
+        status = html.Span(
+            f"Cancelled: the training of {name} was stopped and nothing was saved."
+            if mine
+            else f"The last training, {name}, was cancelled.",
+            className="note",
+        )
     elif state == records.REFUSED:
-        status = html.Span(sentence("Not started", job.get("message", "")) if mine else "", className="wrong")
+        status = html.Span(
+            sentence("Not started", job.get("message", "")) if mine else "", className="wrong"
+        )
     else:
-        status = html.Span(sentence(f"Training of {name} failed", job.get("message") or "no reason given"),
-                           className="wrong")
+        status = html.Span(
+            sentence(f"Training of {name} failed", job.get("message") or "no reason given"),
+            className="wrong",
+        )
     return JobView(False, 0, "", status, False)

@@ -1,1 +1,2 @@
-"""The pages, one module each; Dash's page registry imports them (nothing else may: see .importlinter)."""
+"""The pages, one module each; Dash's page registry imports them (nothing else may: see
+.importlinter)."""

@@ -1,4 +1,5 @@
-"""Training page: learning curves of the selected run, several runs overlaid, and the table of runs."""
+"""Training page: learning curves of the selected run, several runs overlaid, and the table of
+runs."""
 
 from __future__ import annotations
 
@@ -13,15 +14,31 @@ from dashboard.service import current
 from dashboard.validation import check_list, check_run
 from model.core.runs import RunError
 
-dash.register_page(__name__, path="/training", name="Training", title="Training · MNIST Explorer", order=20)
+dash.register_page(
+    __name__, path="/training", name="Training", title="Training · MNIST Explorer", order=20
+)
 
 COMPARED_AT_FIRST = 4
-TABLE_HEADER = ("run", "architecture", "preset", "parameters", "epochs", "batch", "augment", "training images",
-                "seed", "training time", "test accuracy", "test errors")
+TABLE_HEADER = (
+    "run",
+    "architecture",
+    "preset",
+    "parameters",
+    "epochs",
+    "batch",
+    "augment",
+    "training images",
+    "seed",
+    "training time",
+    "test accuracy",
+    "test errors",
+)
 
 
 def hyperparameter_cells(recorded: dict) -> tuple[str, ...]:
-    """Preset, batch size, augmentation, training subset and seed as the table shows them ("–" when not recorded)."""
+    """Preset, batch size, augmentation, training subset and seed as the table shows them ("–" when
+    not recorded)."""
+
     def shown(key: str, format_value) -> str:
         return format_value(recorded[key]) if key in recorded else "–"
 
@@ -37,21 +54,39 @@ def hyperparameter_cells(recorded: dict) -> tuple[str, ...]:
 def layout(**_query) -> html.Div:
     """The Training page; the comparison starts with the first few runs."""
     names = list(current().run_names())
-    return html.Div([
-        html.H1("Training"),
-        card("Learning curves", graph(ids.TRAINING_CURVES),
-             note="Loss, error rate (1 − accuracy) and learning rate after every epoch, on the training images "
-                  "(dotted) and the 5,000 held-out validation images (solid). Loss and error are on log axes: "
-                  "a halved error is the same step anywhere."),
-        card("Runs compared",
-             dcc.Dropdown(id=ids.TRAINING_COMPARE, options=names, value=names[:COMPARED_AT_FIRST], multi=True,
-                          placeholder="Choose runs to compare"),
-             graph(ids.TRAINING_OVERLAY),
-             note="Pick two or more runs: each run keeps its own colour on every chart; training is dotted, "
-                  "validation solid."),
-        card("All runs", html.Div(id=ids.TRAINING_TABLE),
-             note="The selected model is highlighted; \"–\": not recorded by that run."),
-    ])
+    return html.Div(
+        [
+            html.H1("Training"),
+            card(
+                "Learning curves",
+                graph(ids.TRAINING_CURVES),
+                note="Loss, error rate (1 − accuracy) and learning rate after every epoch, on the "
+                "training images "
+                "(dotted) and the 5,000 held-out validation images (solid). Loss and error are on "
+                "log axes: "
+                "a halved error is the same step anywhere.",
+            ),
+            card(
+                "Runs compared",
+                dcc.Dropdown(
+                    id=ids.TRAINING_COMPARE,
+                    options=names,
+                    value=names[:COMPARED_AT_FIRST],
+                    multi=True,
+                    placeholder="Choose runs to compare",
+                ),
+                graph(ids.TRAINING_OVERLAY),
+                note="Pick two or more runs: each run keeps its own colour on every chart; "
+                "training is dotted, "
+                "validation solid.",
+            ),
+            card(
+                "All runs",
+                html.Div(id=ids.TRAINING_TABLE),
+                note='The selected model is highlighted; "–": not recorded by that run.',
+            ),
+        ]
+    )
 
 
 @callback(Output(ids.TRAINING_CURVES, "figure"), Input(ids.RUN_SELECT, "value"))
@@ -81,7 +116,21 @@ def show_table(run_name: str | None):
     rows = []
     for s in summaries:
         preset, batch, augment, subset, seed = hyperparameter_cells(s.hyperparameters)
-        rows.append((s.name, s.architecture, preset, f"{s.parameters:,}", s.epochs, batch, augment, subset, seed,
-                     duration(s.seconds), f"{s.accuracy:.2%}", f"{s.errors:,}"))
+        rows.append(
+            (
+                s.name,
+                s.architecture,
+                preset,
+                f"{s.parameters:,}",
+                s.epochs,
+                batch,
+                augment,
+                subset,
+                seed,
+                duration(s.seconds),
+                f"{s.accuracy:.2%}",
+                f"{s.errors:,}",
+            )
+        )
     selected = next((number for number, s in enumerate(summaries) if s.name == run_name), None)
     return table(TABLE_HEADER, rows, highlight=selected)

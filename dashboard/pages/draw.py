@@ -52,69 +52,168 @@ BOARD_CLASS = {"empty": "draw-board", "canvas": "draw-board", "upload": "draw-bo
 
 def _board() -> html.Div:
     """The canvas (or, after an upload, the uploaded image in its place) and Clear."""
-    return html.Div([
-        html.Div(dash_canvas.DashCanvas(
-            id=ids.DRAW_CANVAS, width=canvas.COMPONENT_WIDTH, image_content=BACKGROUNDS[0], lineColor="white",
-            lineWidth=BRUSH["value"], tool="pencil", hide_buttons=HIDDEN_BUTTONS, goButtonTitle="Save",
-        ), className="draw-canvas", title="Draw with the mouse, a pen or a finger"),
-        dcc.Graph(id=ids.DRAW_UPLOAD_VIEW, figure=fig_message(""), config=GRAPH_CONFIG, className="upload-view"),
-        html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
-    ], id=ids.DRAW_BOARD, className=BOARD_CLASS["empty"])
+    return html.Div(
+        [
+            html.Div(
+                dash_canvas.DashCanvas(
+                    id=ids.DRAW_CANVAS,
+                    width=canvas.COMPONENT_WIDTH,
+                    image_content=BACKGROUNDS[0],
+                    lineColor="white",
+                    lineWidth=BRUSH["value"],
+                    tool="pencil",
+                    hide_buttons=HIDDEN_BUTTONS,
+                    goButtonTitle="Save",
+                ),
+                className="draw-canvas",
+                title="Draw with the mouse, a pen or a finger",
+            ),
+            dcc.Graph(
+                id=ids.DRAW_UPLOAD_VIEW,
+                figure=fig_message(""),
+                config=GRAPH_CONFIG,
+                className="upload-view",
+            ),
+            html.Button("Clear", id=ids.DRAW_CLEAR, n_clicks=0, className="button"),
+        ],
+        id=ids.DRAW_BOARD,
+        className=BOARD_CLASS["empty"],
+    )
 
 
 def layout(**_query) -> html.Div:
-    """The Draw page: the canvas and its controls, the model's answer, what it sees and where it looks."""
+    """The Draw page: the canvas and its controls, the model's answer, what it sees and where it
+    looks."""
     board = _board()
-    options = html.Div([
-        dcc.RadioItems(id=ids.DRAW_MODE, options=[{"label": v, "value": k} for k, v in MODES.items()],
-                       value="digit", inline=True, className="radio"),
-        html.Label(["Pen width", dcc.Slider(id=ids.DRAW_BRUSH, step=2, marks=None, tooltip={"placement": "bottom"},
-                                            **BRUSH)], className="slider-label"),
-        html.Div(dcc.Upload(
-            id=ids.DRAW_UPLOAD, max_size=MAX_BYTES, multiple=False, className="upload",
-            children=html.Div(["Or drop a photo or scan of a digit or number here, or ", html.A("choose a file"),
-                               html.Br(), html.Small(f"PNG or JPG, up to {megabytes(MAX_BYTES)}")]),
-        ), className="draw-upload", **{"data-max-bytes": str(MAX_BYTES), "data-message-id": ids.DRAW_MESSAGE}),
-    ], className="draw-options")
-    answer = html.Div([
-        html.Div(EMPTY_TEXT, id=ids.DRAW_PREDICTION, className="prediction", **{"aria-live": "polite"}),
-        html.Div(id=ids.DRAW_MESSAGE, className="draw-message", role="alert"),
-        html.Div(reading_bars([]), id=ids.DRAW_BARS),
-    ], className="draw-answer")
-    return html.Div([
-        html.H1("Draw"),
-        dcc.Store(id=ids.DRAW_SOURCE, data="empty"),
-        dcc.Store(id=ids.DRAW_READ, data=[]),
-        html.Div([
-            card("Your drawing", board, note="White ink on black, like MNIST. The answer updates after every stroke.",
-                 class_name="draw-area-canvas"),
-            card("The model reads", answer, note="Its confidence in each digit; below 50% it says it is not sure.",
-                 class_name="draw-area-reading"),
-            card("Digit or number, pen, photo", options, class_name="draw-area-options"),
-            html.Div([
-                card("What the model sees", html.Div(input_tiles([]), id=ids.DRAW_INPUT),
-                     note="The 28 × 28 input after preprocessing: cropped, scaled to 20 px and centred like MNIST."),
-                card("Where it looks",
-                     dcc.Dropdown(id=ids.DRAW_METHOD, value=DEFAULT_METHOD, clearable=False, searchable=False,
-                                  options=[{"label": m.label, "value": name} for name, m in METHODS.items()],
-                                  className="method-select"),
-                     dcc.Graph(id=ids.DRAW_SALIENCY, figure=fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT),
-                               config=GRAPH_CONFIG),
-                     note="The saliency of the drawing for the digit read: red pixels raise its score, "
-                          "blue ones lower it."),
-            ], className="draw-area-more"),
-        ], className="draw-grid"),
-        whatif_card(),
-    ])
+    options = html.Div(
+        [
+            dcc.RadioItems(
+                id=ids.DRAW_MODE,
+                options=[{"label": v, "value": k} for k, v in MODES.items()],
+                value="digit",
+                inline=True,
+                className="radio",
+            ),
+            html.Label(
+                [
+                    "Pen width",
+                    dcc.Slider(
+                        id=ids.DRAW_BRUSH,
+                        step=2,
+                        marks=None,
+                        tooltip={"placement": "bottom"},
+                        **BRUSH,
+                    ),
+                ],
+                className="slider-label",
+            ),
+            html.Div(
+                dcc.Upload(
+                    id=ids.DRAW_UPLOAD,
+                    max_size=MAX_BYTES,
+                    multiple=False,
+                    className="upload",
+                    children=html.Div(
+                        [
+                            "Or drop a photo or scan of a digit or number here, or ",
+                            html.A("choose a file"),
+                            html.Br(),
+                            html.Small(f"PNG or JPG, up to {megabytes(MAX_BYTES)}"),
+                        ]
+                    ),
+                ),
+                className="draw-upload",
+                **{"data-max-bytes": str(MAX_BYTES), "data-message-id": ids.DRAW_MESSAGE},
+            ),
+        ],
+        className="draw-options",
+    )
+    answer = html.Div(
+        [
+            html.Div(
+                EMPTY_TEXT,
+                id=ids.DRAW_PREDICTION,
+                className="prediction",
+                **{"aria-live": "polite"},
+            ),
+            html.Div(id=ids.DRAW_MESSAGE, className="draw-message", role="alert"),
+            html.Div(reading_bars([]), id=ids.DRAW_BARS),
+        ],
+        className="draw-answer",
+    )
+    return html.Div(
+        [
+            html.H1("Draw"),
+            dcc.Store(id=ids.DRAW_SOURCE, data="empty"),
+            dcc.Store(id=ids.DRAW_READ, data=[]),
+            html.Div(
+                [
+                    card(
+                        "Your drawing",
+                        board,
+                        note="White ink on black, like MNIST. The answer updates after every "
+                        "stroke.",
+                        class_name="draw-area-canvas",
+                    ),
+                    card(
+                        "The model reads",
+                        answer,
+                        note="Its confidence in each digit; below 50% it says it is not sure.",
+                        class_name="draw-area-reading",
+                    ),
+                    card("Digit or number, pen, photo", options, class_name="draw-area-options"),
+                    html.Div(
+                        [
+                            card(
+                                "What the model sees",
+                                html.Div(input_tiles([]), id=ids.DRAW_INPUT),
+                                note="The 28 × 28 input after preprocessing: cropped, scaled to 20 "
+                                "px and centred like MNIST.",
+                            ),
+                            card(
+                                "Where it looks",
+                                dcc.Dropdown(
+                                    id=ids.DRAW_METHOD,
+                                    value=DEFAULT_METHOD,
+                                    clearable=False,
+                                    searchable=False,
+                                    options=[
+                                        {"label": m.label, "value": name}
+                                        for name, m in METHODS.items()
+                                    ],
+                                    className="method-select",
+                                ),
+                                dcc.Graph(
+                                    id=ids.DRAW_SALIENCY,
+                                    figure=fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT),
+                                    config=GRAPH_CONFIG,
+                                ),
+                                note="The saliency of the drawing for the digit read: red pixels "
+                                "raise its score, "
+                                "blue ones lower it.",
+                            ),
+                        ],
+                        className="draw-area-more",
+                    ),
+                ],
+                className="draw-grid",
+            ),
+            whatif_card(),
+        ]
+    )
 
 
-clientside_callback("(width) => width", Output(ids.DRAW_CANVAS, "lineWidth"), Input(ids.DRAW_BRUSH, "value"))
+clientside_callback(
+    "(width) => width", Output(ids.DRAW_CANVAS, "lineWidth"), Input(ids.DRAW_BRUSH, "value")
+)
 register_callbacks()  # the what-if card (dashboard/drawing/whatif.py)
 
 
 def source_after(trigger: object, source: str | None) -> str:
     """What the reading is about once `trigger` fired: a stroke means the canvas, and so on."""
-    return {ids.DRAW_CLEAR: "empty", ids.DRAW_UPLOAD: "upload", ids.DRAW_CANVAS: "canvas"}.get(trigger, source or "empty")
+    return {ids.DRAW_CLEAR: "empty", ids.DRAW_UPLOAD: "upload", ids.DRAW_CANVAS: "canvas"}.get(
+        trigger, source or "empty"
+    )
 
 
 def drawing(source: str, json_data: object, contents: object) -> np.ndarray | None:
@@ -130,9 +229,9 @@ def drawing(source: str, json_data: object, contents: object) -> np.ndarray | No
     return None
 
 
-
 def upload_view(image: np.ndarray | None, reading: list, filename: object) -> object:
-    """The uploaded image with a box around each mark found and its reading; a note when there is none."""
+    """The uploaded image with a box around each mark found and its reading; a note when there is
+    none."""
     name = filename if isinstance(filename, str) else "the upload"
     if image is None:
         return fig_message(f"{name[:80]}: cannot be shown")
@@ -144,31 +243,67 @@ def upload_view(image: np.ndarray | None, reading: list, filename: object) -> ob
 
 
 def refused_outputs(error: ValueError, source: str, background, dropped_upload) -> tuple:
-    """The outputs when the drawing or upload cannot be read: the message, and no reading left from before."""
+    """The outputs when the drawing or upload cannot be read: the message, and no reading left from
+    before."""
     text = "Cannot read the upload" if source == "upload" else "Cannot read the drawing"
     sentence = f"{str(error)[:1].upper()}{str(error)[1:]}."
     view = fig_message(sentence) if source == "upload" else no_update
-    return (text, sentence, reading_bars([]), input_tiles([]), "empty",
-            background, dropped_upload, [], view, BOARD_CLASS[source if source in BOARD_CLASS else "empty"])
+    return (
+        text,
+        sentence,
+        reading_bars([]),
+        input_tiles([]),
+        "empty",
+        background,
+        dropped_upload,
+        [],
+        view,
+        BOARD_CLASS[source if source in BOARD_CLASS else "empty"],
+    )
 
 
 @callback(
-    Output(ids.DRAW_PREDICTION, "children"), Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_BARS, "children"),
-    Output(ids.DRAW_INPUT, "children"), Output(ids.DRAW_SOURCE, "data"), Output(ids.DRAW_CANVAS, "image_content"),
-    Output(ids.DRAW_UPLOAD, "contents"), Output(ids.DRAW_READ, "data"), Output(ids.DRAW_UPLOAD_VIEW, "figure"),
+    Output(ids.DRAW_PREDICTION, "children"),
+    Output(ids.DRAW_MESSAGE, "children"),
+    Output(ids.DRAW_BARS, "children"),
+    Output(ids.DRAW_INPUT, "children"),
+    Output(ids.DRAW_SOURCE, "data"),
+    Output(ids.DRAW_CANVAS, "image_content"),
+    Output(ids.DRAW_UPLOAD, "contents"),
+    Output(ids.DRAW_READ, "data"),
+    Output(ids.DRAW_UPLOAD_VIEW, "figure"),
     Output(ids.DRAW_BOARD, "className"),
-    Input(ids.DRAW_CANVAS, "trigger"), Input(ids.DRAW_UPLOAD, "contents"), Input(ids.DRAW_CLEAR, "n_clicks"),
-    Input(ids.DRAW_MODE, "value"), Input(ids.RUN_SELECT, "value"),
-    State(ids.DRAW_CANVAS, "json_data"), State(ids.DRAW_SOURCE, "data"), State(ids.DRAW_CANVAS, "image_content"),
-    Input(ids.PROBABILITY_SCALE, "value"), State(ids.DRAW_UPLOAD, "filename"),
+    Input(ids.DRAW_CANVAS, "trigger"),
+    Input(ids.DRAW_UPLOAD, "contents"),
+    Input(ids.DRAW_CLEAR, "n_clicks"),
+    Input(ids.DRAW_MODE, "value"),
+    Input(ids.RUN_SELECT, "value"),
+    State(ids.DRAW_CANVAS, "json_data"),
+    State(ids.DRAW_SOURCE, "data"),
+    State(ids.DRAW_CANVAS, "image_content"),
+    Input(ids.PROBABILITY_SCALE, "value"),
+    State(ids.DRAW_UPLOAD, "filename"),
     prevent_initial_call=True,
 )
-def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, background, scale="calibrated",
-                 filename=None):
-    """Read the drawing or upload and show the answer; a stroke drops the upload, an upload or Clear clears the canvas.
+def show_reading(
+    _trigger,
+    contents,
+    _clear,
+    mode,
+    run_name,
+    json_data,
+    source,
+    background,
+    scale="calibrated",
+    filename=None,
+):
+    """Read the drawing or upload and show the answer; a stroke drops the upload, an upload or Clear
+    clears the canvas.
 
-    "Not sure" is judged on calibrated confidence; the bars show raw or calibrated probabilities as `scale` says.
-    Marks that are not digits are refused (the best guess greyed). It always writes `DRAW_READ`, which then
+    "Not sure" is judged on calibrated confidence; the bars show raw or calibrated probabilities as
+    `scale` says.
+    Marks that are not digits are refused (the best guess greyed). It always writes `DRAW_READ`,
+    which then
     updates the heatmap (after the answer is shown).
     """
     check_clicks(_trigger, "trigger"), check_clicks(_clear)
@@ -188,15 +323,34 @@ def show_reading(_trigger, contents, _clear, mode, run_name, json_data, source, 
         return refused_outputs(error, source, background, dropped_upload)
     raw = [] if image is None else current().read_image(run_name, image, number=mode == "number")
     reading = current().calibrated_reading(run_name, raw)
-    message = reading_message(reading) if reading or image is None else "No digit found: the image holds almost no ink."
+    message = (
+        reading_message(reading)
+        if reading or image is None
+        else "No digit found: the image holds almost no ink."
+    )
     text = prediction_view(reading, empty="No digit found" if source == "upload" else EMPTY_TEXT)
     view = upload_view(image, reading, filename) if source == "upload" else no_update
-    return (text, message, reading_bars(raw if scale == "raw" else reading), input_tiles(reading), source,
-            background, dropped_upload, stored_reading(reading), view, BOARD_CLASS[source])
+    return (
+        text,
+        message,
+        reading_bars(raw if scale == "raw" else reading),
+        input_tiles(reading),
+        source,
+        background,
+        dropped_upload,
+        stored_reading(reading),
+        view,
+        BOARD_CLASS[source],
+    )
 
 
-@callback(Output(ids.DRAW_SALIENCY, "figure"), Input(ids.DRAW_READ, "data"), Input(ids.DRAW_METHOD, "value"),
-          State(ids.RUN_SELECT, "value"), prevent_initial_call=True)
+@callback(
+    Output(ids.DRAW_SALIENCY, "figure"),
+    Input(ids.DRAW_READ, "data"),
+    Input(ids.DRAW_METHOD, "value"),
+    State(ids.RUN_SELECT, "value"),
+    prevent_initial_call=True,
+)
 def show_heatmap(read, method, run_name):
     """The saliency of each digit the reading found, for the digit the model read."""
     method, run_name = check_choice(method, "method", list(METHODS)), check_run(run_name)
@@ -208,9 +362,17 @@ def show_heatmap(read, method, run_name):
         return fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT)
     try:
         explainer = current().explainer(run_name)
-        heatmaps = [normalize_heatmap(explainer.explain(d.input, method, d.digit), signed=METHODS[method].signed)
-                    for d in digits]
+        heatmaps = [
+            normalize_heatmap(
+                explainer.explain(d.input, method, d.digit), signed=METHODS[method].signed
+            )
+            for d in digits
+        ]
     except ValueError as error:
         return fig_message(str(error), height=SALIENCY_HEIGHT)
-    return fig_saliency([d.input for d in digits], heatmaps, [f"{d.digit} · {d.confidence:.0%}" for d in digits],
-                        columns=6)
+    return fig_saliency(
+        [d.input for d in digits],
+        heatmaps,
+        [f"{d.digit} · {d.confidence:.0%}" for d in digits],
+        columns=6,
+    )

@@ -1,4 +1,5 @@
-"""Network page: what happens between the pixels and the answer, for a test image or your last drawing.
+"""Network page: what happens between the pixels and the answer, for a test image or your last
+drawing.
 
 The feature maps of every convolution layer (channels strongest first), the first layer's
 filters, the strongest units of the last hidden layer, and the map of learned features: the
@@ -26,51 +27,102 @@ from dashboard.service import current
 from dashboard.validation import check_clicks
 from model.insight.activations import channel_order, strongest_units
 
-dash.register_page(__name__, path="/network", name="Network", title="Network · MNIST Explorer", order=45)
+dash.register_page(
+    __name__, path="/network", name="Network", title="Network · MNIST Explorer", order=45
+)
 
 UNITS = 16  # strongest hidden units shown
 POLL_MS = 3000
-COMPUTING = ("Computing the map of learned features of this model (about a minute, once per model; "
-             "shipped models have theirs precomputed)…")
+COMPUTING = (
+    "Computing the map of learned features of this model (about a minute, once per model; "
+    "shipped models have theirs precomputed)…"
+)
 
 
 def layout(index: str | None = None, **_query) -> html.Div:
     """The Network page, opened on test image `index` (a query parameter)."""
     size = current().settings.projection_size
-    maps = html.Div([
-        html.Div([html.H4("By their pixels (t-SNE)"), graph(ids.NETWORK_PIXEL_MAP)], className="grow"),
-        html.Div([html.H4("By the model's learned features (t-SNE)"), graph(ids.NETWORK_FEATURE_MAP)],
-                 className="grow"),
-    ], className="split network-maps")
-    return html.Div([
-        html.H1("Network"),
-        card("Choose an image", source_controls(ids.NETWORK_SOURCE, ids.NETWORK_INDEX, ids.NETWORK_RANDOM,
-                                                index=query_index(index)),
-             html.Div(id=ids.NETWORK_CAPTION, className="saliency-caption")),
-        card("Feature maps", graph(ids.NETWORK_MAPS),
-             note="What each convolution layer passes on for this image: one small map per channel (filter), the most "
-                  "active channels first, each layer scaled to its own maximum. Deeper layers are smaller and more "
-                  "abstract."),
-        html.Div([
-            card("The first layer's filters", graph(ids.NETWORK_FILTERS),
-                 note="The learned kernels the first convolution slides over the image: red weights add the pixel "
-                      "under them, blue ones subtract it. Edges and strokes in several directions."),
-            card("The strongest units of the last hidden layer", graph(ids.NETWORK_UNITS),
-                 note="The units that feed the answer, most active first; each bar's colour is the digit that the "
-                      "unit's weights favour most."),
-        ], className="network-pair"),
-        card(f"A map of learned features: {size:,} test images", maps,
-             html.Div(id=ids.NETWORK_MAP_STATUS, className="note"),
-             dcc.Interval(id=ids.NETWORK_POLL, interval=POLL_MS, disabled=True),
-             note="The same test images as the Dataset page's map, placed by their pixels (left) and by the last "
-                  "hidden layer of the selected model (right), coloured by label; rings mark the model's mistakes. "
-                  "Classes that overlap in pixels separate in learned features. Click a dot to look inside that image."),
-    ])
+    maps = html.Div(
+        [
+            html.Div(
+                [html.H4("By their pixels (t-SNE)"), graph(ids.NETWORK_PIXEL_MAP)], className="grow"
+            ),
+            html.Div(
+                [
+                    html.H4("By the model's learned features (t-SNE)"),
+                    graph(ids.NETWORK_FEATURE_MAP),
+                ],
+                className="grow",
+            ),
+        ],
+        className="split network-maps",
+    )
+    return html.Div(
+        [
+            html.H1("Network"),
+            card(
+                "Choose an image",
+                source_controls(
+                    ids.NETWORK_SOURCE,
+                    ids.NETWORK_INDEX,
+                    ids.NETWORK_RANDOM,
+                    index=query_index(index),
+                ),
+                html.Div(id=ids.NETWORK_CAPTION, className="saliency-caption"),
+            ),
+            card(
+                "Feature maps",
+                graph(ids.NETWORK_MAPS),
+                note="What each convolution layer passes on for this image: one small map per "
+                "channel (filter), the most "
+                "active channels first, each layer scaled to its own maximum. Deeper layers are "
+                "smaller and more "
+                "abstract.",
+            ),
+            html.Div(
+                [
+                    card(
+                        "The first layer's filters",
+                        graph(ids.NETWORK_FILTERS),
+                        note="The learned kernels the first convolution slides over the image: red "
+                        "weights add the pixel "
+                        "under them, blue ones subtract it. Edges and strokes in several "
+                        "directions.",
+                    ),
+                    card(
+                        "The strongest units of the last hidden layer",
+                        graph(ids.NETWORK_UNITS),
+                        note="The units that feed the answer, most active first; each bar's colour "
+                        "is the digit that the "
+                        "unit's weights favour most.",
+                    ),
+                ],
+                className="network-pair",
+            ),
+            card(
+                f"A map of learned features: {size:,} test images",
+                maps,
+                html.Div(id=ids.NETWORK_MAP_STATUS, className="note"),
+                dcc.Interval(id=ids.NETWORK_POLL, interval=POLL_MS, disabled=True),
+                note="The same test images as the Dataset page's map, placed by their pixels "
+                "(left) and by the last "
+                "hidden layer of the selected model (right), coloured by label; rings mark the "
+                "model's mistakes. "
+                "Classes that overlap in pixels separate in learned features. Click a dot to look "
+                "inside that image.",
+            ),
+        ]
+    )
 
 
-@callback(Output(ids.NETWORK_INDEX, "value"), Output(ids.NETWORK_SOURCE, "value"),
-          Input(ids.NETWORK_RANDOM, "n_clicks"), Input(ids.NETWORK_PIXEL_MAP, "clickData"),
-          Input(ids.NETWORK_FEATURE_MAP, "clickData"), prevent_initial_call=True)
+@callback(
+    Output(ids.NETWORK_INDEX, "value"),
+    Output(ids.NETWORK_SOURCE, "value"),
+    Input(ids.NETWORK_RANDOM, "n_clicks"),
+    Input(ids.NETWORK_PIXEL_MAP, "clickData"),
+    Input(ids.NETWORK_FEATURE_MAP, "clickData"),
+    prevent_initial_call=True,
+)
 def pick_image(clicks: int, pixel_click: dict | None, feature_click: dict | None):
     """A random test image, or the one whose dot was clicked on either map."""
     if ctx.triggered_id == ids.NETWORK_RANDOM:
@@ -82,20 +134,40 @@ def pick_image(clicks: int, pixel_click: dict | None, feature_click: dict | None
         raise PreventUpdate from None
 
 
-def caption(image: np.ndarray, text: str, label: int | None, probabilities: np.ndarray, run_name: str) -> list:
+def caption(
+    image: np.ndarray, text: str, label: int | None, probabilities: np.ndarray, run_name: str
+) -> list:
     """The image small, what it is and the model's answer."""
     predicted = int(probabilities.argmax())
     answer = f"{run_name} answers {predicted} ({probabilities[predicted]:.1%})"
-    verdict = [] if label is None else [", ", html.Span("right" if label == predicted else "wrong",
-                                                         className="right" if label == predicted else "wrong")]
+    verdict = (
+        []
+        if label is None
+        else [
+            ", ",
+            html.Span(
+                "right" if label == predicted else "wrong",
+                className="right" if label == predicted else "wrong",
+            ),
+        ]
+    )
     pixels = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
-    return [html.Img(src=png_data_url(pixels), alt=text), html.P([html.Strong(text), f" · {answer}", *verdict])]
+    return [
+        html.Img(src=png_data_url(pixels), alt=text),
+        html.P([html.Strong(text), f" · {answer}", *verdict]),
+    ]
 
 
-@callback(Output(ids.NETWORK_CAPTION, "children"), Output(ids.NETWORK_MAPS, "figure"),
-          Output(ids.NETWORK_FILTERS, "figure"), Output(ids.NETWORK_UNITS, "figure"),
-          Input(ids.NETWORK_SOURCE, "value"), Input(ids.NETWORK_INDEX, "value"), Input(ids.SHELL_DRAWING, "data"),
-          Input(ids.RUN_SELECT, "value"))
+@callback(
+    Output(ids.NETWORK_CAPTION, "children"),
+    Output(ids.NETWORK_MAPS, "figure"),
+    Output(ids.NETWORK_FILTERS, "figure"),
+    Output(ids.NETWORK_UNITS, "figure"),
+    Input(ids.NETWORK_SOURCE, "value"),
+    Input(ids.NETWORK_INDEX, "value"),
+    Input(ids.SHELL_DRAWING, "data"),
+    Input(ids.RUN_SELECT, "value"),
+)
 def show_network(source: str, index, drawing, run_name: str):
     """The activations of the chosen image in run `run_name`'s model."""
     network = current().network(run_name)
@@ -114,18 +186,30 @@ def show_network(source: str, index, drawing, run_name: str):
         layers = [(layer.name, layer.maps) for layer in seen.layers]
         maps = fig_feature_maps(layers, [channel_order(layer.maps) for layer in seen.layers])
     else:
-        maps = fig_message(f"{run_name} is a multilayer perceptron: it has no convolution layer, so no feature maps "
-                           "or filters. Its hidden layer is shown below.", height=120)
+        maps = fig_message(
+            f"{run_name} is a multilayer perceptron: it has no convolution layer, so no feature "
+            "maps "
+            "or filters. Its hidden layer is shown below.",
+            height=120,
+        )
     units = strongest_units(seen.hidden, UNITS)
-    unit_figure = fig_units(seen.hidden[units], units, network.unit_classes()[units], layer=network.hidden_layer)
+    unit_figure = fig_units(
+        seen.hidden[units], units, network.unit_classes()[units], layer=network.hidden_layer
+    )
     return head, maps, filters, unit_figure
 
 
-@callback(Output(ids.NETWORK_PIXEL_MAP, "figure"), Output(ids.NETWORK_FEATURE_MAP, "figure"),
-          Output(ids.NETWORK_MAP_STATUS, "children"), Output(ids.NETWORK_POLL, "disabled"),
-          Input(ids.RUN_SELECT, "value"), Input(ids.NETWORK_POLL, "n_intervals"))
+@callback(
+    Output(ids.NETWORK_PIXEL_MAP, "figure"),
+    Output(ids.NETWORK_FEATURE_MAP, "figure"),
+    Output(ids.NETWORK_MAP_STATUS, "children"),
+    Output(ids.NETWORK_POLL, "disabled"),
+    Input(ids.RUN_SELECT, "value"),
+    Input(ids.NETWORK_POLL, "n_intervals"),
+)
 def show_maps(run_name: str, _ticks):
-    """The pixel map and the map of learned features (polled until computed), the run's mistakes ringed."""
+    """The pixel map and the map of learned features (polled until computed), the run's mistakes
+    ringed."""
     service = current()
     projection = service.projection
     wrong = service.predictions(run_name).predicted[projection.indices] != projection.labels
@@ -133,13 +217,29 @@ def show_maps(run_name: str, _ticks):
     polled = ctx.triggered_id == ids.NETWORK_POLL
     if coordinates is None:
         waiting = fig_message(COMPUTING, height=520)
-        return (no_update if polled else _map(projection.coordinates["tsne"], wrong, run_name, "pixel t-SNE"),
-                waiting, COMPUTING, False)
-    pixel = no_update if polled else _map(projection.coordinates["tsne"], wrong, run_name, "pixel t-SNE")
+        return (
+            no_update
+            if polled
+            else _map(projection.coordinates["tsne"], wrong, run_name, "pixel t-SNE"),
+            waiting,
+            COMPUTING,
+            False,
+        )
+    pixel = (
+        no_update
+        if polled
+        else _map(projection.coordinates["tsne"], wrong, run_name, "pixel t-SNE")
+    )
     return pixel, _map(coordinates, wrong, run_name, "feature t-SNE"), "", True
 
 
 def _map(coordinates: np.ndarray, wrong: np.ndarray, run_name: str, method: str):
     projection = current().projection
-    return fig_projection(coordinates, projection.labels, projection.indices, method=method, wrong=wrong,
-                          run_name=run_name)
+    return fig_projection(
+        coordinates,
+        projection.labels,
+        projection.indices,
+        method=method,
+        wrong=wrong,
+        run_name=run_name,
+    )

@@ -26,7 +26,8 @@ class LabelStore:
         return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
     def suspects(self) -> dict | None:
-        """The suspects file's contents (read again only when the file changed); None if missing or unreadable."""
+        """The suspects file's contents (read again only when the file changed); None if missing or
+        unreadable."""
         stamp = self._stamp()
         with self._lock:
             if self._cached[0] == stamp:
@@ -37,7 +38,8 @@ class LabelStore:
         return data
 
     def marks(self) -> dict[str, dict]:
-        """Every mark by "split:index" (a small file, read fresh so that two users see each other's marks)."""
+        """Every mark by "split:index" (a small file, read fresh so that two users see each other's
+        marks)."""
         return read_marks(self.marks_path)
 
     def mark(self, split: str, index: int, verdict: str | None) -> dict[str, dict]:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from model.insight.adversarial import Attacker
 from model.core.calibration import Reliability, read_temperature, reliability, scale_if_calibrated
 from model.core.error_index import Predictions, index_predictions
-from model.insight.saliency import Explainer
 from model.core.predictor import Predictor, load_keras_model
-from model.insight.derived import model_digest
-from model.insight.activations import Network
 from model.core.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_name, load_run
+from model.insight.activations import Network
+from model.insight.adversarial import Attacker
+from model.insight.derived import model_digest
+from model.insight.saliency import Explainer
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ MEMO_SIZE = 64  # results kept per run by `RunEntry.memo`
 
 
 def stamp_of(path: Path) -> Stamp:
-    """What changes whenever a run directory is rewritten: its inode and mtime, and its model file's mtime."""
+    """What changes whenever a run directory is rewritten: its inode and mtime, and its model file's
+    mtime."""
     directory = path.stat()
     try:
         model_mtime = (path / MODEL_FILE).stat().st_mtime_ns
@@ -48,7 +49,8 @@ def stamp_of(path: Path) -> Stamp:
 
 @dataclass
 class RunEntry:
-    """One run as the app holds it: the run's files, its indexed test predictions, and (loaded on first use)
+    """One run as the app holds it: the run's files, its indexed test predictions, and (loaded on
+    first use)
     its model behind a fast predictor and the saliency methods, which share that model."""
 
     path: Path
@@ -68,21 +70,28 @@ class RunEntry:
     _model_checked: bool = False
 
     def probabilities(self, *, calibrated: bool) -> np.ndarray:
-        """The test probabilities, temperature-scaled when asked and the run is calibrated, else raw."""
+        """The test probabilities, temperature-scaled when asked and the run is calibrated, else
+        raw."""
         if not calibrated or self.temperature is None:
             return self.run.probabilities
-        return self.memo(("calibrated",), lambda: scale_if_calibrated(self.run.probabilities, self.temperature))
+        return self.memo(
+            ("calibrated",), lambda: scale_if_calibrated(self.run.probabilities, self.temperature)
+        )
 
     def reliability(self, *, calibrated: bool) -> Reliability:
         """The reliability bins of the test probabilities (raw or calibrated)."""
         probabilities = self.probabilities(calibrated=calibrated)
-        return self.memo(("reliability", calibrated and self.temperature is not None),
-                            lambda: reliability(self.predictions.labels, probabilities))
+        return self.memo(
+            ("reliability", calibrated and self.temperature is not None),
+            lambda: reliability(self.predictions.labels, probabilities),
+        )
 
     def predictor(self) -> Predictor:
-        """The run's model behind a compiled, warmed-up predictor; `RunError` if the model file cannot be loaded.
+        """The run's model behind a compiled, warmed-up predictor; `RunError` if the model file
+        cannot be loaded.
 
-        A failed load is remembered (until the run directory changes), so it is not tried again per request.
+        A failed load is remembered (until the run directory changes), so it is not tried again per
+        request.
         """
         with self._lock:
             if self._model_error is not None:
@@ -99,7 +108,8 @@ class RunEntry:
             return self._predictor
 
     def model_problem(self) -> str | None:
-        """Why the run's model cannot be loaded, if known: a failed load, else the check of its file (done once)."""
+        """Why the run's model cannot be loaded, if known: a failed load, else the check of its file
+        (done once)."""
         with self._lock:
             if self._model_error is None and self._predictor is None and not self._model_checked:
                 self._model_checked = True
@@ -143,10 +153,13 @@ class RunEntry:
         try:
             return model_digest(self.path)
         except OSError as error:  # renamed or deleted since the entry was read
-            raise RunError(f"the model file of run {self.path.name} cannot be read any more: {error}") from error
+            raise RunError(
+                f"the model file of run {self.path.name} cannot be read any more: {error}"
+            ) from error
 
     def derived(self, kind: str, find: Callable[[], object], compute: Callable[[], object]):
-        """What `find` reads (a file), else what `compute` returns once it has run in the background; None meanwhile.
+        """What `find` reads (a file), else what `compute` returns once it has run in the
+        background; None meanwhile.
 
         `compute` is started once per entry and `kind`; if it failed, `RunError` says why.
         """
@@ -158,10 +171,14 @@ class RunEntry:
             return None
         if future.exception() is not None:
             log.warning("the %s of run %s failed: %s", kind, self.path.name, future.exception())
-            raise RunError(f"the {kind} of run {self.path.name} could not be computed: {future.exception()}")
+            raise RunError(
+                f"the {kind} of run {self.path.name} could not be computed: {future.exception()}"
+            )
         return future.result()
 
-    def _start(self, kind: str, find: Callable[[], object], compute: Callable[[], object]) -> Future:
+    def _start(
+        self, kind: str, find: Callable[[], object], compute: Callable[[], object]
+    ) -> Future:
         found = find()
         with self._lock:
             future = self._derived.get(kind)
@@ -170,7 +187,9 @@ class RunEntry:
                 if found is not None:
                     future.set_result(found)
                 else:
-                    threading.Thread(target=_fill, args=(future, compute), name=f"compute {kind}", daemon=True).start()
+                    threading.Thread(
+                        target=_fill, args=(future, compute), name=f"compute {kind}", daemon=True
+                    ).start()
         return future
 
     def memo(self, key: tuple, compute: Callable[[], object]):
@@ -188,15 +207,19 @@ class RunEntry:
 
 
 def check_safe_model(path: Path) -> None:
-    """`RunError` if the run's model holds a Lambda layer, which Keras refuses to load in safe mode (arbitrary code)."""
+    """`RunError` if the run's model holds a Lambda layer, which Keras refuses to load in safe mode
+    (arbitrary code)."""
     try:
         with zipfile.ZipFile(path / MODEL_FILE) as archive:
             config = archive.read("config.json")
     except (OSError, KeyError, zipfile.BadZipFile) as error:
         raise RunError(f"model file {path / MODEL_FILE} is unreadable ({error})") from error
     if b'"class_name": "Lambda"' in config or b'"class_name":"Lambda"' in config:
-        raise RunError(f"the model of run {path.name} holds a Lambda layer (code), which Keras refuses to load "
-                       "in safe mode; retrain it without one")
+        raise RunError(
+            f"the model of run {path.name} holds a Lambda layer (code), which Keras refuses to "
+            "load "
+            "in safe mode; retrain it without one"
+        )
 
 
 def _fill(future: Future, compute: Callable[[], object]) -> None:
@@ -209,11 +232,14 @@ def _fill(future: Future, compute: Callable[[], object]) -> None:
 
 
 def read_entry(path: Path, labels) -> RunEntry:
-    """Read the run at `path` into a fresh entry; `RunError` naming what is wrong (also when it vanishes meanwhile)."""
+    """Read the run at `path` into a fresh entry; `RunError` naming what is wrong (also when it
+    vanishes meanwhile)."""
     try:
         stamp = stamp_of(path)
     except (FileNotFoundError, NotADirectoryError) as error:
-        raise RunError(f"run {path.name!r} is not in {path.parent} any more; pick another run") from error
+        raise RunError(
+            f"run {path.name!r} is not in {path.parent} any more; pick another run"
+        ) from error
     run = load_run(path)
     try:
         predictions = index_predictions(labels, run.probabilities)
@@ -223,9 +249,12 @@ def read_entry(path: Path, labels) -> RunEntry:
 
 
 class RunCache:
-    """Entries by run name, rebuilt when their directory changes, the least recently used dropped beyond `size`."""
+    """Entries by run name, rebuilt when their directory changes, the least recently used dropped
+    beyond `size`."""
 
-    def __init__(self, runs_dir: Path, labels, *, explicit: Path | None = None, size: int = 8) -> None:
+    def __init__(
+        self, runs_dir: Path, labels, *, explicit: Path | None = None, size: int = 8
+    ) -> None:
         self.runs_dir = Path(runs_dir)
         self.explicit = Path(explicit) if explicit is not None else None
         self._labels = labels
@@ -234,25 +263,33 @@ class RunCache:
         self._lock = threading.Lock()
 
     def path(self, name: object) -> Path:
-        """Where run `name` lives (the explicitly chosen run, else `runs_dir/name`); `RunError` for a bad name."""
+        """Where run `name` lives (the explicitly chosen run, else `runs_dir/name`); `RunError` for
+        a bad name."""
         if self.explicit is not None and name == self.explicit.name:
             return self.explicit
         try:
             return self.runs_dir / check_run_name(name)
         except ValueError as error:
-            raise RunError(f"there is no run called {str(name)[:80]!r}; pick another run") from error
+            raise RunError(
+                f"there is no run called {str(name)[:80]!r}; pick another run"
+            ) from error
 
     def get(self, name: object) -> RunEntry:
-        """The valid entry of run `name`; `RunError` if the run does not exist (any more) or is unreadable."""
+        """The valid entry of run `name`; `RunError` if the run does not exist (any more) or is
+        unreadable."""
         path = self.path(name)
         try:
             stamp = stamp_of(path)
         except (FileNotFoundError, NotADirectoryError) as error:
             self._forget(str(name))
             if path == self.explicit:
-                raise RunError(f"run directory {path} does not exist; train one with "
-                               f"`python -m model.train --out {path}`") from error
-            raise RunError(f"run {name!r} is not in {self.runs_dir} any more; pick another run") from error
+                raise RunError(
+                    f"run directory {path} does not exist; train one with "
+                    f"`python -m model.train --out {path}`"
+                ) from error
+            raise RunError(
+                f"run {name!r} is not in {self.runs_dir} any more; pick another run"
+            ) from error
         with self._lock:
             entry = self._entries.get(str(name))
             if entry is not None and entry.stamp == stamp and entry.path == path:
@@ -266,7 +303,9 @@ class RunCache:
             self._entries.move_to_end(str(name))
             while len(self._entries) > self._size:
                 dropped, _ = self._entries.popitem(last=False)
-                log.info("run %s dropped from the cache (more than %d runs in use)", dropped, self._size)
+                log.info(
+                    "run %s dropped from the cache (more than %d runs in use)", dropped, self._size
+                )
         return entry
 
     def _forget(self, name: str) -> None:

@@ -1,4 +1,5 @@
-"""The dashboard's one read-only service: every page reaches the data, the runs and their models through it.
+"""The dashboard's one read-only service: every page reaches the data, the runs and their models
+through it.
 
 It only calls `model/` and owns the app's caching policy: the dataset, its statistics and the
 projection are loaded once by `warm()` at start; runs are held by a `RunCache` (one entry per
@@ -22,23 +23,23 @@ import numpy as np
 from dashboard.service.labels import LabelStore
 from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import DEFAULT_RUN_NAME, Settings
-from model.insight import derived as insight
-from model.insight.adversarial import Attack, Attacker
 from model.core.calibration import Reliability, read_calibration, scale_if_calibrated
-from model.trust.compare import Comparison, compare
-from model.core.mnist import Mnist, load_mnist
 from model.core.error_index import Predictions
-from model.insight.saliency import Explainer
-from model.reading.classify import Classification, classify
+from model.core.mnist import Mnist, load_mnist
 from model.core.predictor import Predictor
-from model.trust.labels import find_suspects
-from model.insight.activations import Network
-from model.reading.preprocess import EmptyImageError
-from model.dataset.projection import Projection, load_projection
 from model.core.runs import Run, RunError, list_runs
-from model.reading.segment import read_number
+from model.dataset.projection import Projection, load_projection
 from model.dataset.statistics import DatasetStatistics, class_sample, compute_statistics
+from model.insight import derived as insight
+from model.insight.activations import Network
+from model.insight.adversarial import Attack, Attacker
+from model.insight.saliency import Explainer
 from model.insight.whatif import sweep, transform
+from model.reading.classify import Classification, classify
+from model.reading.preprocess import EmptyImageError
+from model.reading.segment import read_number
+from model.trust.compare import Comparison, compare
+from model.trust.labels import find_suspects
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,26 +57,35 @@ class RunSummary:
     seconds: float
     accuracy: float
     errors: int
-    hyperparameters: dict = field(default_factory=dict)  # augment, batch_size, train_size, seed, preset: as recorded
+    hyperparameters: dict = field(
+        default_factory=dict
+    )  # augment, batch_size, train_size, seed, preset: as recorded
     model_problem: str | None = None  # why its model cannot be loaded, when known
 
     @property
     def label(self) -> str:
-        """How the run selector names the run (the architecture only when the name does not say it)."""
+        """How the run selector names the run (the architecture only when the name does not say
+        it)."""
         parts = [self.name] if self.name == self.architecture else [self.name, self.architecture]
-        return " · ".join([*parts, f"{self.accuracy:.2%}", *(["model unreadable"] if self.model_problem else [])])
+        return " · ".join(
+            [*parts, f"{self.accuracy:.2%}", *(["model unreadable"] if self.model_problem else [])]
+        )
 
 
 SHOWN_HYPERPARAMETERS = ("preset", "batch_size", "augment", "train_size", "seed")
 
 
 def recorded_hyperparameters(meta: dict) -> dict:
-    """The hyperparameters the runs table shows, from `metadata.json` (`hyperparameters`, or the top level for
+    """The hyperparameters the runs table shows, from `metadata.json` (`hyperparameters`, or the top
+    level for
     older runs); a key that no run recorded is simply absent."""
     recorded = meta.get("hyperparameters")
     recorded = recorded if isinstance(recorded, dict) else {}
-    return {key: recorded.get(key, meta.get(key)) for key in SHOWN_HYPERPARAMETERS
-            if key in recorded or key in meta}
+    return {
+        key: recorded.get(key, meta.get(key))
+        for key in SHOWN_HYPERPARAMETERS
+        if key in recorded or key in meta
+    }
 
 
 def summarize(run: Run) -> RunSummary:
@@ -100,10 +110,15 @@ class Service:
         self.settings = settings
 
     def warm(self) -> None:
-        """Load everything the pages need up front; raise `DataError`/`RunError` with the fix if it is broken."""
+        """Load everything the pages need up front; raise `DataError`/`RunError` with the fix if it
+        is broken."""
         _ = self.mnist, self.statistics, self.projection
-        self.explainer(self.default_run())  # compiles the default model's predictor and saliency functions
-        self.test_suspects(self.default_run())  # imports cleanlab (seconds) and finds the default run's suspects
+        self.explainer(
+            self.default_run()
+        )  # compiles the default model's predictor and saliency functions
+        self.test_suspects(
+            self.default_run()
+        )  # imports cleanlab (seconds) and finds the default run's suspects
 
     @cached_property
     def mnist(self) -> Mnist:
@@ -119,21 +134,25 @@ class Service:
     def projection(self) -> Projection:
         """The PCA and t-SNE projection of the sample of test images."""
         settings = self.settings
-        return load_projection(settings.projection_size, settings.projection_seed, Path(settings.cache_dir))
+        return load_projection(
+            settings.projection_size, settings.projection_seed, Path(settings.cache_dir)
+        )
 
     @cached_property
     def _runs(self) -> RunCache:
         return RunCache(self.settings.runs_dir, self.mnist.y_test, explicit=self.settings.run)
 
     def run_names(self) -> list[str]:
-        """Every complete run by name, sorted: the runs directory, listed now, plus an explicitly chosen run."""
+        """Every complete run by name, sorted: the runs directory, listed now, plus an explicitly
+        chosen run."""
         names = [path.name for path in list_runs(self.settings.runs_dir)]
         if self.settings.run is not None and Path(self.settings.run).name not in names:
             names.append(Path(self.settings.run).name)
         return names
 
     def default_run(self) -> str:
-        """The preselected run: the one asked for, else the shipped default, else the first one found."""
+        """The preselected run: the one asked for, else the shipped default, else the first one
+        found."""
         if self.settings.run is not None:
             name = Path(self.settings.run).name
             self.entry(name)  # raises `RunError` with the fix if the chosen run is unreadable
@@ -144,12 +163,15 @@ class Service:
         if names:
             return names[0]
         raise RunError(
-            f"no trained run in {self.settings.runs_dir}; restore the shipped runs (git checkout -- runs) "
-            f"or train one with `python -m model.train --out {Path(self.settings.runs_dir) / DEFAULT_RUN_NAME}`"
+            f"no trained run in {self.settings.runs_dir}; restore the shipped runs (git checkout "
+            "-- runs) "
+            "or train one with `python -m model.train --out "
+            f"{Path(self.settings.runs_dir) / DEFAULT_RUN_NAME}`"
         )
 
     def entry(self, name: object) -> RunEntry:
-        """Everything held about run `name`; `RunError` if it does not exist (any more) or is unreadable."""
+        """Everything held about run `name`; `RunError` if it does not exist (any more) or is
+        unreadable."""
         return self._runs.get(name)
 
     def run(self, name: object) -> Run:
@@ -165,7 +187,8 @@ class Service:
         return self.entry(name).predictions
 
     def predictor(self, name: object) -> Predictor:
-        """The warmed-up predictor of run `name`; `RunError` if the run or its model cannot be read."""
+        """The warmed-up predictor of run `name`; `RunError` if the run or its model cannot be
+        read."""
         return self.entry(name).predictor()
 
     def explainer(self, name: object) -> Explainer:
@@ -173,7 +196,8 @@ class Service:
         return self.entry(name).explainer()
 
     def network(self, name: object) -> Network:
-        """Run `name`'s model opened up: feature maps, filters, last hidden layer; `RunError` if unreadable."""
+        """Run `name`'s model opened up: feature maps, filters, last hidden layer; `RunError` if
+        unreadable."""
         return self.entry(name).network()
 
     def attacker(self, name: object) -> Attacker:
@@ -181,56 +205,93 @@ class Service:
         return self.entry(name).attacker()
 
     def features_map(self, name: object) -> np.ndarray | None:
-        """t-SNE coordinates of run `name`'s last hidden features of the projection's images; None while computed."""
+        """t-SNE coordinates of run `name`'s last hidden features of the projection's images; None
+        while computed."""
         entry, settings = self.entry(name), self.settings
         where = (entry.path, Path(settings.cache_dir))
-        file = insight.features_file(entry.digest(), settings.projection_size, settings.projection_seed)
+        file = insight.features_file(
+            entry.digest(), settings.projection_size, settings.projection_seed
+        )
         find = functools.partial(insight.find, file, *where, insight.read_features)
-        compute = functools.partial(insight.load_features_map, *where, entry.network(),
-                                    size=settings.projection_size, seed=settings.projection_seed, digest=entry.digest())
+        compute = functools.partial(
+            insight.load_features_map,
+            *where,
+            entry.network(),
+            size=settings.projection_size,
+            seed=settings.projection_seed,
+            digest=entry.digest(),
+        )
         return entry.derived("map of learned features", find, compute)
 
     def robustness(self, name: object) -> dict | None:
-        """Run `name`'s accuracy against ε under FGSM and PGD (`model.insight.derived`); None while computed."""
+        """Run `name`'s accuracy against ε under FGSM and PGD (`model.insight.derived`); None while
+        computed."""
         entry, size = self.entry(name), self.settings.robustness_size
         where = (entry.path, Path(self.settings.cache_dir))
-        find = functools.partial(insight.find, insight.robustness_file(entry.digest(), size), *where,
-                                 insight.read_robustness)
-        compute = functools.partial(insight.load_robustness, *where, entry.attacker(), size=size, digest=entry.digest())
+        find = functools.partial(
+            insight.find,
+            insight.robustness_file(entry.digest(), size),
+            *where,
+            insight.read_robustness,
+        )
+        compute = functools.partial(
+            insight.load_robustness, *where, entry.attacker(), size=size, digest=entry.digest()
+        )
         return entry.derived("robustness curve", find, compute)
 
     def attack(self, name: object, image: np.ndarray, *, method: str, target: int | None) -> Attack:
-        """The smallest ε at which `method` changes run `name`'s answer for `image` (or makes it `target`), memoized."""
+        """The smallest ε at which `method` changes run `name`'s answer for `image` (or makes it
+        `target`), memoized."""
         entry = self.entry(name)
         image = np.asarray(image, np.float32)
         answer = int(entry.predictor().predict(image).argmax())
         key = ("attack", image.tobytes(), method, target)
-        return entry.memo(key, lambda: entry.attacker().smallest_epsilon(image, answer, method=method, target=target))
+        return entry.memo(
+            key,
+            lambda: entry.attacker().smallest_epsilon(image, answer, method=method, target=target),
+        )
 
-    def what_if(self, name: object, image: np.ndarray, settings: dict, *,
-                calibrated: bool) -> tuple[np.ndarray, np.ndarray]:
-        """`image` transformed by `settings` (model.insight.whatif) and run `name`'s probabilities (10,) for it (calibrated
+    def what_if(
+        self, name: object, image: np.ndarray, settings: dict, *, calibrated: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`image` transformed by `settings` (model.insight.whatif) and run `name`'s probabilities
+        (10,) for it (calibrated
         when asked and the run is, as the Draw page's reading)."""
         changed = transform(image, **settings)
-        return changed, self.scaled(name, self.predictor(name).predict(changed), calibrated=calibrated)
+        return changed, self.scaled(
+            name, self.predictor(name).predict(changed), calibrated=calibrated
+        )
 
-    def what_if_sweep(self, name: object, image: np.ndarray, settings: dict, *, calibrated: bool) -> tuple[dict, dict]:
-        """For each what-if setting, its values across its range and run `name`'s probabilities there (calibrated
+    def what_if_sweep(
+        self, name: object, image: np.ndarray, settings: dict, *, calibrated: bool
+    ) -> tuple[dict, dict]:
+        """For each what-if setting, its values across its range and run `name`'s probabilities
+        there (calibrated
         as `what_if`'s), one batch."""
         images = sweep(image, settings)
-        probabilities = self.scaled(name, self.predictor(name).predict(images.images), calibrated=calibrated)
+        probabilities = self.scaled(
+            name, self.predictor(name).predict(images.images), calibrated=calibrated
+        )
         return images.values, images.split(probabilities)
 
-    def read_image(self, name: object, image: np.ndarray, *, number: bool = False) -> list[Classification]:
-        """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; [] if nothing is drawn."""
+    def read_image(
+        self, name: object, image: np.ndarray, *, number: bool = False
+    ) -> list[Classification]:
+        """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; []
+        if nothing is drawn."""
         predictor = self.predictor(name)
         try:
-            return read_number(predictor, image).classifications if number else [classify(predictor, image)]
+            return (
+                read_number(predictor, image).classifications
+                if number
+                else [classify(predictor, image)]
+            )
         except EmptyImageError:
             return []
 
     def probabilities(self, name: object, *, calibrated: bool) -> np.ndarray:
-        """Run `name`'s test probabilities (n, 10): temperature-scaled if asked and calibrated, else raw."""
+        """Run `name`'s test probabilities (n, 10): temperature-scaled if asked and calibrated, else
+        raw."""
         return self.entry(name).probabilities(calibrated=calibrated)
 
     def temperature(self, name: object) -> float | None:
@@ -238,15 +299,18 @@ class Service:
         return self.entry(name).temperature
 
     def cached(self, name: object, key: tuple, compute: Callable[[], T]) -> T:
-        """`compute()` once per version of run `name` and `key` (a page's figures, say); then the stored value."""
+        """`compute()` once per version of run `name` and `key` (a page's figures, say); then the
+        stored value."""
         return self.entry(name).memo(("cached", *key), compute)
 
     def uncalibrated(self, *names: object) -> list[str]:
-        """Those of the runs `names` that have no temperature (their probabilities are always raw)."""
+        """Those of the runs `names` that have no temperature (their probabilities are always
+        raw)."""
         return [str(name) for name in names if self.temperature(name) is None]
 
     def calibration(self, name: object) -> dict | None:
-        """Run `name`'s calibration.json (temperature, NLL, ECE, MCE); None when it is not calibrated."""
+        """Run `name`'s calibration.json (temperature, NLL, ECE, MCE); None when it is not
+        calibrated."""
         entry = self.entry(name)
         return entry.memo(("calibration.json",), lambda: read_calibration(entry.path))
 
@@ -257,16 +321,29 @@ class Service:
     def comparison(self, name_a: object, name_b: object) -> Comparison:
         """Run A against run B on the test set, computed once per pair of run versions."""
         a, b = self.entry(name_a), self.entry(name_b)
-        return a.memo(("compare", str(name_b), b.stamp),
-                         lambda: compare(self.mnist.y_test, a.run.probabilities, b.run.probabilities))
+        return a.memo(
+            ("compare", str(name_b), b.stamp),
+            lambda: compare(self.mnist.y_test, a.run.probabilities, b.run.probabilities),
+        )
 
     def scaled(self, name: object, probabilities: np.ndarray, *, calibrated: bool) -> np.ndarray:
-        """`probabilities` of run `name`'s model, temperature-scaled if asked and the run is calibrated."""
-        return scale_if_calibrated(probabilities, self.temperature(name)) if calibrated else probabilities
+        """`probabilities` of run `name`'s model, temperature-scaled if asked and the run is
+        calibrated."""
+        return (
+            scale_if_calibrated(probabilities, self.temperature(name))
+            if calibrated
+            else probabilities
+        )
 
-    def calibrated_reading(self, name: object, reading: list[Classification]) -> list[Classification]:
-        """`reading` with each digit's probabilities temperature-scaled by run `name` (unchanged if not calibrated)."""
-        return [replace(c, probabilities=self.scaled(name, c.probabilities, calibrated=True)) for c in reading]
+    def calibrated_reading(
+        self, name: object, reading: list[Classification]
+    ) -> list[Classification]:
+        """`reading` with each digit's probabilities temperature-scaled by run `name` (unchanged if
+        not calibrated)."""
+        return [
+            replace(c, probabilities=self.scaled(name, c.probabilities, calibrated=True))
+            for c in reading
+        ]
 
     def best_other_run(self, name: object) -> str | None:
         """The most accurate readable run other than `name`; None when there is none."""
@@ -274,11 +351,16 @@ class Service:
         return max(others, key=lambda s: (s.accuracy, s.name)).name if others else None
 
     def test_suspects(self, name: object) -> list[dict]:
-        """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities, calibrated when
+        """Likely label errors of the test set by run `name`'s (out-of-sample) test probabilities,
+        calibrated when
         the run is (model.trust.labels says why), computed once."""
         entry = self.entry(name)
-        return entry.memo(("suspects",), lambda: find_suspects(self.mnist.y_test, entry.probabilities(calibrated=True),
-                                                                  split="test"))
+        return entry.memo(
+            ("suspects",),
+            lambda: find_suspects(
+                self.mnist.y_test, entry.probabilities(calibrated=True), split="test"
+            ),
+        )
 
     @cached_property
     def labels(self) -> LabelStore:

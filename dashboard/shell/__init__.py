@@ -1,4 +1,5 @@
-"""The frame around every page (navigation, run selector, notice) and the run guard shared by all callbacks."""
+"""The frame around every page (navigation, run selector, notice) and the run guard shared by all
+callbacks."""
 
 from dash import Dash
 
@@ -9,7 +10,8 @@ from dashboard.shell.layout import layout, run_options
 
 
 def register(app: Dash) -> None:
-    """The shell's callbacks: the current page highlighted, the run followed by every page and kept in the URL."""
+    """The shell's callbacks: the current page highlighted, the run followed by every page and kept
+    in the URL."""
     _layout.register(app)
     choice.register_choice(app)
 

@@ -1,4 +1,5 @@
-"""Which run the pages follow: the URL's `?run=`, else the stored choice, else the default, with a notice.
+"""Which run the pages follow: the URL's `?run=`, else the stored choice, else the default, with a
+notice.
 
 One callback decides for every page. It runs when a page loads (the URL), when the user picks a
 run, and when any callback met a run that vanished meanwhile (the run guard writes `SHELL_LOST`).
@@ -21,7 +22,10 @@ from model.core.runs import RunError
 
 RUN_QUERY = "run"  # the query parameter that names the run, on every page
 MAX_QUERY = 4000  # characters of the address's query string
-MODEL_PAGES = ("/draw", "/saliency")  # the pages that run the selected model (the others read its files)
+MODEL_PAGES = (
+    "/draw",
+    "/saliency",
+)  # the pages that run the selected model (the others read its files)
 
 
 def query_run(search: str | None) -> str | None:
@@ -31,13 +35,18 @@ def query_run(search: str | None) -> str | None:
 
 
 def fallback_notice(lost: object, default: str) -> str:
-    """The notice shown when run `lost` cannot be followed any more and `default` is shown instead."""
-    return (f"The model “{str(lost)[:80]}” is not available any more (renamed, deleted or damaged, perhaps by "
-            f"another user): showing the default model “{default}” instead.")
+    """The notice shown when run `lost` cannot be followed any more and `default` is shown
+    instead."""
+    return (
+        f"The model “{str(lost)[:80]}” is not available any more (renamed, deleted or damaged, "
+        "perhaps by "
+        f"another user): showing the default model “{default}” instead."
+    )
 
 
 def resolve(wanted: object) -> tuple[str, str | None]:
-    """The run to show for `wanted` and the notice (None when `wanted` is readable and shown as asked)."""
+    """The run to show for `wanted` and the notice (None when `wanted` is readable and shown as
+    asked)."""
     service = current()
     try:
         service.run(wanted)
@@ -52,7 +61,8 @@ def resolve(wanted: object) -> tuple[str, str | None]:
 
 
 def model_notice(name: str, pathname: object) -> str | None:
-    """Why run `name`'s model cannot be used, if it cannot: loaded on the pages that run it, else its file checked."""
+    """Why run `name`'s model cannot be used, if it cannot: loaded on the pages that run it, else
+    its file checked."""
     entry = current().entry(name)
     if isinstance(pathname, str) and pathname.startswith(MODEL_PAGES):
         try:
@@ -71,25 +81,46 @@ def choose_run(search: str | None, path: str | None, value: str | None, lost: di
     chosen, notice = resolve(asked or value)
     if notice is None:
         notice = model_notice(chosen, path)
-    selected = chosen if chosen != value else no_update  # never the same value again: pages would reread it
+    selected = (
+        chosen if chosen != value else no_update
+    )  # never the same value again: pages would reread it
     options = run_options()
     if notice is not None:
         return selected, options, notice, False
     if trigger == ids.SHELL_LOST and isinstance(lost, dict) and lost.get("run") == value:
-        return selected, options, str(lost.get("error", ""))[:300], False  # the run is there, a part is unreadable
+        return (
+            selected,
+            options,
+            str(lost.get("error", ""))[:300],
+            False,
+        )  # the run is there, a part is unreadable
     if trigger == ids.RUN_SELECT or (asked is not None and asked != value):
-        return selected, options, "", True  # a choice of the user's (or of a link): the old notice is settled
+        return (
+            selected,
+            options,
+            "",
+            True,
+        )  # a choice of the user's (or of a link): the old notice is settled
     return selected, options, no_update, no_update
 
 
-# The selected run goes into the URL (kept there when another page opens), so that a link shows the same model.
+# The selected run goes into the URL (kept there when another page opens), so that a link shows the
+# same model.
 WRITE_RUN_TO_URL = "(run, _path) => { if (run) { window.mnistQuery({run: run}); } }"
 
 
 def register_choice(app: Dash) -> None:
     """Register the run choice and the run's place in the URL."""
-    app.callback(Output(ids.RUN_SELECT, "value"), Output(ids.RUN_SELECT, "options"),
-                 Output(ids.SHELL_NOTICE, "children"), Output(ids.SHELL_NOTICE, "hidden"),
-                 Input(ids.SHELL_URL, "search"), Input(ids.SHELL_URL, "pathname"), Input(ids.RUN_SELECT, "value"),
-                 Input(ids.SHELL_LOST, "data"))(choose_run)
-    app.clientside_callback(WRITE_RUN_TO_URL, Input(ids.RUN_SELECT, "value"), Input(ids.SHELL_URL, "pathname"))
+    app.callback(
+        Output(ids.RUN_SELECT, "value"),
+        Output(ids.RUN_SELECT, "options"),
+        Output(ids.SHELL_NOTICE, "children"),
+        Output(ids.SHELL_NOTICE, "hidden"),
+        Input(ids.SHELL_URL, "search"),
+        Input(ids.SHELL_URL, "pathname"),
+        Input(ids.RUN_SELECT, "value"),
+        Input(ids.SHELL_LOST, "data"),
+    )(choose_run)
+    app.clientside_callback(
+        WRITE_RUN_TO_URL, Input(ids.RUN_SELECT, "value"), Input(ids.SHELL_URL, "pathname")
+    )

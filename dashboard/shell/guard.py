@@ -24,13 +24,16 @@ log = logging.getLogger(__name__)
 
 
 def on_callback_error(error: Exception) -> None:
-    """Dash's `on_error` hook: a vanished or unreadable run leaves the outputs as they are and asks the shell
+    """Dash's `on_error` hook: a vanished or unreadable run leaves the outputs as they are and asks
+    the shell
     to choose a run again; an input no component sends leaves them too; other errors propagate."""
     if isinstance(error, RunError):
         log.info("callback left its outputs unchanged: %s", error)
         key = f"{ids.RUN_SELECT}.value"
         run = ctx.inputs.get(key, ctx.states.get(key))  # the run the callback was given, if it was
-        set_props(ids.SHELL_LOST, {"data": {"run": run, "error": str(error)[:300], "at": time.time()}})
+        set_props(
+            ids.SHELL_LOST, {"data": {"run": run, "error": str(error)[:300], "at": time.time()}}
+        )
         return None
     if isinstance(error, InvalidInput):
         log.warning("callback refused its input: %s", error)

@@ -1,11 +1,13 @@
-"""Calibration: does "98% sure" mean right 98% of the time? Reliability bins, ECE/MCE, temperature scaling.
+"""Calibration: does "98% sure" mean right 98% of the time? Reliability bins, ECE/MCE, temperature
+scaling.
 
 Temperature scaling (Guo et al., 2017) divides the logits by one number T fitted on the validation
 split; it never changes which digit wins, only how sure the model says it is. Stored probabilities
 are enough: softmax(log p / T) equals softmax(logits / T), because log p differs from the logits by
 a constant per image.
 
-Usage: `python -m model.calibrate --run DIR` fits T for an existing run and writes `calibration.json`.
+Usage: `python -m model.calibrate --run DIR` fits T for an existing run and writes
+`calibration.json`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Reliability:
-    """Equal-width confidence bins: edges (bins+1,), and per bin the count, mean confidence and accuracy.
+    """Equal-width confidence bins: edges (bins+1,), and per bin the count, mean confidence and
+    accuracy.
 
     Empty bins have count 0 and NaN confidence and accuracy.
     """
@@ -42,7 +45,8 @@ class Reliability:
 
     @property
     def ece(self) -> float:
-        """Expected calibration error: the count-weighted mean |accuracy - confidence| over the bins."""
+        """Expected calibration error: the count-weighted mean |accuracy - confidence| over the
+        bins."""
         used = self.counts > 0
         total = self.counts.sum()
         if total == 0:
@@ -54,19 +58,28 @@ class Reliability:
     def mce(self) -> float:
         """Maximum calibration error: the largest |accuracy - confidence| of a non-empty bin."""
         used = self.counts > 0
-        return float(np.abs(self.accuracy[used] - self.confidence[used]).max()) if used.any() else 0.0
+        return (
+            float(np.abs(self.accuracy[used] - self.confidence[used]).max()) if used.any() else 0.0
+        )
 
 
-def _check_probabilities(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _check_probabilities(
+    labels: np.ndarray, probabilities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     labels = np.asarray(labels)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 2 or probabilities.shape[0] != len(labels):
-        raise ValueError(f"probabilities must have shape ({len(labels)}, classes), got {probabilities.shape}")
+        raise ValueError(
+            f"probabilities must have shape ({len(labels)}, classes), got {probabilities.shape}"
+        )
     return labels, probabilities
 
 
-def reliability(labels: np.ndarray, probabilities: np.ndarray, *, bins: int = DEFAULT_BINS) -> Reliability:
-    """Bin the top probability of each row of `probabilities` (n, k) into `bins` equal bins over [0, 1]."""
+def reliability(
+    labels: np.ndarray, probabilities: np.ndarray, *, bins: int = DEFAULT_BINS
+) -> Reliability:
+    """Bin the top probability of each row of `probabilities` (n, k) into `bins` equal bins over [0,
+    1]."""
     if not 1 <= bins <= 100:
         raise ValueError(f"bins must be between 1 and 100, got {bins}")
     labels, probabilities = _check_probabilities(labels, probabilities)
@@ -93,7 +106,8 @@ def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarr
 
 
 def scale_if_calibrated(probabilities: np.ndarray, temperature: float | None) -> np.ndarray:
-    """`probabilities` rescaled by `temperature`, or as they are when it is None (a run that is not calibrated)."""
+    """`probabilities` rescaled by `temperature`, or as they are when it is None (a run that is not
+    calibrated)."""
     return probabilities if temperature is None else apply_temperature(probabilities, temperature)
 
 
@@ -107,7 +121,8 @@ def negative_log_likelihood(labels: np.ndarray, probabilities: np.ndarray) -> fl
 
 
 def fit_temperature(labels: np.ndarray, probabilities: np.ndarray) -> float:
-    """The temperature that minimises the negative log-likelihood of `labels` under rescaled `probabilities`."""
+    """The temperature that minimises the negative log-likelihood of `labels` under rescaled
+    `probabilities`."""
     from scipy.optimize import minimize_scalar
 
     labels, probabilities = _check_probabilities(labels, probabilities)
@@ -127,30 +142,42 @@ def fit_temperature(labels: np.ndarray, probabilities: np.ndarray) -> float:
 
 
 def calibration_summary(
-    val_labels: np.ndarray, val_probabilities: np.ndarray, test_labels: np.ndarray, test_probabilities: np.ndarray,
-    *, bins: int = DEFAULT_BINS,
+    val_labels: np.ndarray,
+    val_probabilities: np.ndarray,
+    test_labels: np.ndarray,
+    test_probabilities: np.ndarray,
+    *,
+    bins: int = DEFAULT_BINS,
 ) -> dict:
-    """Fit the temperature on the validation split and measure NLL, ECE and MCE before and after, as JSON."""
+    """Fit the temperature on the validation split and measure NLL, ECE and MCE before and after, as
+    JSON."""
     temperature = fit_temperature(val_labels, val_probabilities)
     val_after = apply_temperature(val_probabilities, temperature)
     test_after = apply_temperature(test_probabilities, temperature)
-    raw, calibrated = reliability(test_labels, test_probabilities, bins=bins), reliability(
-        test_labels, test_after, bins=bins)
+    raw, calibrated = (
+        reliability(test_labels, test_probabilities, bins=bins),
+        reliability(test_labels, test_after, bins=bins),
+    )
     return {
         "temperature": temperature,
         "fitted_on": f"validation split ({len(val_labels)} images, seed {config.VALIDATION_SEED})",
         "bins": bins,
-        "validation_nll": {"raw": negative_log_likelihood(val_labels, val_probabilities),
-                           "calibrated": negative_log_likelihood(val_labels, val_after)},
-        "test_nll": {"raw": negative_log_likelihood(test_labels, test_probabilities),
-                     "calibrated": negative_log_likelihood(test_labels, test_after)},
+        "validation_nll": {
+            "raw": negative_log_likelihood(val_labels, val_probabilities),
+            "calibrated": negative_log_likelihood(val_labels, val_after),
+        },
+        "test_nll": {
+            "raw": negative_log_likelihood(test_labels, test_probabilities),
+            "calibrated": negative_log_likelihood(test_labels, test_after),
+        },
         "test_ece": {"raw": raw.ece, "calibrated": calibrated.ece},
         "test_mce": {"raw": raw.mce, "calibrated": calibrated.mce},
     }
 
 
 def write_calibration(run_dir: Path | str, summary: dict) -> Path:
-    """Write `summary` to the run's `calibration.json` atomically (a reader never sees half a file)."""
+    """Write `summary` to the run's `calibration.json` atomically (a reader never sees half a
+    file)."""
     return write_json(Path(run_dir) / CALIBRATION_FILE, summary)
 
 
@@ -165,7 +192,9 @@ def read_temperature(run_dir: Path | str) -> float | None:
         log.warning("%s is unreadable (%s): the run is shown as not calibrated", path, error)
         return None
     if not np.isfinite(temperature) or temperature <= 0:
-        log.warning("%s holds temperature %r: the run is shown as not calibrated", path, temperature)
+        log.warning(
+            "%s holds temperature %r: the run is shown as not calibrated", path, temperature
+        )
         return None
     return temperature
 

@@ -21,7 +21,9 @@ class Predictions:
     predicted: np.ndarray
     confidence: np.ndarray
     _order: np.ndarray  # indices grouped by (true, predicted) cell, most confident first in each
-    _starts: np.ndarray  # (101,) offsets of each cell's slice in _order, cell = 10 * true + predicted
+    _starts: (
+        np.ndarray
+    )  # (101,) offsets of each cell's slice in _order, cell = 10 * true + predicted
     _mistakes: np.ndarray  # indices of the misclassified images, most confident first
 
     def cell(self, true: int, predicted: int) -> np.ndarray:
@@ -42,7 +44,8 @@ class Predictions:
         return int(true), int(predicted)
 
     def confident_mistakes(self, count: int) -> np.ndarray:
-        """The `count` misclassified test indices with the highest confidence, most confident first."""
+        """The `count` misclassified test indices with the highest confidence, most confident
+        first."""
         if count < 0:
             raise ValueError(f"count must be 0 or more, got {count}")
         return self._mistakes[:count]
@@ -53,7 +56,9 @@ def index_predictions(labels: np.ndarray, probabilities: np.ndarray) -> Predicti
     labels = np.asarray(labels)
     probabilities = np.asarray(probabilities)
     if probabilities.shape != (len(labels), config.NUM_CLASSES):
-        raise ValueError(f"probabilities must have shape ({len(labels)}, 10), got {probabilities.shape}")
+        raise ValueError(
+            f"probabilities must have shape ({len(labels)}, 10), got {probabilities.shape}"
+        )
     predicted = probabilities.argmax(axis=1)
     confidence = probabilities.max(axis=1)
     cells = labels.astype(np.int64) * config.NUM_CLASSES + predicted

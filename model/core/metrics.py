@@ -1,4 +1,5 @@
-"""Test-set metrics from predicted probabilities: accuracy, loss, confusion matrix, per-class scores."""
+"""Test-set metrics from predicted probabilities: accuracy, loss, confusion matrix, per-class
+scores."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ DIGITS = list(range(config.NUM_CLASSES))
 
 
 def evaluate_probabilities(y_true: np.ndarray, probabilities: np.ndarray) -> dict:
-    """Metrics of `probabilities` (n, 10) against integer labels `y_true` (n,), as a JSON-ready dict."""
+    """Metrics of `probabilities` (n, 10) against integer labels `y_true` (n,), as a JSON-ready
+    dict."""
     y_true = np.asarray(y_true)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.shape != (len(y_true), config.NUM_CLASSES):
-        raise ValueError(f"probabilities must have shape ({len(y_true)}, 10), got {probabilities.shape}")
+        raise ValueError(
+            f"probabilities must have shape ({len(y_true)}, 10), got {probabilities.shape}"
+        )
     if len(y_true) == 0:
         raise ValueError("y_true is empty")
     predicted = probabilities.argmax(axis=1)

@@ -47,7 +47,11 @@ class Split:
 
 
 def _fix_hint(path: Path) -> str:
-    restore = "git checkout -- data/mnist.npz" if path.resolve() == config.DATA_PATH.resolve() else "copy data/mnist.npz there"
+    restore = (
+        "git checkout -- data/mnist.npz"
+        if path.resolve() == config.DATA_PATH.resolve()
+        else "copy data/mnist.npz there"
+    )
     return f"{restore}, or run `python -m model.data --download --path {path}`"
 
 
@@ -58,7 +62,9 @@ def _array_sha256(array: np.ndarray) -> str:
 def _check_arrays(arrays: dict[str, np.ndarray], path: Path) -> None:
     for key, shape in config.ARRAY_SHAPES.items():
         if key not in arrays:
-            raise DataError(f"{path} is not the MNIST file: it has no array {key!r}; {_fix_hint(path)}")
+            raise DataError(
+                f"{path} is not the MNIST file: it has no array {key!r}; {_fix_hint(path)}"
+            )
         array = arrays[key]
         if array.shape != shape or array.dtype != np.uint8:
             raise DataError(
@@ -66,7 +72,9 @@ def _check_arrays(arrays: dict[str, np.ndarray], path: Path) -> None:
                 f"expected uint8{shape}; {_fix_hint(path)}"
             )
         if _array_sha256(array) != config.ARRAY_SHA256[key]:
-            raise DataError(f"{path} is corrupt: the checksum of {key} does not match; {_fix_hint(path)}")
+            raise DataError(
+                f"{path} is corrupt: the checksum of {key} does not match; {_fix_hint(path)}"
+            )
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
@@ -74,7 +82,9 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as npz:
             return {key: npz[key] for key in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path} is corrupt ({error.__class__.__name__}); {_fix_hint(path)}") from error
+        raise DataError(
+            f"{path} is corrupt ({error.__class__.__name__}); {_fix_hint(path)}"
+        ) from error
 
 
 @functools.lru_cache(maxsize=4)
@@ -124,13 +134,17 @@ def download_mnist(
     temp = Path(temp_name)
     try:
         digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        with (
+            os.fdopen(handle, "wb") as out,
+            urllib.request.urlopen(url, timeout=timeout) as response,
+        ):
             while chunk := response.read(1 << 20):
                 digest.update(chunk)
                 out.write(chunk)
         if digest.hexdigest() != sha256:
             raise DataError(
-                f"download from {url} has SHA-256 {digest.hexdigest()}, expected {sha256}; nothing was written"
+                f"download from {url} has SHA-256 {digest.hexdigest()}, expected {sha256}; nothing "
+                "was written"
             )
         os.replace(temp, dest)
     except OSError as error:
@@ -158,16 +172,23 @@ def validation_split(
 
 def main(argv: list[str] | None = None) -> int:
     """Check the dataset file, downloading it first when asked and missing."""
-    parser = argparse.ArgumentParser(prog="python -m model.data", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m model.data", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--path", type=Path, default=config.DATA_PATH, help="the .npz file")
-    parser.add_argument("--download", action="store_true", help="fetch the canonical copy if missing")
+    parser.add_argument(
+        "--download", action="store_true", help="fetch the canonical copy if missing"
+    )
     args = parser.parse_args(argv)
     try:
         mnist = load_mnist(args.path, download=args.download)
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{args.path}: {len(mnist.y_train)} training and {len(mnist.y_test)} test images, checksums match")
+    print(
+        f"{args.path}: {len(mnist.y_train)} training and {len(mnist.y_test)} test images, "
+        "checksums match"
+    )
     return 0
 
 

@@ -13,7 +13,8 @@ BATCH_CHUNK = 1000
 
 
 class Predictor:
-    """A Keras model behind a `tf.function` with a fixed input signature (one trace, ~2 ms per image)."""
+    """A Keras model behind a `tf.function` with a fixed input signature (one trace, ~2 ms per
+    image)."""
 
     def __init__(self, keras_model) -> None:
         import tensorflow as tf
@@ -40,12 +41,16 @@ class Predictor:
         if array.ndim == 3:
             array = array[..., None]
         if array.shape[1:] != (config.IMAGE_SIZE, config.IMAGE_SIZE, 1):
-            raise ValueError(f"images must have shape (28, 28) or (n, 28, 28[, 1]), got {np.shape(images)}")
+            raise ValueError(
+                f"images must have shape (28, 28) or (n, 28, 28[, 1]), got {np.shape(images)}"
+            )
         chunks = [
             self._forward(array[start : start + BATCH_CHUNK]).numpy()
             for start in range(0, len(array), BATCH_CHUNK)
         ]
-        probabilities = np.concatenate(chunks) if chunks else np.zeros((0, config.NUM_CLASSES), np.float32)
+        probabilities = (
+            np.concatenate(chunks) if chunks else np.zeros((0, config.NUM_CLASSES), np.float32)
+        )
         return probabilities[0] if single else probabilities
 
 
@@ -55,21 +60,18 @@ def load_keras_model(run_dir: Path | str):
 
     path = Path(run_dir) / MODEL_FILE
     if not path.is_file():
-        raise RunError(f"model file {path} is missing; train a run with `python -m model.train --out {path.parent}`")
+        raise RunError(
+            f"model file {path} is missing; train a run with `python -m model.train --out "
+            f"{path.parent}`"
+        )
     try:
         return keras.saving.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a damaged archive.
-        raise RunError(f"model file {path} cannot be loaded ({error.__class__.__name__}): {error}") from error
+        raise RunError(
+            f"model file {path} cannot be loaded ({error.__class__.__name__}): {error}"
+        ) from error
 
 
 def load_predictor(run_dir: Path | str = config.DEFAULT_RUN) -> Predictor:
     """A warmed-up `Predictor` for the run's model (the app keeps one per run in its service)."""
     return Predictor(load_keras_model(run_dir))
-
-
-
-
-
-
-
-

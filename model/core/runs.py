@@ -44,7 +44,8 @@ class RunError(RuntimeError):
 
 @dataclass(frozen=True)
 class Run:
-    """What a run directory holds, except the model itself (see `model.core.predictor.load_predictor`)."""
+    """What a run directory holds, except the model itself (see
+    `model.core.predictor.load_predictor`)."""
 
     path: Path
     metadata: dict
@@ -64,7 +65,8 @@ class Run:
 
 
 def write_run(destination: Path, fill: Callable[[Path], None], *, overwrite: bool = True) -> Path:
-    """Create run directory `destination` atomically: `fill(temp_dir)` writes the files, then it is renamed.
+    """Create run directory `destination` atomically: `fill(temp_dir)` writes the files, then it is
+    renamed.
 
     If `fill` raises, nothing is left behind and an existing run at `destination` is untouched.
     """
@@ -72,7 +74,9 @@ def write_run(destination: Path, fill: Callable[[Path], None], *, overwrite: boo
     destination.parent.mkdir(parents=True, exist_ok=True)
     if destination.exists() and not overwrite:
         raise RunError(f"{destination} already exists")
-    temp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent))
+    temp = Path(
+        tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    )
     try:
         temp.chmod(0o755)
         fill(temp)
@@ -92,7 +96,8 @@ def write_run(destination: Path, fill: Callable[[Path], None], *, overwrite: boo
 
 
 def write_json(path: Path | str, data: object) -> Path:
-    """Write `data` as JSON to `path` through a temporary file renamed into place (a reader never sees half a file)."""
+    """Write `data` as JSON to `path` through a temporary file renamed into place (a reader never
+    sees half a file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -115,7 +120,10 @@ def load_run(path: Path | str) -> Run:
     """Read a complete run directory; a missing or broken file raises `RunError` naming it."""
     path = Path(path)
     if not path.is_dir():
-        raise RunError(f"run directory {path} does not exist; train one with `python -m model.train --out {path}`")
+        raise RunError(
+            f"run directory {path} does not exist; train one with `python -m model.train --out "
+            f"{path}`"
+        )
     missing = [name for name in RUN_FILES if not (path / name).is_file()]
     if missing:
         raise RunError(f"run directory {path} is incomplete: missing {', '.join(missing)}")
@@ -142,24 +150,36 @@ def _check_contents(run: Run) -> None:
     missing = [column for column in HISTORY_COLUMNS if column not in run.history.columns]
     if missing:
         raise RunError(f"{run.path / HISTORY_FILE} lacks the columns {', '.join(missing)}")
-    if not isinstance(run.evaluation, dict) or any(key not in run.evaluation for key in EVALUATION_KEYS):
-        raise RunError(f"{run.path / EVALUATION_FILE} must be an object with {', '.join(EVALUATION_KEYS)}")
+    if not isinstance(run.evaluation, dict) or any(
+        key not in run.evaluation for key in EVALUATION_KEYS
+    ):
+        raise RunError(
+            f"{run.path / EVALUATION_FILE} must be an object with {', '.join(EVALUATION_KEYS)}"
+        )
     if not isinstance(run.metadata, dict):
         raise RunError(f"{run.path / METADATA_FILE} must be a JSON object")
     if run.probabilities.ndim != 2 or run.probabilities.shape[1:] != (10,):
-        raise RunError(f"{run.path / PROBABILITIES_FILE} must have shape (n, 10), got {run.probabilities.shape}")
+        raise RunError(
+            f"{run.path / PROBABILITIES_FILE} must have shape (n, 10), got "
+            f"{run.probabilities.shape}"
+        )
 
 
 def written_summary(path: Path | str) -> str:
-    """One line for a command that wrote run `path`: where, its test accuracy, errors and (test-time augmentation)."""
+    """One line for a command that wrote run `path`: where, its test accuracy, errors and (test-time
+    augmentation)."""
     run = load_run(path)
     tta = " with test-time augmentation" if run.evaluation.get("test_time_augmentation") else ""
-    return (f"wrote {run.path}: test accuracy {run.evaluation['accuracy']:.4f} ({run.evaluation['errors']} errors)"
-            f"{tta}, {run.metadata.get('duration_seconds', 0):.0f} s of training")
+    return (
+        f"wrote {run.path}: test accuracy {run.evaluation['accuracy']:.4f} "
+        f"({run.evaluation['errors']} errors)"
+        f"{tta}, {run.metadata.get('duration_seconds', 0):.0f} s of training"
+    )
 
 
 def check_model_file(path: Path | str) -> None:
-    """Check, without loading Keras, that the run's model file is a complete .keras archive; else `RunError`."""
+    """Check, without loading Keras, that the run's model file is a complete .keras archive; else
+    `RunError`."""
     model_file = Path(path) / MODEL_FILE
     hint = f"retrain it with `python -m model.train --out {Path(path)}` or restore the shipped file"
     try:
@@ -173,7 +193,8 @@ def check_model_file(path: Path | str) -> None:
 
 
 def list_runs(root: Path | str) -> list[Path]:
-    """The complete run directories under `root`, sorted by name; hidden (in-progress) ones are skipped."""
+    """The complete run directories under `root`, sorted by name; hidden (in-progress) ones are
+    skipped."""
     root = Path(root)
     if not root.is_dir():
         log.warning("runs directory %s does not exist: no runs listed", root)
@@ -194,16 +215,19 @@ RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_run_name(name: str) -> str:
-    """Return `name` if it can name a run directory (letters, digits, `_ . -`, at most 64); else `ValueError`."""
+    """Return `name` if it can name a run directory (letters, digits, `_ . -`, at most 64); else
+    `ValueError`."""
     if not isinstance(name, str) or not RUN_NAME.fullmatch(name):  # fullmatch: no trailing newline
         raise ValueError(
-            f"run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or digit, got {name!r}"
+            "run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or "
+            f"digit, got {name!r}"
         )
     return name
 
 
 def rename_run(path: Path | str, new_name: str) -> Path:
-    """Rename run directory `path` to `new_name` in the same folder; `RunError` if that name is taken."""
+    """Rename run directory `path` to `new_name` in the same folder; `RunError` if that name is
+    taken."""
     path = Path(path)
     target = path.parent / check_run_name(new_name)
     if target.exists():
@@ -231,12 +255,17 @@ def delete_run(path: Path | str) -> None:
 
 
 def export_run_zip(path: Path | str) -> bytes:
-    """A zip archive of the run directory `path`, as bytes, files under `NAME/`: the run's files and what was
-    computed from its model (calibration, feature maps, robustness curves); links and hidden files are left out."""
+    """A zip archive of the run directory `path`, as bytes, files under `NAME/`: the run's files and
+    what was
+    computed from its model (calibration, feature maps, robustness curves); links and hidden files
+    are left out."""
     path = Path(path)
     load_run(path)
-    files = sorted(child for child in path.iterdir()
-                   if child.is_file() and not child.is_symlink() and not child.name.startswith("."))
+    files = sorted(
+        child
+        for child in path.iterdir()
+        if child.is_file() and not child.is_symlink() and not child.name.startswith(".")
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:

@@ -16,7 +16,8 @@ TTA_SHIFTS: tuple[tuple[int, int], ...] = ((0, 0), (0, 1), (0, -1), (1, 0), (-1,
 
 
 def shift_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """`images` (n, 28, 28[, 1]) moved down by `dy` and right by `dx` pixels, the uncovered border black."""
+    """`images` (n, 28, 28[, 1]) moved down by `dy` and right by `dx` pixels, the uncovered border
+    black."""
     shifted = np.zeros_like(images)
     rows_to = slice(max(dy, 0), SIZE + min(dy, 0))
     rows_from = slice(max(-dy, 0), SIZE + min(-dy, 0))
@@ -26,9 +27,13 @@ def shift_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return shifted
 
 
-def predict_with_tta(predict: Callable[[np.ndarray], np.ndarray], images: np.ndarray,
-                     shifts: Sequence[tuple[int, int]] = TTA_SHIFTS) -> np.ndarray:
-    """The mean of `predict` (probabilities (n, 10)) over `images` (n, 28, 28) shifted by each of `shifts`."""
+def predict_with_tta(
+    predict: Callable[[np.ndarray], np.ndarray],
+    images: np.ndarray,
+    shifts: Sequence[tuple[int, int]] = TTA_SHIFTS,
+) -> np.ndarray:
+    """The mean of `predict` (probabilities (n, 10)) over `images` (n, 28, 28) shifted by each of
+    `shifts`."""
     if not shifts:
         raise ValueError("shifts is empty: give at least (0, 0)")
     images = np.asarray(images, np.float32)

@@ -70,9 +70,13 @@ def embed(flat: np.ndarray, method: str, seed: int) -> np.ndarray:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method == "pca":
         return PCA(n_components=2, random_state=seed).fit_transform(flat).astype(np.float32)
-    reduced = PCA(n_components=min(PCA_DIMENSIONS, *flat.shape), random_state=seed).fit_transform(flat)
+    reduced = PCA(n_components=min(PCA_DIMENSIONS, *flat.shape), random_state=seed).fit_transform(
+        flat
+    )
     perplexity = min(TSNE_PERPLEXITY, (len(flat) - 1) / 3)
-    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", random_state=seed)
+    tsne = TSNE(
+        n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", random_state=seed
+    )
     return tsne.fit_transform(reduced).astype(np.float32)
 
 
@@ -112,7 +116,9 @@ def save_projection(projection: Projection, path: Path) -> Path:
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
     os.close(handle)
     try:
-        np.savez_compressed(temp, indices=projection.indices, labels=projection.labels, **projection.coordinates)
+        np.savez_compressed(
+            temp, indices=projection.indices, labels=projection.labels, **projection.coordinates
+        )
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     finally:
@@ -123,13 +129,19 @@ def save_projection(projection: Projection, path: Path) -> Path:
 def read_projection(path: Path) -> Projection:
     """Read a projection written by `save_projection`."""
     with np.load(path, allow_pickle=False) as npz:
-        return Projection(npz["indices"], npz["labels"], {method: npz[method] for method in METHODS})
+        return Projection(
+            npz["indices"], npz["labels"], {method: npz[method] for method in METHODS}
+        )
 
 
 def load_projection(
-    size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED, cache_dir: Path = CACHE_DIR, shipped_dir: Path = SHIPPED_DIR
+    size: int = DEFAULT_SIZE,
+    seed: int = DEFAULT_SEED,
+    cache_dir: Path = CACHE_DIR,
+    shipped_dir: Path = SHIPPED_DIR,
 ) -> Projection:
-    """The projection of `size` test images chosen with `seed`: shipped, cached, or computed and cached."""
+    """The projection of `size` test images chosen with `seed`: shipped, cached, or computed and
+    cached."""
     name = file_name(size, seed)
     for directory in (Path(shipped_dir), Path(cache_dir)):
         if (directory / name).is_file():
@@ -137,7 +149,11 @@ def load_projection(
                 return read_projection(directory / name)
             except (OSError, ValueError, KeyError) as error:
                 log.warning("projection file %s is damaged (%s): skipped", directory / name, error)
-    log.info("computing the projection of %d test images (seed %d): no shipped or cached file", size, seed)
+    log.info(
+        "computing the projection of %d test images (seed %d): no shipped or cached file",
+        size,
+        seed,
+    )
     projection = compute_projection(size, seed)
     save_projection(projection, Path(cache_dir) / name)
     return projection
@@ -145,7 +161,9 @@ def load_projection(
 
 def main(argv: list[str] | None = None) -> int:
     """Compute a projection and write it where `load_projection` finds it."""
-    parser = argparse.ArgumentParser(prog="python -m model.dataset.projection", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m model.dataset.projection", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="number of test images")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out-dir", type=Path, default=SHIPPED_DIR, help="directory of the .npz")

@@ -1,7 +1,8 @@
 """Dataset statistics: label counts, and per-pixel mean, variance and standard deviation per class.
 
 Pixel statistics are over the 60,000 training images on the models' [0, 1] scale. They take
-well under a second: the app computes them once at start (its service keeps them), nothing is written to disk.
+well under a second: the app computes them once at start (its service keeps them), nothing is
+written to disk.
 """
 
 from __future__ import annotations
@@ -39,16 +40,21 @@ def label_counts(labels: np.ndarray) -> np.ndarray:
     """How many of each digit 0-9 `labels` holds, shape (10,)."""
     labels = np.asarray(labels)
     if labels.size and (labels.min() < 0 or labels.max() >= config.NUM_CLASSES):
-        raise ValueError(f"labels must be digits 0-9, got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must be digits 0-9, got values from {labels.min()} to {labels.max()}"
+        )
     return np.bincount(labels, minlength=config.NUM_CLASSES)
 
 
 def pixel_statistics(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pixel mean and variance of uint8 `images` scaled to [0, 1], per digit and overall: (11, 28, 28) each."""
+    """Per-pixel mean and variance of uint8 `images` scaled to [0, 1], per digit and overall: (11,
+    28, 28) each."""
     images = np.asarray(images)
     labels = np.asarray(labels)
     if images.ndim != 3 or len(images) != len(labels):
-        raise ValueError(f"images must be (n, 28, 28) with one label each, got {images.shape} and {labels.shape}")
+        raise ValueError(
+            f"images must be (n, 28, 28) with one label each, got {images.shape} and {labels.shape}"
+        )
     flat = images.reshape(len(images), -1)
     sums = np.zeros((config.NUM_CLASSES + 1, flat.shape[1]))
     squares = np.zeros_like(sums)
@@ -69,16 +75,20 @@ def pixel_statistics(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray
 def compute_statistics(mnist: Mnist) -> DatasetStatistics:
     """Label counts of both splits and pixel statistics of the training images of `mnist`."""
     mean, variance = pixel_statistics(mnist.x_train, mnist.y_train)
-    return DatasetStatistics(label_counts(mnist.y_train), label_counts(mnist.y_test), mean, variance)
-
+    return DatasetStatistics(
+        label_counts(mnist.y_train), label_counts(mnist.y_test), mean, variance
+    )
 
 
 def class_sample(labels: np.ndarray, digit: int, count: int, seed: int) -> np.ndarray:
-    """Indices of `count` images (fewer if the class is smaller) labelled `digit`, chosen with `seed`."""
+    """Indices of `count` images (fewer if the class is smaller) labelled `digit`, chosen with
+    `seed`."""
     if not 0 <= digit < config.NUM_CLASSES:
         raise ValueError(f"digit must be 0-9, got {digit!r}")
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     members = np.flatnonzero(np.asarray(labels) == digit)
-    chosen = np.random.default_rng(seed).choice(len(members), min(count, len(members)), replace=False)
+    chosen = np.random.default_rng(seed).choice(
+        len(members), min(count, len(members)), replace=False
+    )
     return members[chosen]

@@ -1,1 +1,2 @@
-"""Generated material: drawn marks and digits, photographed numbers, and the reading measures on them."""
+"""Generated material: drawn marks and digits, photographed numbers, and the reading measures on
+them."""

@@ -1,5 +1,7 @@
-"""Generated test and training images: digits in OpenCV's Hershey stroke fonts, digits redrawn with any
-pen, and marks that are not digits (letters, symbols, shapes, blobs, dots, dashes, scribbles, strokes).
+"""Generated test and training images: digits in OpenCV's Hershey stroke fonts, digits redrawn with
+any
+pen, and marks that are not digits (letters, symbols, shapes, blobs, dots, dashes, scribbles,
+strokes).
 
 Every generator takes a `numpy.random.Generator` and returns a uint8 canvas, ink bright (255) on
 black (0), like the Draw page's canvas; callers choose the seed, so training, validation and
@@ -20,15 +22,21 @@ from model.reading import strokes
 Rng = np.random.Generator
 CANVAS = 280  # the Draw page's canvas side
 FONTS = (
-    cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
-    cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_PLAIN,
+    cv2.FONT_HERSHEY_DUPLEX,
+    cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
 )
 LETTERS = "ACEFHKLMNPRUVWXYacefhkmnprtuvwxy"  # letters that no one writes as a digit
 SYMBOLS = "#+*@&%=~<>^$"
 
 
 def _place(mark: np.ndarray, rng: Rng, size: int = CANVAS) -> np.ndarray:
-    """`mark` (ink bright on black) pasted at a random position of a black size x size canvas, clipped if larger."""
+    """`mark` (ink bright on black) pasted at a random position of a black size x size canvas,
+    clipped if larger."""
     canvas = np.zeros((size, size), np.uint8)
     mark = mark[:size, :size]
     top = int(rng.integers(0, size - mark.shape[0] + 1))
@@ -38,7 +46,8 @@ def _place(mark: np.ndarray, rng: Rng, size: int = CANVAS) -> np.ndarray:
 
 
 def crop_to_ink(image: np.ndarray, margin: int = 0) -> np.ndarray:
-    """`image` cropped to its non-zero pixels plus `margin`; an image without ink is returned unchanged."""
+    """`image` cropped to its non-zero pixels plus `margin`; an image without ink is returned
+    unchanged."""
     rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
     if len(rows) == 0:
         return image
@@ -46,11 +55,20 @@ def crop_to_ink(image: np.ndarray, margin: int = 0) -> np.ndarray:
     return image[top : rows[-1] + 1 + margin, left : cols[-1] + 1 + margin]
 
 
-def render_text(text: str, *, height: float, thickness: int, font: int = cv2.FONT_HERSHEY_SIMPLEX,
-                italic: bool = False) -> np.ndarray:
-    """`text` in a Hershey stroke font, its ink about `height` px tall, cropped to the ink (uint8, bright)."""
+def render_text(
+    text: str,
+    *,
+    height: float,
+    thickness: int,
+    font: int = cv2.FONT_HERSHEY_SIMPLEX,
+    italic: bool = False,
+) -> np.ndarray:
+    """`text` in a Hershey stroke font, its ink about `height` px tall, cropped to the ink (uint8,
+    bright)."""
     if height <= 0 or thickness < 1:
-        raise ValueError(f"height and thickness must be positive, got height={height}, thickness={thickness}")
+        raise ValueError(
+            f"height and thickness must be positive, got height={height}, thickness={thickness}"
+        )
     face = font | (cv2.FONT_ITALIC if italic else 0)
     (_, base_height), _ = cv2.getTextSize("8", face, 1.0, 1)
     scale = height / base_height
@@ -66,23 +84,37 @@ def _pen(rng: Rng, height: float, most: float = 0.25) -> int:
     return max(2, round(2 + (most * height - 2) * rng.random() ** 1.5))
 
 
-def font_digit(digit: int, rng: Rng, *, height: float | None = None, pen: int | None = None) -> np.ndarray:
+def font_digit(
+    digit: int, rng: Rng, *, height: float | None = None, pen: int | None = None
+) -> np.ndarray:
     """A canvas with `digit` in a random Hershey face (script faces too), size, pen and position."""
     height = height if height is not None else float(rng.uniform(50, 250))
     font = FONTS[int(rng.integers(len(FONTS)))]
-    mark = render_text(str(digit), height=height, thickness=pen or _pen(rng, height), font=font,
-                       italic=bool(rng.random() < 0.3))
+    mark = render_text(
+        str(digit),
+        height=height,
+        thickness=pen or _pen(rng, height),
+        font=font,
+        italic=bool(rng.random() < 0.3),
+    )
     return _place(mark, rng)
 
 
 def pen_digit_ink(image: np.ndarray, *, height: float, pen: int) -> np.ndarray:
-    """An MNIST digit (28x28 uint8) thinned to its skeleton and redrawn `height` px tall with a round `pen` (cropped)."""
+    """An MNIST digit (28x28 uint8) thinned to its skeleton and redrawn `height` px tall with a
+    round `pen` (cropped)."""
     if height <= 0 or pen < 1:
         raise ValueError(f"height and pen must be positive, got height={height}, pen={pen}")
     _, skeleton = strokes.stroke_width(crop_to_ink(np.asarray(image, np.float32) / 255.0))
     ys, xs = np.nonzero(skeleton)
     scale = height / max(skeleton.shape[0], 1)
-    canvas = np.zeros((int(math.ceil(height)) + pen * 2 + 2, int(math.ceil(skeleton.shape[1] * scale)) + pen * 2 + 2), np.uint8)
+    canvas = np.zeros(
+        (
+            int(math.ceil(height)) + pen * 2 + 2,
+            int(math.ceil(skeleton.shape[1] * scale)) + pen * 2 + 2,
+        ),
+        np.uint8,
+    )
     points = {(int(y), int(x)) for y, x in zip(ys, xs, strict=True)}
     for y, x in points:
         for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):
@@ -96,16 +128,19 @@ def pen_digit_ink(image: np.ndarray, *, height: float, pen: int) -> np.ndarray:
 
 
 def pen_digit(image: np.ndarray, rng: Rng, *, height: float, pen: int) -> np.ndarray:
-    """A canvas with an MNIST digit redrawn `height` px tall with a round `pen`, at a random position."""
+    """A canvas with an MNIST digit redrawn `height` px tall with a round `pen`, at a random
+    position."""
     return _place(pen_digit_ink(image, height=height, pen=pen), rng)
 
 
 # --- Marks that are not digits --------------------------------------------------------------------
 
 
-def _polyline(points: np.ndarray | list[np.ndarray], rng: Rng, *, closed: bool = False,
-              filled: bool = False) -> np.ndarray:
-    """Lines through points of a unit box (one array or several) at a random size (35-250 px) and pen, placed at random."""
+def _polyline(
+    points: np.ndarray | list[np.ndarray], rng: Rng, *, closed: bool = False, filled: bool = False
+) -> np.ndarray:
+    """Lines through points of a unit box (one array or several) at a random size (35-250 px) and
+    pen, placed at random."""
     size = float(rng.uniform(35, 250))
     pen = _pen(rng, size, most=0.2)
     lines = points if isinstance(points, list) else [points]
@@ -118,24 +153,37 @@ def _polyline(points: np.ndarray | list[np.ndarray], rng: Rng, *, closed: bool =
     return _place(crop_to_ink(canvas), rng)
 
 
-def _circle_points(n: int, center=(0.5, 0.5), radius=(0.5, 0.5), start=0.0, end=2 * math.pi) -> np.ndarray:
+def _circle_points(
+    n: int, center=(0.5, 0.5), radius=(0.5, 0.5), start=0.0, end=2 * math.pi
+) -> np.ndarray:
     angles = np.linspace(start, end, n)
-    return np.stack([center[0] + radius[0] * np.cos(angles), center[1] + radius[1] * np.sin(angles)], axis=1)
+    return np.stack(
+        [center[0] + radius[0] * np.cos(angles), center[1] + radius[1] * np.sin(angles)], axis=1
+    )
 
 
 def letter(rng: Rng) -> np.ndarray:
     """A letter no one writes as a digit, in a random Hershey face, size, pen and position."""
     height = float(rng.uniform(40, 230))
-    mark = render_text(str(rng.choice(list(LETTERS))), height=height, thickness=_pen(rng, height, 0.18),
-                       font=FONTS[int(rng.integers(len(FONTS)))], italic=bool(rng.random() < 0.3))
+    mark = render_text(
+        str(rng.choice(list(LETTERS))),
+        height=height,
+        thickness=_pen(rng, height, 0.18),
+        font=FONTS[int(rng.integers(len(FONTS)))],
+        italic=bool(rng.random() < 0.3),
+    )
     return _place(mark, rng)
 
 
 def symbol(rng: Rng) -> np.ndarray:
     """One of # + * @ & % = ~ < > ^ $ in a random Hershey face, size, pen and position."""
     height = float(rng.uniform(40, 230))
-    mark = render_text(str(rng.choice(list(SYMBOLS))), height=height, thickness=_pen(rng, height, 0.15),
-                       font=FONTS[int(rng.integers(len(FONTS)))])
+    mark = render_text(
+        str(rng.choice(list(SYMBOLS))),
+        height=height,
+        thickness=_pen(rng, height, 0.15),
+        font=FONTS[int(rng.integers(len(FONTS)))],
+    )
     return _place(mark, rng)
 
 
@@ -150,7 +198,9 @@ def star(rng: Rng) -> np.ndarray:
 
 def triangle(rng: Rng) -> np.ndarray:
     """A triangle of random shape, outlined (mostly) or filled."""
-    points = np.array([[0.5 + rng.uniform(-0.3, 0.3), 0.0], [0.0, 1.0], [1.0, rng.uniform(0.7, 1.0)]])
+    points = np.array(
+        [[0.5 + rng.uniform(-0.3, 0.3), 0.0], [0.0, 1.0], [1.0, rng.uniform(0.7, 1.0)]]
+    )
     return _polyline(points, rng, closed=True, filled=bool(rng.random() < 0.2))
 
 
@@ -174,9 +224,17 @@ def smiley(rng: Rng) -> np.ndarray:
     center = (pen + int(size / 2), pen + int(size / 2))
     cv2.circle(canvas, center, int(size / 2), 255, pen, cv2.LINE_AA)
     for side in (-1, 1):
-        cv2.circle(canvas, (center[0] + side * int(size * 0.17), center[1] - int(size * 0.12)), max(2, int(size * 0.05)), 255, -1)
+        cv2.circle(
+            canvas,
+            (center[0] + side * int(size * 0.17), center[1] - int(size * 0.12)),
+            max(2, int(size * 0.05)),
+            255,
+            -1,
+        )
     mouth = (center[0], center[1] + int(size * 0.05))
-    cv2.ellipse(canvas, mouth, (int(size * 0.25), int(size * 0.18)), 0, 20, 160, 255, pen, cv2.LINE_AA)
+    cv2.ellipse(
+        canvas, mouth, (int(size * 0.25), int(size * 0.18)), 0, 20, 160, 255, pen, cv2.LINE_AA
+    )
     return _place(canvas, rng)
 
 
@@ -185,7 +243,9 @@ def blob(rng: Rng) -> np.ndarray:
     radii = rng.uniform(0.35, 0.5, 12)
     angles = np.linspace(0, 2 * math.pi, 12, endpoint=False)
     stretch = float(rng.uniform(0.5, 1.0))
-    points = np.stack([0.5 + radii * np.cos(angles), 0.5 + stretch * radii * np.sin(angles)], axis=1)
+    points = np.stack(
+        [0.5 + radii * np.cos(angles), 0.5 + stretch * radii * np.sin(angles)], axis=1
+    )
     return _polyline(points, rng, closed=True, filled=True)
 
 
@@ -194,13 +254,17 @@ def dot(rng: Rng) -> np.ndarray:
     canvas = np.zeros((CANVAS, CANVAS), np.uint8)
     radius = int(rng.integers(5, 40))
     for _ in range(int(rng.integers(1, 4))):
-        center = (int(rng.integers(radius, CANVAS - radius)), int(rng.integers(radius, CANVAS - radius)))
+        center = (
+            int(rng.integers(radius, CANVAS - radius)),
+            int(rng.integers(radius, CANVAS - radius)),
+        )
         cv2.circle(canvas, center, radius, 255, -1, cv2.LINE_AA)
     return canvas
 
 
 def dash(rng: Rng) -> np.ndarray:
-    """One or two short near-horizontal lines (within 20 degrees), like a minus or an equals sign."""
+    """One or two short near-horizontal lines (within 20 degrees), like a minus or an equals
+    sign."""
     angle = math.radians(float(rng.uniform(-20, 20)))
     rise = math.sin(angle) * 0.5
     lines = [np.array([[0.0, 0.5], [math.cos(angle), 0.5 - rise]])]
@@ -212,19 +276,24 @@ def dash(rng: Rng) -> np.ndarray:
 def scribble(rng: Rng) -> np.ndarray:
     """A dense back-and-forth scribble, as when crossing something out."""
     turns = int(rng.integers(6, 14))
-    xs = np.where(np.arange(turns) % 2 == 0, rng.uniform(0, 0.2, turns), rng.uniform(0.8, 1.0, turns))
+    xs = np.where(
+        np.arange(turns) % 2 == 0, rng.uniform(0, 0.2, turns), rng.uniform(0.8, 1.0, turns)
+    )
     ys = np.sort(rng.uniform(0, 1, turns)) + rng.normal(0, 0.05, turns)
     return _polyline(np.stack([xs, np.clip(ys, 0, 1)], axis=1), rng)
 
 
 def random_strokes(rng: Rng) -> np.ndarray:
     """Two to four random crossing straight strokes."""
-    lines = [rng.uniform(0, 1, (int(rng.integers(2, 4)), 2)) for _ in range(int(rng.integers(2, 5)))]
+    lines = [
+        rng.uniform(0, 1, (int(rng.integers(2, 4)), 2)) for _ in range(int(rng.integers(2, 5)))
+    ]
     return _polyline(lines, rng)
 
 
 def vary(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """`image` rotated (up to 25 degrees) and sheared (up to 0.3) about its centre, as people tilt and slant what they draw."""
+    """`image` rotated (up to 25 degrees) and sheared (up to 0.3) about its centre, as people tilt
+    and slant what they draw."""
     height, width = image.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), float(rng.uniform(-25, 25)), 1.0)
     shear = float(rng.uniform(-0.3, 0.3))
@@ -234,8 +303,17 @@ def vary(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 MARKS: dict[str, Callable[[Rng], np.ndarray]] = {
-    "letters": letter, "symbols": symbol, "stars": star, "triangles": triangle, "grids": grid,
-    "smileys": smiley, "blobs": blob, "dots": dot, "dashes": dash, "scribbles": scribble, "strokes": random_strokes,
+    "letters": letter,
+    "symbols": symbol,
+    "stars": star,
+    "triangles": triangle,
+    "grids": grid,
+    "smileys": smiley,
+    "blobs": blob,
+    "dots": dot,
+    "dashes": dash,
+    "scribbles": scribble,
+    "strokes": random_strokes,
 }
 
 
@@ -249,11 +327,15 @@ def marks(kind: str, count: int, seed: int) -> list[np.ndarray]:
     return [MARKS[kind](rng) for _ in range(count)]
 
 
-# --- Low-resolution digits, like scikit-learn's 8x8 optical digits ------------------------------------
+# --- Low-resolution digits, like scikit-learn's 8x8 optical digits
+# ------------------------------------
 
 
-def print_8x8(block: np.ndarray, *, side: int = 96, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
-    """An 8x8 count image (0-16) upscaled to side x side and printed dark ink on light paper (uint8)."""
+def print_8x8(
+    block: np.ndarray, *, side: int = 96, interpolation: int = cv2.INTER_LINEAR
+) -> np.ndarray:
+    """An 8x8 count image (0-16) upscaled to side x side and printed dark ink on light paper
+    (uint8)."""
     block = np.asarray(block, dtype=np.float32)
     if block.shape != (8, 8):
         raise ValueError(f"block must have shape (8, 8), got {block.shape}")
@@ -264,7 +346,8 @@ def print_8x8(block: np.ndarray, *, side: int = 96, interpolation: int = cv2.INT
 
 
 def to_8x8(image: np.ndarray) -> np.ndarray:
-    """An MNIST digit (28x28 uint8) made the way the 8x8 optical digits were: fitted to 32x32, counted in 4x4 blocks."""
+    """An MNIST digit (28x28 uint8) made the way the 8x8 optical digits were: fitted to 32x32,
+    counted in 4x4 blocks."""
     crop = crop_to_ink(np.asarray(image) > 100).astype(np.float32)
     height, width = crop.shape
     scale = 32 / max(height, width)

@@ -1,1 +1,2 @@
-"""Inside a model: saliency, activations, what-if transforms, adversarial examples, derived files."""
+"""Inside a model: saliency, activations, what-if transforms, adversarial examples, derived
+files."""

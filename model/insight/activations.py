@@ -1,4 +1,5 @@
-"""Inside a model: the feature maps of its convolution layers, its first filters and its last hidden layer.
+"""Inside a model: the feature maps of its convolution layers, its first filters and its last hidden
+layer.
 
 Layers are found generically, so any architecture works: a "convolution layer" is each Conv2D
 (or depthwise / separable) layer, shown after the batch normalization and activation that follow
@@ -20,7 +21,12 @@ from model import config
 
 SIZE = config.IMAGE_SIZE
 BATCH = 256  # images per forward call when features are computed for many images
-FOLLOWERS = ("BatchNormalization", "Activation", "ReLU", "LeakyReLU")  # elementwise layers shown with their conv
+FOLLOWERS = (
+    "BatchNormalization",
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+)  # elementwise layers shown with their conv
 CONV_TYPES = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
 
 
@@ -39,7 +45,8 @@ class LayerMaps:
 
 @dataclass(frozen=True)
 class Activations:
-    """What one image sets off: each convolution layer's maps, the last hidden layer (d,) and the probabilities (10,)."""
+    """What one image sets off: each convolution layer's maps, the last hidden layer (d,) and the
+    probabilities (10,)."""
 
     layers: list[LayerMaps]
     hidden: np.ndarray
@@ -51,14 +58,15 @@ def _kind(layer) -> str:
 
 
 def conv_outputs(keras_model) -> list[str]:
-    """For each convolution layer in order, the name of the layer whose output shows its maps (after BN/ReLU)."""
+    """For each convolution layer in order, the name of the layer whose output shows its maps (after
+    BN/ReLU)."""
     layers = keras_model.layers
     names = []
     for position, layer in enumerate(layers):
         if _kind(layer) not in CONV_TYPES:
             continue
         shown = layer
-        for follower in layers[position + 1:]:
+        for follower in layers[position + 1 :]:
             if _kind(follower) not in FOLLOWERS:
                 break
             shown = follower
@@ -67,10 +75,13 @@ def conv_outputs(keras_model) -> list[str]:
 
 
 def hidden_layer(keras_model) -> str:
-    """The name of the last hidden layer: the one feeding `logits`, dropout skipped; `ValueError` without `logits`."""
+    """The name of the last hidden layer: the one feeding `logits`, dropout skipped; `ValueError`
+    without `logits`."""
     names = [layer.name for layer in keras_model.layers]
     if "logits" not in names:
-        raise ValueError(f"model {keras_model.name!r} has no layer named 'logits'; its layers are {names}")
+        raise ValueError(
+            f"model {keras_model.name!r} has no layer named 'logits'; its layers are {names}"
+        )
     position = names.index("logits") - 1
     while position > 0 and _kind(keras_model.layers[position]) == "Dropout":
         position -= 1
@@ -98,21 +109,25 @@ def strongest_units(hidden: np.ndarray, count: int) -> np.ndarray:
 
 
 def as_batch(images: object) -> np.ndarray:
-    """Float `images` (28, 28), (n, 28, 28) or (n, 28, 28, 1) in [0, 1] as a float32 batch (n, 28, 28, 1)."""
+    """Float `images` (28, 28), (n, 28, 28) or (n, 28, 28, 1) in [0, 1] as a float32 batch (n, 28,
+    28, 1)."""
     array = np.asarray(images, dtype=np.float32)
     if array.ndim == 2:
         array = array[None]
     if array.ndim == 3:
         array = array[..., None]
     if array.ndim != 4 or array.shape[1:] != (SIZE, SIZE, 1):
-        raise ValueError(f"images must have shape (28, 28) or (n, 28, 28[, 1]), got {np.shape(images)}")
+        raise ValueError(
+            f"images must have shape (28, 28) or (n, 28, 28[, 1]), got {np.shape(images)}"
+        )
     if not np.isfinite(array).all() or (array.size and (array.min() < 0 or array.max() > 1)):
         raise ValueError("images must hold finite float pixels in [0, 1]")
     return array
 
 
 class Network:
-    """One Keras model opened up: its shown layers, compiled to return all their activations in one pass."""
+    """One Keras model opened up: its shown layers, compiled to return all their activations in one
+    pass."""
 
     def __init__(self, keras_model) -> None:
         import keras
@@ -121,13 +136,17 @@ class Network:
         self.model = keras_model
         self.conv_layers = conv_outputs(keras_model)
         self.hidden_layer = hidden_layer(keras_model)
-        outputs = [keras_model.get_layer(name).output for name in (*self.conv_layers, self.hidden_layer)]
+        outputs = [
+            keras_model.get_layer(name).output for name in (*self.conv_layers, self.hidden_layer)
+        ]
         probe = keras.Model(keras_model.inputs[0], [*outputs, keras_model.outputs[0]])
         spec = tf.TensorSpec([None, SIZE, SIZE, 1], tf.float32)
         self._forward = tf.function(lambda x: probe(x, training=False), input_signature=[spec])
         hidden = keras.Model(keras_model.inputs[0], keras_model.get_layer(self.hidden_layer).output)
         self._hidden = tf.function(lambda x: hidden(x, training=False), input_signature=[spec])
-        self.activations(np.zeros((SIZE, SIZE), np.float32))  # trace both functions now, not on first use
+        self.activations(
+            np.zeros((SIZE, SIZE), np.float32)
+        )  # trace both functions now, not on first use
         self.features(np.zeros((1, SIZE, SIZE), np.float32))
 
     @property
@@ -141,29 +160,43 @@ class Network:
         if len(batch) != 1:
             raise ValueError(f"image must be one image, got a batch of {len(batch)}")
         *maps, hidden, probabilities = (output.numpy()[0] for output in self._forward(batch))
-        layers = [LayerMaps(name, layer_maps) for name, layer_maps in zip(self.conv_layers, maps)]
+        layers = [
+            LayerMaps(name, layer_maps)
+            for name, layer_maps in zip(self.conv_layers, maps, strict=False)
+        ]
         return Activations(layers, hidden.reshape(-1), probabilities)
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """The last hidden layer (n, d) of float `images` (n, 28, 28[, 1]), in chunks of `BATCH`."""
         batch = as_batch(images)
-        chunks = [self._hidden(batch[start:start + BATCH]).numpy() for start in range(0, len(batch), BATCH)]
-        return np.concatenate(chunks).reshape(len(batch), -1) if chunks else np.zeros((0, 0), np.float32)
+        chunks = [
+            self._hidden(batch[start : start + BATCH]).numpy()
+            for start in range(0, len(batch), BATCH)
+        ]
+        return (
+            np.concatenate(chunks).reshape(len(batch), -1)
+            if chunks
+            else np.zeros((0, 0), np.float32)
+        )
 
     def first_filters(self) -> np.ndarray:
-        """The first convolution's kernels as (filters, k, k), summed over input channels; `ValueError` without one."""
+        """The first convolution's kernels as (filters, k, k), summed over input channels;
+        `ValueError` without one."""
         convs = [layer for layer in self.model.layers if _kind(layer) in CONV_TYPES]
         if not convs:
             raise ValueError(f"model {self.model.name!r} has no convolution layer, so no filters")
         kernel = np.asarray(convs[0].get_weights()[0])  # (k, k, in, out) for Conv2D
         if kernel.ndim != 4:
-            raise ValueError(f"the first convolution's kernel has shape {kernel.shape}, expected (k, k, in, out)")
+            raise ValueError(
+                f"the first convolution's kernel has shape {kernel.shape}, expected (k, k, in, out)"
+            )
         return np.moveaxis(kernel.sum(axis=2), -1, 0)
 
     def unit_classes(self) -> np.ndarray:
         """For each hidden unit, the class its weight into `logits` favours most (d,).
 
-        A `logits` layer without weights (the ensemble's average of its members' log-probabilities) gets
+        A `logits` layer without weights (the ensemble's average of its members' log-probabilities)
+        gets
         one score per class from the layer before it: unit i is class i.
         """
         weights = self.model.get_layer("logits").get_weights()
@@ -171,6 +204,9 @@ class Network:
             return np.asarray(weights[0]).argmax(axis=1)  # kernel (d, 10)
         width = int(self.model.get_layer(self.hidden_layer).output.shape[-1])
         if width != config.NUM_CLASSES:
-            raise ValueError(f"layer {self.hidden_layer!r} feeds a `logits` layer without weights but has {width} "
-                             f"units, not one per class")
+            raise ValueError(
+                f"layer {self.hidden_layer!r} feeds a `logits` layer without weights but has "
+                f"{width} "
+                f"units, not one per class"
+            )
         return np.arange(width)

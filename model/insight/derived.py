@@ -1,4 +1,5 @@
-"""What is worth computing once per trained model: the map of its learned features and its robustness curve.
+"""What is worth computing once per trained model: the map of its learned features and its
+robustness curve.
 
 - The feature map: the last hidden layer's features of the same test images as the pixel map
   (model/dataset/projection.py's sample), reduced to 50 dimensions by PCA and placed in 2-D by t-SNE
@@ -28,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model.dataset import projection
-from model.insight.adversarial import CURVE_EPSILONS, PGD_STEPS, Attacker
 from model.core.mnist import load_mnist, pixels
-from model.insight.activations import Network
 from model.core.runs import MODEL_FILE, RunError
+from model.dataset import projection
+from model.insight.activations import Network
+from model.insight.adversarial import CURVE_EPSILONS, PGD_STEPS, Attacker
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,9 @@ def model_digest(run_dir: Path) -> str:
 
 
 def _key(digest: str, **inputs) -> str:
-    return hashlib.sha256(json.dumps({"model": digest, **inputs}, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps({"model": digest, **inputs}, sort_keys=True).encode()
+    ).hexdigest()[:16]
 
 
 def features_file(digest: str, size: int, seed: int) -> str:
@@ -59,7 +62,8 @@ def features_file(digest: str, size: int, seed: int) -> str:
 
 def robustness_file(digest: str, size: int = ROBUSTNESS_SIZE) -> str:
     """The .json name of a model's robustness curve on the first `size` test images."""
-    return f"robustness-{size}-{_key(digest, size=size, epsilons=CURVE_EPSILONS, pgd_steps=PGD_STEPS)}.json"
+    key = _key(digest, size=size, epsilons=CURVE_EPSILONS, pgd_steps=PGD_STEPS)
+    return f"robustness-{size}-{key}.json"
 
 
 def compute_features_map(network: Network, size: int, seed: int) -> np.ndarray:
@@ -70,7 +74,8 @@ def compute_features_map(network: Network, size: int, seed: int) -> np.ndarray:
 
 
 def compute_robustness(attacker: Attacker, size: int = ROBUSTNESS_SIZE) -> dict:
-    """The robustness curve on the first `size` test images: {"epsilons": [...], "fgsm": [...], "pgd": [...]}."""
+    """The robustness curve on the first `size` test images: {"epsilons": [...], "fgsm": [...],
+    "pgd": [...]}."""
     mnist = load_mnist()
     curve = attacker.accuracy_curve(pixels(mnist.x_test[:size]), mnist.y_test[:size])
     return {"epsilons": list(CURVE_EPSILONS), "size": size, **curve}
@@ -91,7 +96,9 @@ def _write_atomically(path: Path, write: Callable[[str], None]) -> Path:
 
 def save_features_map(coordinates: np.ndarray, path: Path) -> Path:
     """Write feature-map coordinates (n, 2) to `path` atomically."""
-    return _write_atomically(path, lambda temp: np.savez_compressed(temp, tsne=np.asarray(coordinates, np.float32)))
+    return _write_atomically(
+        path, lambda temp: np.savez_compressed(temp, tsne=np.asarray(coordinates, np.float32))
+    )
 
 
 def save_robustness(curve: dict, path: Path) -> Path:
@@ -114,7 +121,8 @@ def read_robustness(path: Path) -> dict:
 
 
 def find(name: str, run_dir: Path, cache_dir: Path, read: Callable[[Path], object]):
-    """The contents of file `name` in `run_dir`, else in `cache_dir`; None when neither holds a readable one."""
+    """The contents of file `name` in `run_dir`, else in `cache_dir`; None when neither holds a
+    readable one."""
     for directory in (Path(run_dir), Path(cache_dir)):
         if (directory / name).is_file():
             try:
@@ -124,9 +132,17 @@ def find(name: str, run_dir: Path, cache_dir: Path, read: Callable[[Path], objec
     return None
 
 
-def load_or_compute(name: str, run_dir: Path, cache_dir: Path, *, read: Callable[[Path], object],
-                    compute: Callable[[], object], save: Callable[[object, Path], Path]):
-    """File `name` of run `run_dir` read by `read`: shipped in the run directory, cached, or computed and cached."""
+def load_or_compute(
+    name: str,
+    run_dir: Path,
+    cache_dir: Path,
+    *,
+    read: Callable[[Path], object],
+    compute: Callable[[], object],
+    save: Callable[[object, Path], Path],
+):
+    """File `name` of run `run_dir` read by `read`: shipped in the run directory, cached, or
+    computed and cached."""
     found = find(name, run_dir, cache_dir, read)
     if found is not None:
         return found
@@ -136,26 +152,45 @@ def load_or_compute(name: str, run_dir: Path, cache_dir: Path, *, read: Callable
     return value
 
 
-def load_features_map(run_dir: Path, cache_dir: Path, network: Network, *, size: int, seed: int,
-                      digest: str) -> np.ndarray:
+def load_features_map(
+    run_dir: Path, cache_dir: Path, network: Network, *, size: int, seed: int, digest: str
+) -> np.ndarray:
     """The feature map of run `run_dir`'s model: shipped, cached, or computed and cached."""
-    return load_or_compute(features_file(digest, size, seed), run_dir, cache_dir, read=read_features,
-                           compute=lambda: compute_features_map(network, size, seed), save=save_features_map)
+    return load_or_compute(
+        features_file(digest, size, seed),
+        run_dir,
+        cache_dir,
+        read=read_features,
+        compute=lambda: compute_features_map(network, size, seed),
+        save=save_features_map,
+    )
 
 
-def load_robustness(run_dir: Path, cache_dir: Path, attacker: Attacker, *, size: int, digest: str) -> dict:
+def load_robustness(
+    run_dir: Path, cache_dir: Path, attacker: Attacker, *, size: int, digest: str
+) -> dict:
     """The robustness curve of run `run_dir`'s model: shipped, cached, or computed and cached."""
-    return load_or_compute(robustness_file(digest, size), run_dir, cache_dir, read=read_robustness,
-                           compute=lambda: compute_robustness(attacker, size), save=save_robustness)
+    return load_or_compute(
+        robustness_file(digest, size),
+        run_dir,
+        cache_dir,
+        read=read_robustness,
+        compute=lambda: compute_robustness(attacker, size),
+        save=save_robustness,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write the feature map and the robustness curve of each run given into its directory."""
     from model.core.predictor import load_keras_model
 
-    parser = argparse.ArgumentParser(prog="python -m model.insight", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m model.insight", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("runs", nargs="+", type=Path, help="run directories")
-    parser.add_argument("--size", type=int, default=projection.DEFAULT_SIZE, help="test images in the feature map")
+    parser.add_argument(
+        "--size", type=int, default=projection.DEFAULT_SIZE, help="test images in the feature map"
+    )
     parser.add_argument("--seed", type=int, default=projection.DEFAULT_SEED)
     args = parser.parse_args(argv)
     for run_dir in args.runs:
@@ -166,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         digest = model_digest(run_dir)
         coordinates = compute_features_map(Network(keras_model), args.size, args.seed)
-        print(f"wrote {save_features_map(coordinates, run_dir / features_file(digest, args.size, args.seed))}")
+        features = run_dir / features_file(digest, args.size, args.seed)
+        print(f"wrote {save_features_map(coordinates, features)}")
         curve = compute_robustness(Attacker(keras_model))
         print(f"wrote {save_robustness(curve, run_dir / robustness_file(digest))}")
     return 0

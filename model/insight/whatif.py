@@ -48,17 +48,24 @@ IDENTITY = {name: setting.identity for name, setting in SETTINGS.items()}
 
 
 def check_settings(settings: dict) -> dict[str, float]:
-    """Every setting's value (missing ones at identity), checked against its range; `ValueError` otherwise."""
+    """Every setting's value (missing ones at identity), checked against its range; `ValueError`
+    otherwise."""
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise ValueError(f"settings must be among {sorted(SETTINGS)}, got {sorted(unknown)}")
     checked = dict(IDENTITY)
     for name, value in settings.items():
         spec = SETTINGS[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.number))
+            or not np.isfinite(value)
+        ):
             raise ValueError(f"{name} must be a number, got {value!r:.30}")
         if not spec.low <= value <= spec.high:
-            raise ValueError(f"{name} must be between {spec.low:g} and {spec.high:g}, got {value:g}")
+            raise ValueError(
+                f"{name} must be between {spec.low:g} and {spec.high:g}, got {value:g}"
+            )
         checked[name] = float(value)
     return checked
 
@@ -73,34 +80,44 @@ def _check_image(image: object) -> np.ndarray:
 
 
 def _morph(image: np.ndarray, amount: float) -> np.ndarray:
-    """Grey dilation (amount > 0) or erosion (< 0) by |amount| pixels, fractional parts blended linearly."""
+    """Grey dilation (amount > 0) or erosion (< 0) by |amount| pixels, fractional parts blended
+    linearly."""
     from scipy import ndimage
 
     operation = ndimage.grey_dilation if amount > 0 else ndimage.grey_erosion
     whole, fraction = divmod(abs(amount), 1.0)
     steps = [image]
     for _ in range(int(whole) + (1 if fraction else 0)):
-        steps.append(operation(steps[-1], footprint=np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)))
+        steps.append(
+            operation(steps[-1], footprint=np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool))
+        )
     if not fraction:
         return steps[-1]
     return (1 - fraction) * steps[-2] + fraction * steps[-1]
 
 
-def _affine(image: np.ndarray, rotation: float, scale: float, shift_x: float, shift_y: float) -> np.ndarray:
-    """Rotate by `rotation` degrees (counter-clockwise) and scale about the centre, then shift; bilinear."""
+def _affine(
+    image: np.ndarray, rotation: float, scale: float, shift_x: float, shift_y: float
+) -> np.ndarray:
+    """Rotate by `rotation` degrees (counter-clockwise) and scale about the centre, then shift;
+    bilinear."""
     from scipy import ndimage
 
     angle = np.deg2rad(rotation)
-    # affine_transform maps output (row, col) to input coordinates: the inverse of the wanted change.
+    # affine_transform maps output (row, col) to input coordinates: the inverse of the wanted
+    # change.
     cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
     inverse = np.array([[cos, sin], [-sin, cos]])
     centre = np.array([CENTRE, CENTRE])
     offset = centre - inverse @ (centre + np.array([shift_y, shift_x]))
-    return ndimage.affine_transform(image, inverse, offset=offset, order=1, mode="constant", cval=0.0)
+    return ndimage.affine_transform(
+        image, inverse, offset=offset, order=1, mode="constant", cval=0.0
+    )
 
 
 def transform(image: np.ndarray, **settings: float) -> np.ndarray:
-    """`image` (28, 28) changed by `settings` (names of `SETTINGS`; missing ones at identity), float32 in [0, 1]."""
+    """`image` (28, 28) changed by `settings` (names of `SETTINGS`; missing ones at identity),
+    float32 in [0, 1]."""
     image = _check_image(image)
     values = check_settings(settings)
     result = image
@@ -114,7 +131,8 @@ def transform(image: np.ndarray, **settings: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Sweep:
-    """For each setting, its values (points,) and the images (points, 28, 28) with the other settings held."""
+    """For each setting, its values (points,) and the images (points, 28, 28) with the other
+    settings held."""
 
     values: dict[str, np.ndarray]
     images: np.ndarray  # (settings * points, 28, 28), in `SETTINGS` order
@@ -122,11 +140,15 @@ class Sweep:
     def split(self, results: np.ndarray) -> dict[str, np.ndarray]:
         """Per-image `results` (settings * points, ...) cut back into one block per setting."""
         points = len(next(iter(self.values.values())))
-        return {name: results[number * points:(number + 1) * points] for number, name in enumerate(self.values)}
+        return {
+            name: results[number * points : (number + 1) * points]
+            for number, name in enumerate(self.values)
+        }
 
 
 def sweep(image: np.ndarray, settings: dict, *, points: int = SWEEP_POINTS) -> Sweep:
-    """The images across each setting's whole range, the other settings at their values in `settings`."""
+    """The images across each setting's whole range, the other settings at their values in
+    `settings`."""
     if points < 2:
         raise ValueError(f"points must be at least 2, got {points}")
     held = check_settings(settings)

@@ -1,1 +1,2 @@
-"""Reading drawings and photos: preprocessing, pen, paper, segmentation, the digit gate, classification."""
+"""Reading drawings and photos: preprocessing, pen, paper, segmentation, the digit gate,
+classification."""

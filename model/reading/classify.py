@@ -13,7 +13,6 @@ from model.reading.gate import NOT_A_DIGIT, DigitGate, GateError, default_gate
 from model.reading.preprocess import extract_ink, frame_digit, ink_box
 from model.reading.strokes import StrokeInfo
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -21,7 +20,8 @@ logger = logging.getLogger(__name__)
 class Classification:
     """A reading of one image: the ten probabilities, the 28x28 input, and whether it was refused.
 
-    `refused` is True when the digit gate (`model.reading.gate`) judged the input not a digit; the ten
+    `refused` is True when the digit gate (`model.reading.gate`) judged the input not a digit; the
+    ten
     probabilities stay the best guess. `digit` is always the most probable class (the best guess);
     `answer` is that digit, or None when refused. `box` is (x, y, width, height) of the ink in the
     image read; `pen` what was measured of the pen (`pen_too_thick`: the drawing is small for it).
@@ -29,7 +29,9 @@ class Classification:
 
     probabilities: np.ndarray  # float32 (10,)
     input: np.ndarray  # float32 (28, 28) in [0, 1], after preprocessing
-    digit_score: float | None = None  # the gate's probability that the input is a digit (None: no gate)
+    digit_score: float | None = (
+        None  # the gate's probability that the input is a digit (None: no gate)
+    )
     refused: bool = False
     box: tuple[int, int, int, int] | None = None
     pen: StrokeInfo | None = None
@@ -61,12 +63,14 @@ class Classification:
 
     @property
     def pen_too_thick(self) -> bool:
-        """True when the strokes are very wide for the drawing's size: a hint to draw bigger or thinner."""
+        """True when the strokes are very wide for the drawing's size: a hint to draw bigger or
+        thinner."""
         return self.pen is not None and self.pen.pen_too_thick
 
 
 def gate_or_none(gate: DigitGate | None = None, *, refuse: bool = True) -> DigitGate | None:
-    """The gate to use: `gate`, else the shipped one; None when `refuse` is False or the gate cannot be loaded."""
+    """The gate to use: `gate`, else the shipped one; None when `refuse` is False or the gate cannot
+    be loaded."""
     if not refuse:
         return None
     if gate is not None:
@@ -78,19 +82,29 @@ def gate_or_none(gate: DigitGate | None = None, *, refuse: bool = True) -> Digit
         return None
 
 
-def judge(predictor: Predictor, gate: DigitGate | None, inputs: np.ndarray) -> list[tuple[np.ndarray, float | None, bool]]:
-    """(probabilities, digit score, refused) for each 28x28 input of `inputs` (n, 28, 28), in two batched calls."""
+def judge(
+    predictor: Predictor, gate: DigitGate | None, inputs: np.ndarray
+) -> list[tuple[np.ndarray, float | None, bool]]:
+    """(probabilities, digit score, refused) for each 28x28 input of `inputs` (n, 28, 28), in two
+    batched calls."""
     probabilities = predictor.predict(inputs)
     if gate is None:
         return [(p, None, False) for p in probabilities]
     scores = np.atleast_1d(gate.scores(inputs))
-    return [(p, float(s), bool(s < gate.threshold)) for p, s in zip(probabilities, scores, strict=True)]
+    return [
+        (p, float(s), bool(s < gate.threshold)) for p, s in zip(probabilities, scores, strict=True)
+    ]
 
 
-def classify(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None = None, refuse: bool = True) -> Classification:
-    """Preprocess a digit image of any size, predict it and ask the digit gate (the shipped one unless `gate`
+def classify(
+    predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None = None, refuse: bool = True
+) -> Classification:
+    """Preprocess a digit image of any size, predict it and ask the digit gate (the shipped one
+    unless `gate`
     is given; none when `refuse` is False); raises `EmptyImageError` when nothing is drawn."""
     ink = extract_ink(image)
     model_input, pen = frame_digit(ink.image, drawn=ink.drawn)
-    [(probabilities, score, refused)] = judge(predictor, gate_or_none(gate, refuse=refuse), model_input[None])
+    [(probabilities, score, refused)] = judge(
+        predictor, gate_or_none(gate, refuse=refuse), model_input[None]
+    )
     return Classification(probabilities, model_input, score, refused, ink_box(ink), pen)

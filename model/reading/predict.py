@@ -1,12 +1,15 @@
-"""Read the digit, or the number, in image files of any size (PNG, JPEG, ...): drawings, scans or photos.
+"""Read the digit, or the number, in image files of any size (PNG, JPEG, ...): drawings, scans or
+photos.
 
 Usage: `python -m model.predict IMAGE... [--number] [--run DIR] [--json]`.
 
 With --json, one JSON object per image and line:
-- a digit: {"path": ..., "digit": 7, "confidence": 0.99, "probabilities": [10 numbers]}; a mark that is
+- a digit: {"path": ..., "digit": 7, "confidence": 0.99, "probabilities": [10 numbers]}; a mark that
+is
   not a digit: "digit": null, "reason": "not a digit", and the probabilities as the best guess; an
   empty image: "digit": null and its own "reason" (also given as "error", as before);
-- a number (--number): {"path": ..., "number": "1907", "digits": [{"digit": 1, "probabilities": [...],
+- a number (--number): {"path": ..., "number": "1907", "digits": [{"digit": 1, "probabilities":
+[...],
   "box": [x, y, w, h]}, ...]}; parts refused as not digits are listed with "digit": null and a
   "reason", and left out of "number"; "number": null and a "reason" when nothing readable is found;
 - a file that cannot be read at all: "digit" (or "number") null and an "error".
@@ -22,10 +25,10 @@ import sys
 from pathlib import Path
 
 from model import config
-from model.reading.classify import Classification, classify
 from model.core.predictor import Predictor, load_predictor
-from model.reading.preprocess import EmptyImageError, ImageReadError, read_image_file
 from model.core.runs import RunError
+from model.reading.classify import Classification, classify
+from model.reading.preprocess import EmptyImageError, ImageReadError, read_image_file
 from model.reading.segment import read_number
 
 NOTHING_READABLE = "no digit found: every part was refused as not a digit"
@@ -43,13 +46,21 @@ def answer(predictor: Predictor, path: Path) -> dict:
         return {"path": str(path), "digit": None, "error": str(error)}
     except EmptyImageError as error:
         return {"path": str(path), "digit": None, "reason": str(error), "error": str(error)}
-    reading = {"path": str(path), "digit": result.answer, "confidence": round(result.confidence, 6),
-               "probabilities": _rounded(result)}
+    reading = {
+        "path": str(path),
+        "digit": result.answer,
+        "confidence": round(result.confidence, 6),
+        "probabilities": _rounded(result),
+    }
     return reading | ({"reason": result.reason} if result.refused else {})
 
 
 def _part(classification: Classification) -> dict:
-    part = {"digit": classification.answer, "probabilities": _rounded(classification), "box": list(classification.box)}
+    part = {
+        "digit": classification.answer,
+        "probabilities": _rounded(classification),
+        "box": list(classification.box),
+    }
     return part | ({"reason": classification.reason} if classification.refused else {})
 
 
@@ -72,22 +83,34 @@ def _format(result: dict) -> str:
     if "error" in result and "reason" not in result:
         return f"{result['path']}: error: {result['error']}"
     if "number" in result:
-        return f"{result['path']}: {result['number']}" if result["number"] else f"{result['path']}: {result['reason']}"
+        return (
+            f"{result['path']}: {result['number']}"
+            if result["number"]
+            else f"{result['path']}: {result['reason']}"
+        )
     if "probabilities" not in result:
         return f"{result['path']}: {result['reason']}"
     ranked = sorted(range(config.NUM_CLASSES), key=lambda d: -result["probabilities"][d])
     if result["digit"] is None:
-        return f"{result['path']}: {result['reason']} (best guess {ranked[0]}, {result['confidence']:.1%})"
+        guess = f"best guess {ranked[0]}, {result['confidence']:.1%}"
+        return f"{result['path']}: {result['reason']} ({guess})"
     others = ", ".join(f"{d}: {result['probabilities'][d]:.1%}" for d in ranked[1:3])
     return f"{result['path']}: {result['digit']} ({result['confidence']:.1%}; then {others})"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Read every image named on the command line."""
-    parser = argparse.ArgumentParser(prog="python -m model.predict", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m model.predict", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("images", nargs="+", type=Path, help="image files")
     parser.add_argument("--number", action="store_true", help="read a number of one or more digits")
-    parser.add_argument("--run", type=Path, default=config.DEFAULT_RUN, help="run directory (default: the shipped model)")
+    parser.add_argument(
+        "--run",
+        type=Path,
+        default=config.DEFAULT_RUN,
+        help="run directory (default: the shipped model)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per image and line")
     args = parser.parse_args(argv)
     try:

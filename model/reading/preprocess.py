@@ -2,14 +2,16 @@
 
 The steps (OpenCV throughout):
 1. grayscale, in [0, 1]; a transparent background is filled with the colour opposite to the ink;
-2. dark writing on light paper (the border's median tells) goes through `model.reading.photo.clean_paper`:
+2. dark writing on light paper (the border's median tells) goes through
+`model.reading.photo.clean_paper`:
    levelled, light flattened, ruled and grid lines removed, ink made bright on dark;
 3. bright ink on a dark background: uneven lighting removed by subtracting the background,
    estimated by a morphological opening wider than any stroke (on a small copy, for speed);
    in both cases faint noise and specks are then dropped, and the blur's halo around a photo's or
    print's strokes (fainter than half their brightness) is cut, so that they keep the pen's width;
 4. cropped to the ink; a pen too thick for the drawing's size thinned to its skeleton and redrawn
-   at MNIST's stroke width (`model.reading.strokes`; for prints and photos, judged on the outline alone);
+   at MNIST's stroke width (`model.reading.strokes`; for prints and photos, judged on the outline
+   alone);
 5. scaled so that the longer side is 20 px, keeping the aspect ratio;
 6. placed in 28x28 with its centre of mass at row 14, column 14 (as MNIST's are, to half a pixel).
 The result is float32 in [0, 1], the models' input (they normalize it themselves, as in training).
@@ -56,7 +58,9 @@ class Ink:
     labels: np.ndarray  # int32 connected-component label per pixel (0 = background)
     boxes: np.ndarray  # (k, 4) x, y, width, height of each kept component 1..k
     areas: np.ndarray  # (k,) pixel count of each kept component
-    scale: float = 1.0  # size of `image` over the input's (photos larger than PAPER_SIDE are reduced)
+    scale: float = (
+        1.0  # size of `image` over the input's (photos larger than PAPER_SIDE are reduced)
+    )
     drawn: bool = False  # True for a drawing on a canvas (bright ink on a flat black background)
 
 
@@ -66,7 +70,9 @@ def decode_image(data: bytes) -> np.ndarray:
         raise ImageReadError("the file is empty")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None:
-        raise ImageReadError("the file is not an image OpenCV can read (PNG, JPEG, BMP, TIFF, WebP)")
+        raise ImageReadError(
+            "the file is not an image OpenCV can read (PNG, JPEG, BMP, TIFF, WebP)"
+        )
     if image.size > MAX_PIXELS:
         raise ImageReadError(f"the image is too large ({image.shape[1]}x{image.shape[0]} pixels)")
     if image.dtype == np.uint16:
@@ -75,7 +81,8 @@ def decode_image(data: bytes) -> np.ndarray:
 
 
 def read_image_file(path: Path | str) -> np.ndarray:
-    """Read an image file into a uint8 array; `ImageReadError` if it is missing, empty or not an image."""
+    """Read an image file into a uint8 array; `ImageReadError` if it is missing, empty or not an
+    image."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -85,7 +92,8 @@ def read_image_file(path: Path | str) -> np.ndarray:
 
 
 def to_grayscale(image: np.ndarray) -> np.ndarray:
-    """Float32 gray in [0, 1] of shape (H, W) from gray, BGR or BGRA input (uint8 0-255 or float 0-1)."""
+    """Float32 gray in [0, 1] of shape (H, W) from gray, BGR or BGRA input (uint8 0-255 or float
+    0-1)."""
     array = np.asarray(image)
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
         raise ValueError(f"image must have shape (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")
@@ -110,12 +118,21 @@ def to_grayscale(image: np.ndarray) -> np.ndarray:
 def _border(gray: np.ndarray) -> np.ndarray:
     """The pixels of a band 2% wide around the image."""
     width = max(1, min(gray.shape) // 50)
-    return np.concatenate([gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()])
+    return np.concatenate(
+        [
+            gray[:width].ravel(),
+            gray[-width:].ravel(),
+            gray[:, :width].ravel(),
+            gray[:, -width:].ravel(),
+        ]
+    )
 
 
 def _light_background(gray: np.ndarray) -> bool:
-    """True when the background is light (dark writing on paper): most of the border is nearer the image's
-    lightest than its darkest pixels (a shadow may darken part of the border), or the image is mostly grey
+    """True when the background is light (dark writing on paper): most of the border is nearer the
+    image's
+    lightest than its darkest pixels (a shadow may darken part of the border), or the image is
+    mostly grey
     or lighter (grey paper in a dim photo), which a canvas, bright ink on black, never is."""
     darkest, median, lightest = np.percentile(gray, [0.5, 50, 99.5])
     if lightest - darkest < MIN_CONTRAST:
@@ -127,8 +144,10 @@ def _light_background(gray: np.ndarray) -> bool:
 
 
 def _paper_to_ink(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """Ink bright on dark from dark writing on paper, and the scale it was read at: ruled paper is cleaned
-    by `model.reading.photo` on a copy at most PAPER_SIDE px; plain paper is inverted and its background removed."""
+    """Ink bright on dark from dark writing on paper, and the scale it was read at: ruled paper is
+    cleaned
+    by `model.reading.photo` on a copy at most PAPER_SIDE px; plain paper is inverted and its
+    background removed."""
     scale = min(1.0, PAPER_SIDE / max(gray.shape))
     small = gray
     if scale < 1.0:
@@ -141,7 +160,8 @@ def _paper_to_ink(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _remove_background(bright: np.ndarray) -> np.ndarray:
-    """Subtract a smooth background estimated by an opening wider than the strokes, on a small copy."""
+    """Subtract a smooth background estimated by an opening wider than the strokes, on a small
+    copy."""
     height, width = bright.shape
     scale = BACKGROUND_SIZE / max(height, width)
     if scale >= 1.0:
@@ -159,8 +179,10 @@ def _remove_background(bright: np.ndarray) -> np.ndarray:
 
 
 def _saturate(ink: np.ndarray, *, drawn: bool) -> np.ndarray:
-    """`ink` (noise floor applied) stretched so that its median stroke brightness is 1 (the strokes' cores saturate);
-    unless `drawn`, what is fainter than half that is the blur's halo around the pen, cleared, so that a photo's
+    """`ink` (noise floor applied) stretched so that its median stroke brightness is 1 (the strokes'
+    cores saturate);
+    unless `drawn`, what is fainter than half that is the blur's halo around the pen, cleared, so
+    that a photo's
     stroke keeps about the pen's width, not the blur's."""
     stroke = max(float(np.median(ink[ink > 0])), NOISE_FLOOR * 2)
     halo = 0.0 if drawn else stroke / 2
@@ -174,16 +196,24 @@ def extract_ink(image: np.ndarray) -> Ink:
     if _light_background(gray):
         ink, scale = _paper_to_ink(gray)
     elif float(np.percentile(_border(gray), 95)) < FLAT_DARK:
-        ink, scale, drawn = gray, 1.0, True  # a canvas: nothing to remove, and filled shapes must stay filled
+        ink, scale, drawn = (
+            gray,
+            1.0,
+            True,
+        )  # a canvas: nothing to remove, and filled shapes must stay filled
     else:
         ink, scale = _remove_background(gray), 1.0
-    peak = float(cv2.GaussianBlur(ink, (3, 3), 0).max()) if min(ink.shape) >= 3 else float(ink.max())
+    peak = (
+        float(cv2.GaussianBlur(ink, (3, 3), 0).max()) if min(ink.shape) >= 3 else float(ink.max())
+    )
     if peak < MIN_CONTRAST:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     ink = np.clip(ink / peak, 0.0, 1.0)
     ink[ink < NOISE_FLOOR] = 0.0
     ink = _saturate(ink, drawn=drawn)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (ink > 0).astype(np.uint8), connectivity=8
+    )
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= SPECK_FRACTION * areas.max()) + 1
     remap = np.zeros(count, np.int32)
@@ -199,8 +229,10 @@ def extract_ink(image: np.ndarray) -> Ink:
 
 
 def frame_digit(ink: np.ndarray, *, drawn: bool = True) -> tuple[np.ndarray, StrokeInfo]:
-    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width (judged as
-    for a print or photo unless `drawn`, a pen on a canvas), fit it to 20 px and centre its mass in 28x28;
+    """Crop `ink` (bright on dark, [0, 1]) to its content, bring a thick pen to MNIST's stroke width
+    (judged as
+    for a print or photo unless `drawn`, a pen on a canvas), fit it to 20 px and centre its mass in
+    28x28;
     returns the 28x28 input and the pen measured."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
@@ -211,7 +243,8 @@ def frame_digit(ink: np.ndarray, *, drawn: bool = True) -> tuple[np.ndarray, Str
 
 
 def ink_box(ink: Ink, labels: np.ndarray | None = None) -> tuple[int, int, int, int]:
-    """(x, y, width, height) in the input image of the ink's components `labels` (1-based; all when None)."""
+    """(x, y, width, height) in the input image of the ink's components `labels` (1-based; all when
+    None)."""
     boxes = ink.boxes if labels is None else ink.boxes[np.asarray(labels) - 1]
     x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
     x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
@@ -225,7 +258,8 @@ def center_in_frame(ink: np.ndarray) -> np.ndarray:
 
 
 def _fit_and_center(crop: np.ndarray) -> np.ndarray:
-    """`crop` scaled so that its longer side is 20 px, placed with its centre of mass at (14, 14) of 28x28."""
+    """`crop` scaled so that its longer side is 20 px, placed with its centre of mass at (14, 14) of
+    28x28."""
     height, width = crop.shape
     scale = BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -240,7 +274,8 @@ def _fit_and_center(crop: np.ndarray) -> np.ndarray:
 
 
 def preprocess(image: np.ndarray) -> np.ndarray:
-    """The 28x28 float32 model input for a digit image of any size; `EmptyImageError` when nothing is drawn."""
+    """The 28x28 float32 model input for a digit image of any size; `EmptyImageError` when nothing
+    is drawn."""
     ink = extract_ink(image)
     return frame_digit(ink.image, drawn=ink.drawn)[0]
 
@@ -254,7 +289,8 @@ def center_of_mass(image: np.ndarray) -> tuple[float, float]:
 
 
 def preprocess_many(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The 28x28 inputs of `images` (n, 28, 28) and a boolean mask of the images kept (False: empty)."""
+    """The 28x28 inputs of `images` (n, 28, 28) and a boolean mask of the images kept (False:
+    empty)."""
     inputs, kept = [], []
     for image in images:
         try:
@@ -262,5 +298,9 @@ def preprocess_many(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
             kept.append(True)
         except EmptyImageError:
             kept.append(False)
-    frames = np.stack(inputs) if inputs else np.zeros((0, config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32)
+    frames = (
+        np.stack(inputs)
+        if inputs
+        else np.zeros((0, config.IMAGE_SIZE, config.IMAGE_SIZE), np.float32)
+    )
     return frames, np.asarray(kept, dtype=bool)

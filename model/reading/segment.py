@@ -3,12 +3,14 @@
 The ink's connected components (OpenCV, after the same cleaning as single digits, ruled lines
 removed) are grouped into digits: components whose horizontal extents overlap by at least half of
 the narrower one, and that are not further apart vertically than half the taller one, belong to the
-same digit (the two strokes of a 4, the bar of a 5 or of a crossed 7; not a speck far above a digit).
+same digit (the two strokes of a 4, the bar of a 5 or of a crossed 7; not a speck far above a
+digit).
 Digits that touch are one component; a part wider than a digit is split where the classifier and
 the digit gate read both sides best (classifier-guided splitting, tried at the columns with the
 least ink). Every part is then read and judged by the digit gate: parts that are not digits (a
 shadow's edge, a leftover of a line, a doodle) are refused and left out of the number, and so are
-parts far shorter than the number's tallest (specks of noise) or shorter and cut by the image's edge.
+parts far shorter than the number's tallest (specks of noise) or shorter and cut by the image's
+edge.
 """
 
 from __future__ import annotations
@@ -18,32 +20,47 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.reading.gate import DigitGate
-from model.reading.classify import Classification, gate_or_none, judge
 from model.core.predictor import Predictor
+from model.reading.classify import Classification, gate_or_none, judge
+from model.reading.gate import DigitGate
 from model.reading.preprocess import EmptyImageError, extract_ink, frame_digit, ink_box
 from model.reading.strokes import StrokeInfo
 
 logger = logging.getLogger(__name__)
 
-SAME_DIGIT_OVERLAP = 0.5  # horizontal overlap, as a fraction of the narrower part, that joins two parts
-SAME_DIGIT_GAP = 0.5  # ... when they are no further apart vertically than this fraction of the taller
+SAME_DIGIT_OVERLAP = (
+    0.5  # horizontal overlap, as a fraction of the narrower part, that joins two parts
+)
+SAME_DIGIT_GAP = (
+    0.5  # ... when they are no further apart vertically than this fraction of the taller
+)
 WIDE = 1.0  # a part wider than this times its height may be digits that touch
 CUTS = 5  # columns tried per split
-SPLIT_MARGIN = 0.05  # a split must read this much better (product of confidence and digit score) than the whole
+# a split must read this much better (product of confidence and digit score) than the whole
+SPLIT_MARGIN = 0.05
 MAX_SPLITS = 3  # a part is split at most this deep (four touching digits)
-SEVERAL = 1.25  # a part this much wider than tall (1.4% of MNIST's digits are) is split even when it reads
-SURE_PIECES = 0.7  # well whole, if both pieces read at least this well and nearly as well as the whole
-SLACK = 0.03  # (a wide 0 cut in two reads worse than whole; a 6 and a 0 that touch read as well cut)
-UNSPLIT_WORTH = 0.5  # the worth of a piece wide enough to be split again, whatever it reads as whole
+# a part this much wider than tall (1.4% of MNIST's digits are) is split even when it reads
+SEVERAL = 1.25
+SURE_PIECES = (
+    0.7  # well whole, if both pieces read at least this well and nearly as well as the whole
+)
+SLACK = (
+    0.03  # (a wide 0 cut in two reads worse than whole; a 6 and a 0 that touch read as well cut)
+)
+UNSPLIT_WORTH = (
+    0.5  # the worth of a piece wide enough to be split again, whatever it reads as whole
+)
 SPLIT_HEIGHT = 0.6  # only parts at least this fraction of the tallest part's height are split
 EDGE_PART = 0.8  # parts cut by the image's edge must be at least this fraction of the tallest
-SMALL_PART = 0.3  # parts shorter than this fraction of the tallest part are not digits of the number
+SMALL_PART = (
+    0.3  # parts shorter than this fraction of the tallest part are not digits of the number
+)
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One digit of a number: its box (x, y, width, height) in the input image and its 28x28 input."""
+    """One digit of a number: its box (x, y, width, height) in the input image and its 28x28
+    input."""
 
     box: tuple[int, int, int, int]
     input: np.ndarray
@@ -51,15 +68,20 @@ class Segment:
 
 
 def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """True when boxes (x0, y0, x1, y1) `a` and `b` overlap horizontally by SAME_DIGIT_OVERLAP of the narrower and are
-    no further apart vertically than SAME_DIGIT_GAP of the taller (strokes of one digit are close together)."""
+    """True when boxes (x0, y0, x1, y1) `a` and `b` overlap horizontally by SAME_DIGIT_OVERLAP of
+    the narrower and are
+    no further apart vertically than SAME_DIGIT_GAP of the taller (strokes of one digit are close
+    together)."""
     overlap = min(a[2], b[2]) - max(a[0], b[0])
     gap = max(a[1], b[1]) - min(a[3], b[3])
-    return overlap >= SAME_DIGIT_OVERLAP * min(a[2] - a[0], b[2] - b[0]) and gap <= SAME_DIGIT_GAP * max(a[3] - a[1], b[3] - b[1])
+    return overlap >= SAME_DIGIT_OVERLAP * min(
+        a[2] - a[0], b[2] - b[0]
+    ) and gap <= SAME_DIGIT_GAP * max(a[3] - a[1], b[3] - b[1])
 
 
 def _group_components(boxes: np.ndarray) -> list[list[int]]:
-    """Indices of components (boxes x, y, w, h) grouped into digits, groups ordered left to right."""
+    """Indices of components (boxes x, y, w, h) grouped into digits, groups ordered left to
+    right."""
     order = np.argsort(boxes[:, 0])
     groups = [[int(i)] for i in order]
     spans = [(x, y, x + width, y + height) for x, y, width, height in boxes[order, :4].tolist()]
@@ -98,8 +120,10 @@ class _Part:
         x, y, _, height = self.box
         left, right = self.ink[:, :column], self.ink[:, column:]
         at = round(column / self.scale)
-        return (_Part(left, (x, y, at, height), self.scale, self.drawn),
-                _Part(right, (x + at, y, self.box[2] - at, height), self.scale, self.drawn))
+        return (
+            _Part(left, (x, y, at, height), self.scale, self.drawn),
+            _Part(right, (x + at, y, self.box[2] - at, height), self.scale, self.drawn),
+        )
 
 
 def _cut_columns(ink: np.ndarray) -> list[int]:
@@ -109,12 +133,15 @@ def _cut_columns(ink: np.ndarray) -> list[int]:
     start, stop = int(width * 0.2), int(width * 0.8)
     if stop - start < 2:
         return []
-    middle = profile[start:stop] + np.abs(np.arange(start, stop) - width / 2) / width  # ties go to the centre
+    middle = (
+        profile[start:stop] + np.abs(np.arange(start, stop) - width / 2) / width
+    )  # ties go to the centre
     return sorted(start + int(i) for i in np.argsort(middle)[:CUTS])
 
 
 def _quality(reading: tuple[np.ndarray, float | None, bool], part: _Part | None = None) -> float:
-    """How well a part reads as a digit: top probability times digit score (0 when refused); a part wide
+    """How well a part reads as a digit: top probability times digit score (0 when refused); a part
+    wide
     enough to hold more digits counts at least UNSPLIT_WORTH, since it may be split further."""
     probabilities, score, refused = reading
     value = 0.0 if refused else float(np.max(probabilities)) * (1.0 if score is None else score)
@@ -123,8 +150,11 @@ def _quality(reading: tuple[np.ndarray, float | None, bool], part: _Part | None 
     return max(value, UNSPLIT_WORTH)
 
 
-def _split(part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int = 0) -> list[_Part]:
-    """`part`, or its pieces when it reads better cut in two (recursively, for three or four touching digits)."""
+def _split(
+    part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int = 0
+) -> list[_Part]:
+    """`part`, or its pieces when it reads better cut in two (recursively, for three or four
+    touching digits)."""
     height, width = part.ink.shape
     if depth >= MAX_SPLITS or width <= WIDE * height:
         return [part]
@@ -135,7 +165,10 @@ def _split(part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int
     inputs = [part.segment().input] + [p.segment().input for pair in cuts for p in pair]
     readings = judge(predictor, gate, np.stack(inputs))
     whole = _quality(readings[0])
-    pairs = [min(_quality(readings[1 + 2 * i], a), _quality(readings[2 + 2 * i], b)) for i, (a, b) in enumerate(cuts)]
+    pairs = [
+        min(_quality(readings[1 + 2 * i], a), _quality(readings[2 + 2 * i], b))
+        for i, (a, b) in enumerate(cuts)
+    ]
     best = int(np.argmax(pairs))
     surely_several = width >= SEVERAL * height and pairs[best] >= max(SURE_PIECES, whole - SLACK)
     if pairs[best] <= whole + SPLIT_MARGIN and not surely_several:
@@ -159,27 +192,38 @@ def _parts(image: np.ndarray) -> list[_Part]:
 
 
 def segment_digits(image: np.ndarray) -> list[Segment]:
-    """The digits of `image`, left to right, touching digits not split; raises `EmptyImageError` when nothing is drawn."""
+    """The digits of `image`, left to right, touching digits not split; raises `EmptyImageError`
+    when nothing is drawn."""
     return [part.segment() for part in _parts(image)]
 
 
 def _stray(segment: Segment, tallest: int, shape: tuple[int, int], gate: DigitGate | None) -> bool:
-    """True, when refusing, for a part far shorter than the number's tallest (a speck of noise), or shorter and
+    """True, when refusing, for a part far shorter than the number's tallest (a speck of noise), or
+    shorter and
     cut by the image's edge (the end of a line, a shadow's edge: digits lie inside the picture)."""
     if gate is None:
         return False
     x, y, width, height = segment.box
     on_edge = x <= 1 or y <= 1 or x + width >= shape[1] - 1 or y + height >= shape[0] - 1
-    across = height >= shape[0] - 3 or width >= shape[1] - 3  # from edge to edge: a line left over, not a digit
-    if height >= SMALL_PART * tallest and not (on_edge and height < EDGE_PART * tallest) and not across:
+    across = (
+        height >= shape[0] - 3 or width >= shape[1] - 3
+    )  # from edge to edge: a line left over, not a digit
+    if (
+        height >= SMALL_PART * tallest
+        and not (on_edge and height < EDGE_PART * tallest)
+        and not across
+    ):
         return False
-    logger.info("part at %s refused: too short for a digit of this number, or cut by the edge", segment.box)
+    logger.info(
+        "part at %s refused: too short for a digit of this number, or cut by the edge", segment.box
+    )
     return True
 
 
 @dataclass(frozen=True)
 class NumberReading:
-    """The parts of a number, left to right, each with its segment and classification (refused ones included)."""
+    """The parts of a number, left to right, each with its segment and classification (refused ones
+    included)."""
 
     segments: list[Segment]
     classifications: list[Classification]
@@ -191,20 +235,36 @@ class NumberReading:
 
     @property
     def text(self) -> str:
-        """The number as a string of digits, e.g. "42"; refused parts are left out ("" when every part was)."""
+        """The number as a string of digits, e.g. "42"; refused parts are left out ("" when every
+        part was)."""
         return "".join(str(c.digit) for c in self.digits)
 
 
-def read_number(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None = None, refuse: bool = True,
-                split: bool = True) -> NumberReading:
-    """Segment `image` into digits (splitting touching ones unless `split` is False), read them in one batch and
-    refuse the parts that are not digits (unless `refuse` is False); `EmptyImageError` when nothing is drawn."""
+def read_number(
+    predictor: Predictor,
+    image: np.ndarray,
+    *,
+    gate: DigitGate | None = None,
+    refuse: bool = True,
+    split: bool = True,
+) -> NumberReading:
+    """Segment `image` into digits (splitting touching ones unless `split` is False), read them in
+    one batch and
+    refuse the parts that are not digits (unless `refuse` is False); `EmptyImageError` when nothing
+    is drawn."""
     gate = gate_or_none(gate, refuse=refuse)
     parts = _parts(image)
     if split:
         tallest = max(part.ink.shape[0] for part in parts)
-        parts = [piece for part in parts
-                 for piece in (_split(part, predictor, gate) if part.ink.shape[0] >= SPLIT_HEIGHT * tallest else [part])]
+        parts = [
+            piece
+            for part in parts
+            for piece in (
+                _split(part, predictor, gate)
+                if part.ink.shape[0] >= SPLIT_HEIGHT * tallest
+                else [part]
+            )
+        ]
     segments = [part.segment() for part in parts]
     if not segments:
         raise EmptyImageError("nothing is drawn: the image has no ink")
@@ -212,7 +272,14 @@ def read_number(predictor: Predictor, image: np.ndarray, *, gate: DigitGate | No
     shape = image.shape[:2]
     tallest = max((s.box[3] for s in segments if s.box[3] < shape[0] - 3), default=shape[0])
     classifications = [
-        Classification(probabilities, segment.input, score, refused or _stray(segment, tallest, shape, gate), segment.box, segment.pen)
+        Classification(
+            probabilities,
+            segment.input,
+            score,
+            refused or _stray(segment, tallest, shape, gate),
+            segment.box,
+            segment.pen,
+        )
         for (probabilities, score, refused), segment in zip(readings, segments, strict=True)
     ]
     return NumberReading(segments, classifications)

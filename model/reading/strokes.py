@@ -19,16 +19,27 @@ import numpy as np
 WORK_SCALE = 3  # the working image is the 20 px box times this (60 px), fine enough to thin
 BOX = 20
 THICK_ABOVE = 4.5  # stroke width (px in the 20 px box) above which the ink is thinned and redrawn
-MNIST_WIDTH = 2.4  # MNIST's median stroke width in the 20 px box, as `stroke_width` measures it (test set)
-TARGET_WIDTH = 1.8  # the pen that redraws a skeleton; `stroke_width` then measures about MNIST_WIDTH
-QUICK_MARGIN = 0.65  # a quick estimate below this fraction of THICK_ABOVE skips the (slower) thinning
-BLOB_RATIO = 0.35  # a stroke width above this fraction of the longer side is a filled shape, not a pen line
-PEN_HINT_RATIO = 0.16  # strokes wider than this fraction of the longer side: the drawing is small for the pen
+MNIST_WIDTH = (
+    2.4  # MNIST's median stroke width in the 20 px box, as `stroke_width` measures it (test set)
+)
+TARGET_WIDTH = (
+    1.8  # the pen that redraws a skeleton; `stroke_width` then measures about MNIST_WIDTH
+)
+QUICK_MARGIN = (
+    0.65  # a quick estimate below this fraction of THICK_ABOVE skips the (slower) thinning
+)
+BLOB_RATIO = (
+    0.35  # a stroke width above this fraction of the longer side is a filled shape, not a pen line
+)
+PEN_HINT_RATIO = (
+    0.16  # strokes wider than this fraction of the longer side: the drawing is small for the pen
+)
 
 
 @dataclass(frozen=True)
 class StrokeInfo:
-    """What `normalize_strokes` measured and did: the stroke width in the 20 px box, before any redrawing."""
+    """What `normalize_strokes` measured and did: the stroke width in the 20 px box, before any
+    redrawing."""
 
     width: float  # estimated pen width, in pixels of the 20 px box
     ratio: float  # pen width over the longer side of the ink
@@ -36,14 +47,24 @@ class StrokeInfo:
 
     @property
     def pen_too_thick(self) -> bool:
-        """True when the strokes are so wide for the drawing's size that loops may have closed up."""
+        """True when the strokes are so wide for the drawing's size that loops may have closed
+        up."""
         return self.ratio > PEN_HINT_RATIO
 
 
 def _neighbours(image: np.ndarray) -> list[np.ndarray]:
-    """The 8 neighbours P2..P9 (clockwise from north) of every inner pixel of a padded binary image."""
-    return [image[:-2, 1:-1], image[:-2, 2:], image[1:-1, 2:], image[2:, 2:],
-            image[2:, 1:-1], image[2:, :-2], image[1:-1, :-2], image[:-2, :-2]]
+    """The 8 neighbours P2..P9 (clockwise from north) of every inner pixel of a padded binary
+    image."""
+    return [
+        image[:-2, 1:-1],
+        image[:-2, 2:],
+        image[1:-1, 2:],
+        image[2:, 2:],
+        image[2:, 1:-1],
+        image[2:, :-2],
+        image[1:-1, :-2],
+        image[:-2, :-2],
+    ]
 
 
 def thin(binary: np.ndarray) -> np.ndarray:
@@ -61,7 +82,9 @@ def thin(binary: np.ndarray) -> np.ndarray:
                 side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
             else:
                 side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            remove = (image[1:-1, 1:-1] == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & side
+            remove = (
+                (image[1:-1, 1:-1] == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & side
+            )
             if remove.any():
                 image[1:-1, 1:-1][remove] = 0
                 changed = True
@@ -78,13 +101,15 @@ def _working_image(crop: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def quick_width(binary: np.ndarray) -> float:
-    """A fast pen width of a working-size binary image, in px of the 20 px box: twice the area over the outline."""
+    """A fast pen width of a working-size binary image, in px of the 20 px box: twice the area over
+    the outline."""
     outline = binary & ~cv2.erode(binary.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return 2.0 * float(binary.sum()) / max(int(outline.sum()), 1) / WORK_SCALE
 
 
 def stroke_width(crop: np.ndarray) -> tuple[float, np.ndarray]:
-    """The pen width of `crop` (ink in [0, 1]) in pixels of the 20 px box, and its working-size skeleton."""
+    """The pen width of `crop` (ink in [0, 1]) in pixels of the 20 px box, and its working-size
+    skeleton."""
     binary = _working_image(crop)[0] > 0.5
     if not binary.any():
         return 0.0, np.zeros_like(binary, np.uint8)
@@ -94,7 +119,8 @@ def stroke_width(crop: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def redraw(skeleton: np.ndarray, width: float) -> np.ndarray:
-    """The skeleton (working size) drawn with a round pen `width` px wide in the 20 px box, softened like MNIST."""
+    """The skeleton (working size) drawn with a round pen `width` px wide in the 20 px box, softened
+    like MNIST."""
     if width <= 0:
         raise ValueError(f"width must be positive, got {width}")
     diameter = max(1, round(width * WORK_SCALE))
@@ -108,10 +134,13 @@ def redraw(skeleton: np.ndarray, width: float) -> np.ndarray:
 
 
 def normalize_strokes(crop: np.ndarray, *, printed: bool = False) -> tuple[np.ndarray, StrokeInfo]:
-    """`crop` (ink cropped to its box, [0, 1]) with its strokes brought to MNIST's width when too thick.
+    """`crop` (ink cropped to its box, [0, 1]) with its strokes brought to MNIST's width when too
+    thick.
 
-    With `printed` (a photo or scan: ragged or blocky edges, on which skeletons come out short and the
-    area-over-skeleton width high), the decision rests on the outline estimate (`quick_width`) alone.
+    With `printed` (a photo or scan: ragged or blocky edges, on which skeletons come out short and
+    the
+    area-over-skeleton width high), the decision rests on the outline estimate (`quick_width`)
+    alone.
     Returns the (possibly redrawn, differently sized) crop and what was measured; the caller fits
     the result into the 20 px box as usual.
     """

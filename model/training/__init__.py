@@ -1,1 +1,2 @@
-"""Training: architectures, presets and recipes, the input pipeline, fitting, the training lock and job."""
+"""Training: architectures, presets and recipes, the input pipeline, fitting, the training lock and
+job."""

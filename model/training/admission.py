@@ -1,4 +1,5 @@
-"""Who may start a training: one admission check shared by the Train page and `python -m model.train`.
+"""Who may start a training: one admission check shared by the Train page and `python -m
+model.train`.
 
 A training is admitted when its run name is valid, no run of that name exists in its runs
 directory (unless the caller asks to overwrite), and no other training holds the directory's lock.
@@ -29,7 +30,8 @@ class TrainingBusyError(RuntimeError):
 
 @contextlib.contextmanager
 def exclusive_training(runs_dir: Path | str) -> Iterator[None]:
-    """Hold the training lock of `runs_dir` for the block; `TrainingBusyError` at once if it is taken."""
+    """Hold the training lock of `runs_dir` for the block; `TrainingBusyError` at once if it is
+    taken."""
     runs_dir = Path(runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     handle = os.open(runs_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
@@ -38,7 +40,8 @@ def exclusive_training(runs_dir: Path | str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
             raise TrainingBusyError(
-                f"another training is already running in {runs_dir}; wait for it to end or cancel it"
+                f"another training is already running in {runs_dir}; wait for it to end or cancel "
+                "it"
             ) from error
         yield
     finally:
@@ -62,13 +65,16 @@ def check_run_free(out: Path | str, *, overwrite: bool = False) -> Path:
     out = Path(out)
     check_run_name(out.name)
     if out.exists() and not overwrite:
-        raise RunError(f"a run called {out.name!r} already exists in {out.parent}; choose another name")
+        raise RunError(
+            f"a run called {out.name!r} already exists in {out.parent}; choose another name"
+        )
     return out
 
 
 @contextlib.contextmanager
 def admitted_training(out: Path | str, *, overwrite: bool = False) -> Iterator[Path]:
-    """Admit a training that will write run directory `out`, and hold its runs directory's lock meanwhile.
+    """Admit a training that will write run directory `out`, and hold its runs directory's lock
+    meanwhile.
 
     Checks, in order: the name (`ValueError`), the lock (`TrainingBusyError`), and, under the lock
     so that no other training can take the name in between, that the name is free (`RunError`).

@@ -24,7 +24,9 @@ def _augmentation(seed: int) -> keras.Sequential:
         [
             layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed, dtype="float32"),
             layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 1, dtype="float32"),
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 2, dtype="float32"),
+            layers.RandomTranslation(
+                0.1, 0.1, fill_mode="constant", seed=seed + 2, dtype="float32"
+            ),
         ],
         name="augmentation",
     )
@@ -33,7 +35,10 @@ def _augmentation(seed: int) -> keras.Sequential:
 def _stem(inputs: keras.KerasTensor, *, augment: bool, seed: int) -> keras.KerasTensor:
     x = _augmentation(seed)(inputs) if augment else inputs
     return layers.Rescaling(
-        1 / config.PIXEL_STD, offset=-config.PIXEL_MEAN / config.PIXEL_STD, name="normalize", dtype="float32"
+        1 / config.PIXEL_STD,
+        offset=-config.PIXEL_MEAN / config.PIXEL_STD,
+        name="normalize",
+        dtype="float32",
     )(x)
 
 
@@ -52,7 +57,8 @@ def build_baseline(*, augment: bool = False, seed: int = 0) -> keras.Model:
 
 
 def build_convnet(*, augment: bool = False, seed: int = 0) -> keras.Model:
-    """The classic small convnet of the Keras MNIST example: two conv + pool blocks (about 35k parameters)."""
+    """The classic small convnet of the Keras MNIST example: two conv + pool blocks (about 35k
+    parameters)."""
     inputs = keras.Input(INPUT_SHAPE, name="pixels")
     x = _stem(inputs, augment=augment, seed=seed)
     x = layers.Conv2D(32, 3, activation="relu", name="conv1")(x)
@@ -64,14 +70,19 @@ def build_convnet(*, augment: bool = False, seed: int = 0) -> keras.Model:
     return keras.Model(inputs, _head(x), name="convnet")
 
 
-def _conv_bn(x: keras.KerasTensor, filters: int, kernel: int, *, strides: int = 1, name: str) -> keras.KerasTensor:
-    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=name)(x)
+def _conv_bn(
+    x: keras.KerasTensor, filters: int, kernel: int, *, strides: int = 1, name: str
+) -> keras.KerasTensor:
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=name)(
+        x
+    )
     x = layers.BatchNormalization(name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
 def build_deep_cnn(*, augment: bool = True, seed: int = 0) -> keras.Model:
-    """A deeper CNN: three conv blocks with batch norm and dropout, strided 5x5 convs instead of pooling.
+    """A deeper CNN: three conv blocks with batch norm and dropout, strided 5x5 convs instead of
+    pooling.
 
     Feature maps: 28x28x32 -> 14x14x64 -> 7x7x128 (the last conv layer, used by Grad-CAM).
     """
@@ -92,7 +103,8 @@ def build_deep_cnn(*, augment: bool = True, seed: int = 0) -> keras.Model:
 
 
 def build_fast_cnn(*, augment: bool = False, seed: int = 0) -> keras.Model:
-    """The fast MNIST net: 5x5 conv 24, pool, 3x3 conv 32, pool, dense 256, no dropout (about 215k parameters).
+    """The fast MNIST net: 5x5 conv 24, pool, 3x3 conv 32, pool, dense 256, no dropout (about 215k
+    parameters).
 
     Feature maps: 24x24x24 -> 12x12x24 -> 10x10x32 (the last conv layer) -> 5x5x32.
     """
@@ -107,14 +119,17 @@ def build_fast_cnn(*, augment: bool = False, seed: int = 0) -> keras.Model:
     return keras.Model(inputs, _head(x), name="fast_cnn")
 
 
-def _conv_bn_valid(x: keras.KerasTensor, filters: int, kernel: int, *, name: str) -> keras.KerasTensor:
+def _conv_bn_valid(
+    x: keras.KerasTensor, filters: int, kernel: int, *, name: str
+) -> keras.KerasTensor:
     x = layers.Conv2D(filters, kernel, use_bias=False, name=name)(x)
     x = layers.BatchNormalization(name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
 def build_wide_cnn(*, augment: bool = False, seed: int = 0) -> keras.Model:
-    """A wider fast net with batch norm: 5x5 conv 32, pool, two 3x3 convs 64, pool, dense 256 (about 470k parameters).
+    """A wider fast net with batch norm: 5x5 conv 32, pool, two 3x3 convs 64, pool, dense 256 (about
+    470k parameters).
 
     Feature maps: 24x24x32 -> 12x12x32 -> 10x10x64 -> 10x10x64 (the last conv layer) -> 5x5x64.
     Valid convolutions and early pooling keep it about 3x faster per image than deep_cnn on a CPU.
@@ -136,7 +151,8 @@ def build_wide_cnn(*, augment: bool = False, seed: int = 0) -> keras.Model:
 
 @dataclass(frozen=True)
 class Architecture:
-    """An architecture and its own training defaults: what the CLI, the presets and the Train form start from."""
+    """An architecture and its own training defaults: what the CLI, the presets and the Train form
+    start from."""
 
     build: Callable[..., keras.Model]  # build(augment=..., seed=...) -> a Keras model
     augment: bool  # whether training augments the images unless told otherwise
@@ -150,12 +166,21 @@ class Architecture:
 
 
 ARCHITECTURES: dict[str, Architecture] = {
-    "baseline": Architecture(build_baseline, augment=False, label="MLP, 100k parameters", epochs=10),
-    "convnet": Architecture(build_convnet, augment=False, label="small convnet, 35k parameters", epochs=12),
-    "deep_cnn": Architecture(build_deep_cnn, augment=True, label="deep CNN with batch norm", epochs=35),
-    "fast_cnn": Architecture(build_fast_cnn, augment=False, label="fast small CNN, 215k parameters", epochs=3),
-    "wide_cnn": Architecture(build_wide_cnn, augment=True, label="wider CNN with batch norm, 470k parameters",
-                             epochs=20),
+    "baseline": Architecture(
+        build_baseline, augment=False, label="MLP, 100k parameters", epochs=10
+    ),
+    "convnet": Architecture(
+        build_convnet, augment=False, label="small convnet, 35k parameters", epochs=12
+    ),
+    "deep_cnn": Architecture(
+        build_deep_cnn, augment=True, label="deep CNN with batch norm", epochs=35
+    ),
+    "fast_cnn": Architecture(
+        build_fast_cnn, augment=False, label="fast small CNN, 215k parameters", epochs=3
+    ),
+    "wide_cnn": Architecture(
+        build_wide_cnn, augment=True, label="wider CNN with batch norm, 470k parameters", epochs=20
+    ),
 }
 DEFAULT_ARCHITECTURE = "wide_cnn"
 

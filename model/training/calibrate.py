@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def calibrate_run(run_dir: Path | str) -> dict:
-    """Predict the validation split with the run's model, fit the temperature, write `calibration.json`; return it."""
+    """Predict the validation split with the run's model, fit the temperature, write
+    `calibration.json`; return it."""
     run = load_run(run_dir)
     mnist = load_mnist()
     split = validation_split(mnist)
@@ -34,8 +35,12 @@ def calibrate_run(run_dir: Path | str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Calibrate each run named by --run and print its temperature and test ECE before and after."""
-    parser = argparse.ArgumentParser(prog="python -m model.calibrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--run", type=Path, action="append", required=True, help="a run directory (repeatable)")
+    parser = argparse.ArgumentParser(
+        prog="python -m model.calibrate", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--run", type=Path, action="append", required=True, help="a run directory (repeatable)"
+    )
     args = parser.parse_args(argv)
     for run_dir in args.run:
         try:
@@ -43,9 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         except (RunError, DataError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
-        print(f"{run_dir}: temperature {summary['temperature']:.3f}, validation NLL "
-              f"{summary['validation_nll']['raw']:.4f} -> {summary['validation_nll']['calibrated']:.4f}, "
-              f"test ECE {summary['test_ece']['raw']:.4f} -> {summary['test_ece']['calibrated']:.4f}")
+        print(
+            f"{run_dir}: temperature {summary['temperature']:.3f}, validation NLL "
+            f"{summary['validation_nll']['raw']:.4f} -> "
+            f"{summary['validation_nll']['calibrated']:.4f}, "
+            f"test ECE {summary['test_ece']['raw']:.4f} -> {summary['test_ece']['calibrated']:.4f}"
+        )
     return 0
 
 

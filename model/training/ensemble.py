@@ -16,7 +16,7 @@ import argparse
 import logging
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
@@ -24,43 +24,56 @@ import numpy as np
 import pandas as pd
 
 from model import config
-from model.training.admission import TrainingBusyError, admitted_training
-from model.core.mnist import DataError, load_mnist
 from model.core.evaluation import evaluate_model
+from model.core.mnist import DataError, load_mnist
 from model.core.predictor import load_keras_model
 from model.core.runs import RunError, load_run, write_json, write_run, written_summary
+from model.training.admission import TrainingBusyError, admitted_training
 
 log = logging.getLogger(__name__)
 
 
 def _copy_layer(layer: keras.layers.Layer, prefix: str) -> keras.layers.Layer:
-    """A new layer like `layer` (same class, config and, once built, weights), named `prefix + layer.name`."""
+    """A new layer like `layer` (same class, config and, once built, weights), named `prefix +
+    layer.name`."""
     return layer.__class__.from_config({**layer.get_config(), "name": prefix + layer.name})
 
 
-def _member_log_probabilities(member: keras.Model, inputs: keras.KerasTensor, prefix: str) -> keras.KerasTensor:
-    """`member`'s layers copied onto `inputs` up to its `logits`, then log-softmax; weights copied too."""
+def _member_log_probabilities(
+    member: keras.Model, inputs: keras.KerasTensor, prefix: str
+) -> keras.KerasTensor:
+    """`member`'s layers copied onto `inputs` up to its `logits`, then log-softmax; weights copied
+    too."""
     logits_layer = member.get_layer("logits")
-    clone = keras.models.clone_model(member, input_tensors=inputs,
-                                     clone_function=lambda layer: _copy_layer(layer, prefix))
+    clone = keras.models.clone_model(
+        member, input_tensors=inputs, clone_function=lambda layer: _copy_layer(layer, prefix)
+    )
     for original in member.layers:
         if original.weights:
             clone.get_layer(prefix + original.name).set_weights(original.get_weights())
     logits = clone.get_layer(prefix + logits_layer.name).output
-    return keras.layers.Activation("log_softmax", name=f"{prefix}log_probabilities", dtype="float32")(logits)
+    return keras.layers.Activation(
+        "log_softmax", name=f"{prefix}log_probabilities", dtype="float32"
+    )(logits)
 
 
 def build_ensemble(members: list[keras.Model], *, name: str = "ensemble") -> keras.Model:
-    """One Keras model averaging the members' log-probabilities into `logits`, then softmax `probabilities`.
+    """One Keras model averaging the members' log-probabilities into `logits`, then softmax
+    `probabilities`.
 
     Every member takes (batch, 28, 28, 1) float32 pixels in [0, 1] and has a `logits` layer.
     """
     if len(members) < 2:
         raise ValueError(f"an ensemble needs at least 2 members, got {len(members)}")
     inputs = keras.Input(tuple(members[0].inputs[0].shape[1:]), name="pixels")
-    member_outputs = [_member_log_probabilities(member, inputs, f"m{index}_") for index, member in enumerate(members)]
+    member_outputs = [
+        _member_log_probabilities(member, inputs, f"m{index}_")
+        for index, member in enumerate(members)
+    ]
     logits = keras.layers.Average(name="logits", dtype="float32")(member_outputs)
-    probabilities = keras.layers.Activation("softmax", name="probabilities", dtype="float32")(logits)
+    probabilities = keras.layers.Activation("softmax", name="probabilities", dtype="float32")(
+        logits
+    )
     return keras.Model(inputs, probabilities, name=name)
 
 
@@ -72,7 +85,8 @@ def _mean_history(runs: list) -> pd.DataFrame:
 
 
 def write_ensemble(member_dirs: list[Path], out: Path, *, tta: bool) -> Path:
-    """Build the ensemble of the runs `member_dirs`, evaluate it on the test set and write run `out`."""
+    """Build the ensemble of the runs `member_dirs`, evaluate it on the test set and write run
+    `out`."""
     started = time.time()
     if len(member_dirs) < 2:
         raise ValueError(f"an ensemble needs at least 2 runs, got {len(member_dirs)}")
@@ -83,15 +97,23 @@ def write_ensemble(member_dirs: list[Path], out: Path, *, tta: bool) -> Path:
         "name": out.name,
         "architecture": "ensemble",
         "parameters": int(model.count_params()),
-        "members": [{"name": run.name, "architecture": run.metadata.get("architecture"),
-                     "seed": run.metadata.get("seed"), "test_accuracy": run.evaluation["accuracy"]} for run in runs],
+        "members": [
+            {
+                "name": run.name,
+                "architecture": run.metadata.get("architecture"),
+                "seed": run.metadata.get("seed"),
+                "test_accuracy": run.evaluation["accuracy"],
+            }
+            for run in runs
+        ],
         "hyperparameters": {"combination": "mean of the members' log-probabilities", "tta": tta},
         "evaluation": {"test_time_augmentation": evaluation.get("test_time_augmentation")},
         "seed": None,
         "epochs": int(min(len(run.history) for run in runs)),
-        "duration_seconds": round(sum(run.metadata.get("duration_seconds", 0) for run in runs)
-                                  + time.time() - started, 1),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "duration_seconds": round(
+            sum(run.metadata.get("duration_seconds", 0) for run in runs) + time.time() - started, 1
+        ),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": runs[0].metadata.get("versions", {}),
         "test_accuracy": evaluation["accuracy"],
         "test_errors": evaluation["errors"],
@@ -110,12 +132,25 @@ def write_ensemble(member_dirs: list[Path], out: Path, *, tta: bool) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the ensemble run and print its test accuracy."""
-    parser = argparse.ArgumentParser(prog="python -m model.ensemble", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m model.ensemble", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("runs", nargs="+", type=Path, help="member run directories (at least 2)")
-    parser.add_argument("--out", type=Path, default=config.RUNS_DIR / "ensemble", help="the ensemble's run directory")
-    parser.add_argument("--tta", action=argparse.BooleanOptionalAction, default=True,
-                        help="evaluate with test-time augmentation (small shifts)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing run of that name")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=config.RUNS_DIR / "ensemble",
+        help="the ensemble's run directory",
+    )
+    parser.add_argument(
+        "--tta",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="evaluate with test-time augmentation (small shifts)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing run of that name"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
@@ -24,15 +24,14 @@ import sklearn
 import tensorflow as tf
 
 from model import config
-
+from model.core.evaluation import evaluate_model
+from model.core.mnist import DataError, Mnist, load_mnist, pixels, validation_split
+from model.core.runs import RunError, write_json, write_run, written_summary
 from model.training import recipe
 from model.training.admission import TrainingBusyError, admitted_training
 from model.training.architectures import ARCHITECTURES, build_model
 from model.training.calibrate import calibrate_run
-from model.core.mnist import DataError, Mnist, load_mnist, pixels, validation_split
-from model.core.evaluation import evaluate_model
 from model.training.pipeline import evaluation_dataset, steps_per_epoch, training_dataset
-from model.core.runs import RunError, write_json, write_run, written_summary
 from model.training.settings import PRECISIONS, PRESETS, STRATEGIES, TrainConfig, preset_config
 
 log = logging.getLogger(__name__)
@@ -45,13 +44,16 @@ class EpochRecorder(keras.callbacks.Callback):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        logs["learning_rate"] = float(
+            keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
+        )
         logs["seconds"] = time.perf_counter() - self._start
 
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The endless training dataset, its steps per epoch, the validation dataset and all of MNIST (None: not used)."""
+    """The endless training dataset, its steps per epoch, the validation dataset and all of MNIST
+    (None: not used)."""
 
     train: tf.data.Dataset
     steps: int
@@ -66,26 +68,41 @@ def _datasets(cfg: TrainConfig) -> TrainingData:
     split = validation_split(mnist)
     x_train, y_train = split.x_train, split.y_train
     if cfg.train_size is not None and cfg.train_size < len(y_train):
-        subset = np.sort(np.random.default_rng(cfg.seed).choice(len(y_train), cfg.train_size, replace=False))
+        subset = np.sort(
+            np.random.default_rng(cfg.seed).choice(len(y_train), cfg.train_size, replace=False)
+        )
         x_train, y_train = x_train[subset], y_train[subset]
     train, steps = _batches(cfg, x_train, y_train)
     validation = evaluation_dataset(pixels(split.x_val)[..., None], split.y_val)
     return TrainingData(train, steps, validation, len(y_train), mnist)
 
 
-def _batches(cfg: TrainConfig, images: np.ndarray, labels: np.ndarray) -> tuple[tf.data.Dataset, int]:
-    """The endless in-memory training batches of uint8 `images` as `cfg` says, and the steps of an epoch."""
+def _batches(
+    cfg: TrainConfig, images: np.ndarray, labels: np.ndarray
+) -> tuple[tf.data.Dataset, int]:
+    """The endless in-memory training batches of uint8 `images` as `cfg` says, and the steps of an
+    epoch."""
     strength = cfg.augment_strength if cfg.augment else 0.0
     if not cfg.augment:
         log.info("augmentation off")
-    train = training_dataset(pixels(images)[..., None], labels, batch_size=cfg.batch_size, seed=cfg.seed,
-                             augment_strength=strength)
+    train = training_dataset(
+        pixels(images)[..., None],
+        labels,
+        batch_size=cfg.batch_size,
+        seed=cfg.seed,
+        augment_strength=strength,
+    )
     steps = steps_per_epoch(len(labels), cfg.batch_size)
-    return train, recipe.steps_rounded(steps, min(cfg.steps_per_execution, steps))  # whole executions per epoch
+    return train, recipe.steps_rounded(
+        steps, min(cfg.steps_per_execution, steps)
+    )  # whole executions per epoch
 
 
-def fit_images(cfg: TrainConfig, images: np.ndarray, labels: np.ndarray, *, verbose: int = 0) -> keras.Model:
-    """A float32 model fitted as `cfg` says on uint8 `images` (n, 28, 28) and `labels` alone: no validation, no run."""
+def fit_images(
+    cfg: TrainConfig, images: np.ndarray, labels: np.ndarray, *, verbose: int = 0
+) -> keras.Model:
+    """A float32 model fitted as `cfg` says on uint8 `images` (n, 28, 28) and `labels` alone: no
+    validation, no run."""
     keras.utils.set_random_seed(cfg.seed)
     train, steps = _batches(cfg, images, labels)
     model, _ = _fit(cfg, TrainingData(train, steps, None, len(labels), None), (), verbose)
@@ -111,11 +128,17 @@ def _compile(cfg: TrainConfig, steps: int) -> keras.Model:
     model = build_model(cfg.architecture, augment=False, seed=cfg.seed)  # the pipeline augments
     total_steps = steps * cfg.epochs
     recipe.fit_batch_norm_to_run(model, total_steps)
-    schedule = recipe.learning_rate_schedule(cfg.schedule, peak=cfg.learning_rate, steps_per_epoch=steps,
-                                             epochs=cfg.epochs)
+    schedule = recipe.learning_rate_schedule(
+        cfg.schedule, peak=cfg.learning_rate, steps_per_epoch=steps, epochs=cfg.epochs
+    )
     model.compile(
-        optimizer=recipe.optimizer(schedule=schedule, beta_1=cfg.beta_1, beta_2=cfg.beta_2, ema=cfg.ema,
-                                   total_steps=total_steps),
+        optimizer=recipe.optimizer(
+            schedule=schedule,
+            beta_1=cfg.beta_1,
+            beta_2=cfg.beta_2,
+            ema=cfg.ema,
+            total_steps=total_steps,
+        ),
         loss=recipe.loss(cfg.label_smoothing),
         metrics=["accuracy"],
         steps_per_execution=min(cfg.steps_per_execution, steps),
@@ -123,8 +146,11 @@ def _compile(cfg: TrainConfig, steps: int) -> keras.Model:
     return model
 
 
-def _fit(cfg: TrainConfig, data: TrainingData, callbacks: Sequence, verbose: int) -> tuple[keras.Model, dict]:
-    """Build, compile and fit the model under `cfg.precision` and `cfg.strategy`; return it and its history."""
+def _fit(
+    cfg: TrainConfig, data: TrainingData, callbacks: Sequence, verbose: int
+) -> tuple[keras.Model, dict]:
+    """Build, compile and fit the model under `cfg.precision` and `cfg.strategy`; return it and its
+    history."""
     previous_policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy(cfg.precision)
     try:
@@ -145,7 +171,8 @@ def _fit(cfg: TrainConfig, data: TrainingData, callbacks: Sequence, verbose: int
 
 
 def _float32_copy(cfg: TrainConfig, model: keras.Model) -> keras.Model:
-    """The same architecture with the same weights in float32: the shipped model (exact gradients for explanations)."""
+    """The same architecture with the same weights in float32: the shipped model (exact gradients
+    for explanations)."""
     previous_policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy("float32")
     try:
@@ -156,8 +183,14 @@ def _float32_copy(cfg: TrainConfig, model: keras.Model) -> keras.Model:
     return final
 
 
-def _metadata(cfg: TrainConfig, data: TrainingData, final: keras.Model, history: dict, evaluation: dict,
-              started: float) -> dict:
+def _metadata(
+    cfg: TrainConfig,
+    data: TrainingData,
+    final: keras.Model,
+    history: dict,
+    evaluation: dict,
+    started: float,
+) -> dict:
     """What `metadata.json` says about the run."""
     return {
         "name": cfg.out.name,
@@ -165,7 +198,11 @@ def _metadata(cfg: TrainConfig, data: TrainingData, final: keras.Model, history:
         "parameters": int(final.count_params()),
         "preset": cfg.preset,
         "hyperparameters": {
-            **{k: v for k, v in asdict(cfg).items() if k not in ("out", "seed", "architecture", "preset")},
+            **{
+                k: v
+                for k, v in asdict(cfg).items()
+                if k not in ("out", "seed", "architecture", "preset")
+            },
             "train_images": data.train_images,
             "validation_images": config.VALIDATION_SIZE,
             "optimizer": "Adam",
@@ -176,37 +213,49 @@ def _metadata(cfg: TrainConfig, data: TrainingData, final: keras.Model, history:
         "seed": cfg.seed,
         "epochs": len(history.get("loss", [])),
         "duration_seconds": round(time.time() - started, 1),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
         "test_accuracy": evaluation["accuracy"],
         "test_errors": evaluation["errors"],
     }
 
 
-def _write(out: Path, final: keras.Model, history: dict, probabilities: np.ndarray, evaluation: dict,
-           metadata: dict) -> Path:
+def _write(
+    out: Path,
+    final: keras.Model,
+    history: dict,
+    probabilities: np.ndarray,
+    evaluation: dict,
+    metadata: dict,
+) -> Path:
     """Write the run directory `out` atomically (see `model.core.runs.write_run`)."""
 
     def fill(directory: Path) -> None:
         final.save(directory / "model.keras")
         epochs = len(history.get("loss", []))
-        rows = [{"epoch": epoch + 1, **{key: float(values[epoch]) for key, values in history.items()}}
-                for epoch in range(epochs)]
+        rows = [
+            {"epoch": epoch + 1, **{key: float(values[epoch]) for key, values in history.items()}}
+            for epoch in range(epochs)
+        ]
         pd.DataFrame(rows).to_csv(directory / "history.csv", index=False)
         np.save(directory / "test_probabilities.npy", probabilities.astype(np.float32))
         write_json(directory / "evaluation.json", evaluation)
         write_json(directory / "metadata.json", metadata)
-        calibrate_run(directory)  # temperature scaling fitted on the validation split, inside the atomic write
+        calibrate_run(
+            directory
+        )  # temperature scaling fitted on the validation split, inside the atomic write
 
     return write_run(out, fill)
 
 
 def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Path:
-    """Train as `cfg` says, evaluate on the test set and write the run directory `cfg.out`; return it.
+    """Train as `cfg` says, evaluate on the test set and write the run directory `cfg.out`; return
+    it.
 
     `callbacks` are extra Keras callbacks (for example live progress); one that sets
     `model.stop_training` ends the run early, and raising from one aborts it with nothing written.
-    The caller admits the training (`model.training.admission.admitted_training`); this does not lock.
+    The caller admits the training (`model.training.admission.admitted_training`); this does not
+    lock.
     """
     started = time.time()
     keras.utils.set_random_seed(cfg.seed)
@@ -217,52 +266,107 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
     probabilities, evaluation = evaluate_model(final, data.mnist, tta=cfg.tta)
     metadata = _metadata(cfg, data, final, history, evaluation, started)
     run_dir = _write(cfg.out, final, history, probabilities, evaluation, metadata)
-    log.info("wrote %s: test accuracy %.4f after %d epochs", run_dir, evaluation["accuracy"], metadata["epochs"])
+    log.info(
+        "wrote %s: test accuracy %.4f after %d epochs",
+        run_dir,
+        evaluation["accuracy"],
+        metadata["epochs"],
+    )
     return run_dir
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m model.train", description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default=None,
-                        help="a named recipe (quick: ~30 s, >= 99.0%%; strong: <= 10 min, ~99.7%%); "
-                             "options given explicitly override it; none: the shipped default model")
+    parser = argparse.ArgumentParser(
+        prog="python -m model.train", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default=None,
+        help="a named recipe (quick: ~30 s, >= 99.0%%; strong: <= 10 min, ~99.7%%); "
+        "options given explicitly override it; none: the shipped default model",
+    )
     parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default=None)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                        help="random rotation/zoom/shift (default: the preset's, else the architecture's own)")
-    parser.add_argument("--augment-strength", type=float, default=None, help="1: 10 degrees, 10%% zoom, 2 px")
-    parser.add_argument("--train-size", type=int, default=None, help="train on a random subset of this many images")
+    parser.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="random rotation/zoom/shift (default: the preset's, else the architecture's own)",
+    )
+    parser.add_argument(
+        "--augment-strength", type=float, default=None, help="1: 10 degrees, 10%% zoom, 2 px"
+    )
+    parser.add_argument(
+        "--train-size", type=int, default=None, help="train on a random subset of this many images"
+    )
     parser.add_argument("--learning-rate", type=float, default=None, help="peak learning rate")
     parser.add_argument("--schedule", choices=recipe.SCHEDULES, default=None)
     parser.add_argument("--label-smoothing", type=float, default=None)
-    parser.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
-                        help="end with a moving average of the weights")
-    parser.add_argument("--tta", action=argparse.BooleanOptionalAction, default=None,
-                        help="evaluate with test-time augmentation (small shifts)")
+    parser.add_argument(
+        "--ema",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="end with a moving average of the weights",
+    )
+    parser.add_argument(
+        "--tta",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="evaluate with test-time augmentation (small shifts)",
+    )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--precision", choices=PRECISIONS, default=None)
-    parser.add_argument("--strategy", choices=STRATEGIES, default=None, help="tf.distribute strategy")
+    parser.add_argument(
+        "--strategy", choices=STRATEGIES, default=None, help="tf.distribute strategy"
+    )
     parser.add_argument("--steps-per-execution", type=int, default=None)
-    parser.add_argument("--out", type=Path, default=None,
-                        help="run directory (default: runs/PRESET, runs/ARCH, or the shipped runs/deep_cnn)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing run of that name")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run directory (default: runs/PRESET, runs/ARCH, or the shipped runs/deep_cnn)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing run of that name"
+    )
     return parser
 
 
 OPTIONS = {  # command-line option -> TrainConfig field
-    "arch": "architecture", "epochs": "epochs", "batch_size": "batch_size", "augment": "augment",
-    "augment_strength": "augment_strength", "train_size": "train_size", "learning_rate": "learning_rate",
-    "schedule": "schedule", "label_smoothing": "label_smoothing", "ema": "ema", "tta": "tta", "seed": "seed",
-    "precision": "precision", "strategy": "strategy", "steps_per_execution": "steps_per_execution",
+    "arch": "architecture",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "augment": "augment",
+    "augment_strength": "augment_strength",
+    "train_size": "train_size",
+    "learning_rate": "learning_rate",
+    "schedule": "schedule",
+    "label_smoothing": "label_smoothing",
+    "ema": "ema",
+    "tta": "tta",
+    "seed": "seed",
+    "precision": "precision",
+    "strategy": "strategy",
+    "steps_per_execution": "steps_per_execution",
 }
 
 
 def _config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrainConfig:
-    """The `TrainConfig` of the command line: the preset (if any), overridden by the options given."""
-    out = args.out or (config.RUNS_DIR / (args.preset or args.arch) if args.preset or args.arch else config.DEFAULT_RUN)
+    """The `TrainConfig` of the command line: the preset (if any), overridden by the options
+    given."""
+    out = args.out or (
+        config.RUNS_DIR / (args.preset or args.arch)
+        if args.preset or args.arch
+        else config.DEFAULT_RUN
+    )
     try:
-        return preset_config(args.preset, out=out, **{field: getattr(args, option) for option, field in OPTIONS.items()})
+        return preset_config(
+            args.preset,
+            out=out,
+            **{field: getattr(args, option) for option, field in OPTIONS.items()},
+        )
     except ValueError as error:
         parser.error(str(error))
 
@@ -281,7 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
         with admitted_training(cfg.out, overwrite=args.overwrite):
-            run_dir = train(cfg, verbose=1 if sys.stdout.isatty() else 2)  # a log file gets one line an epoch
+            run_dir = train(
+                cfg, verbose=1 if sys.stdout.isatty() else 2
+            )  # a log file gets one line an epoch
     except RunError as error:
         print(f"error: {error} (or pass --overwrite to replace it)", file=sys.stderr)
         return 2

@@ -26,10 +26,16 @@ SHIFT_PIXELS = 2.0
 
 # Augmentation: one projective transform per image, drawn from a stateless seed.
 
+
 def _affine_transforms(batch: tf.Tensor, seed: tf.Tensor, strength: float) -> tf.Tensor:
-    """(batch, 8) transforms mapping output to input pixels: random rotation, zoom and shift about the centre."""
+    """(batch, 8) transforms mapping output to input pixels: random rotation, zoom and shift about
+    the centre."""
     seeds = tf.random.experimental.stateless_split(seed, 4)
-    angle = tf.random.stateless_uniform([batch], seeds[0], -1.0, 1.0) * math.radians(ROTATION_DEGREES) * strength
+    angle = (
+        tf.random.stateless_uniform([batch], seeds[0], -1.0, 1.0)
+        * math.radians(ROTATION_DEGREES)
+        * strength
+    )
     scale = 1.0 + tf.random.stateless_uniform([batch], seeds[1], -1.0, 1.0) * ZOOM * strength
     shift_x = tf.random.stateless_uniform([batch], seeds[2], -1.0, 1.0) * SHIFT_PIXELS * strength
     shift_y = tf.random.stateless_uniform([batch], seeds[3], -1.0, 1.0) * SHIFT_PIXELS * strength
@@ -38,20 +44,36 @@ def _affine_transforms(batch: tf.Tensor, seed: tf.Tensor, strength: float) -> tf
     x0, y0 = centre + shift_x, centre + shift_y  # where the centre goes
     zeros = tf.zeros([batch])
     return tf.stack(
-        [cos, sin, centre - cos * x0 - sin * y0, -sin, cos, centre + sin * x0 - cos * y0, zeros, zeros], axis=1
+        [
+            cos,
+            sin,
+            centre - cos * x0 - sin * y0,
+            -sin,
+            cos,
+            centre + sin * x0 - cos * y0,
+            zeros,
+            zeros,
+        ],
+        axis=1,
     )
 
 
 def augment(images: tf.Tensor, seed: tf.Tensor, *, strength: float) -> tf.Tensor:
-    """Randomly rotate, zoom and shift each image of float32 `images` (batch, 28, 28, 1); black fill."""
+    """Randomly rotate, zoom and shift each image of float32 `images` (batch, 28, 28, 1); black
+    fill."""
     transforms = _affine_transforms(tf.shape(images)[0], seed, strength)
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=tf.constant([SIZE, SIZE]), fill_value=0.0,
-        interpolation="BILINEAR", fill_mode="CONSTANT",
+        images=images,
+        transforms=transforms,
+        output_shape=tf.constant([SIZE, SIZE]),
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="CONSTANT",
     )
 
 
 # Datasets.
+
 
 def steps_per_epoch(images: int, batch_size: int) -> int:
     """Whole batches per epoch (each epoch drops a different random remainder)."""
@@ -60,9 +82,11 @@ def steps_per_epoch(images: int, batch_size: int) -> int:
     return images // batch_size
 
 
-def training_dataset(x: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int,
-                     augment_strength: float = 0.0) -> tf.data.Dataset:
-    """Endless batches (images float32 (batch, 28, 28, 1), one-hot float32 (batch, 10)), reshuffled every epoch.
+def training_dataset(
+    x: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int, augment_strength: float = 0.0
+) -> tf.data.Dataset:
+    """Endless batches (images float32 (batch, 28, 28, 1), one-hot float32 (batch, 10)), reshuffled
+    every epoch.
 
     `x` is float32 (n, 28, 28, 1) in [0, 1], `y` integer labels (n,).
     """
@@ -71,8 +95,12 @@ def training_dataset(x: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int
     steps = steps_per_epoch(count, batch_size)
 
     def epoch_batches(epoch: tf.Tensor) -> tf.data.Dataset:
-        order = tf.random.experimental.stateless_shuffle(tf.range(count), seed=tf.stack([seed, epoch]))
-        return tf.data.Dataset.from_tensor_slices(tf.reshape(order[: steps * batch_size], [steps, batch_size]))
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(count), seed=tf.stack([seed, epoch])
+        )
+        return tf.data.Dataset.from_tensor_slices(
+            tf.reshape(order[: steps * batch_size], [steps, batch_size])
+        )
 
     def gather(step: tf.Tensor, indices: tf.Tensor):
         batch = tf.gather(images, indices)
@@ -85,7 +113,10 @@ def training_dataset(x: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int
         .map(lambda epoch: tf.cast(epoch, tf.int32))
         .flat_map(epoch_batches)
         .enumerate()
-        .map(lambda step, indices: gather(tf.cast(step, tf.int32), indices), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(
+            lambda step, indices: gather(tf.cast(step, tf.int32), indices),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
         .prefetch(tf.data.AUTOTUNE)
     )
 

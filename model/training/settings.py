@@ -20,20 +20,25 @@ STRATEGIES = ("default", "mirrored")
 
 @dataclass
 class TrainConfig:
-    """Everything that defines a training run; the defaults train the shipped default model (runs/deep_cnn)."""
+    """Everything that defines a training run; the defaults train the shipped default model
+    (runs/deep_cnn)."""
 
     architecture: str = DEFAULT_ARCHITECTURE
     epochs: int = 18
     batch_size: int = 128
     augment: bool | None = None  # None: the architecture's own default (`Architecture.augment`)
-    augment_strength: float = 1.0  # 1: up to 10 degrees, 10% zoom, 2 px shift (model.training.pipeline)
+    augment_strength: float = (
+        1.0  # 1: up to 10 degrees, 10% zoom, 2 px shift (model.training.pipeline)
+    )
     train_size: int | None = None  # None: all 55,000 images left after the validation split
     learning_rate: float = 3e-3  # peak of the schedule
     beta_1: float = 0.9
     beta_2: float = 0.999
     schedule: str = "one_cycle"
     label_smoothing: float = 0.1
-    ema: bool = True  # end with an exponential moving average of the weights (long enough runs only)
+    ema: bool = (
+        True  # end with an exponential moving average of the weights (long enough runs only)
+    )
     tta: bool = True  # evaluate with test-time augmentation (model.training.pipeline.TTA_SHIFTS)
     seed: int = 0
     precision: str = "float32"
@@ -50,7 +55,9 @@ class TrainConfig:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.train_size is not None and self.train_size < self.batch_size:
-            raise ValueError(f"train_size must be at least batch_size ({self.batch_size}), got {self.train_size}")
+            raise ValueError(
+                f"train_size must be at least batch_size ({self.batch_size}), got {self.train_size}"
+            )
         _check_choice("precision", self.precision, PRECISIONS)
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("schedule", self.schedule, SCHEDULES)
@@ -68,17 +75,38 @@ def _check_choice(name: str, value: object, allowed: tuple) -> None:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
 
 
-# The presets: goals on 2 CPU cores (whole command) are quick <= 30 s at >= 99.0%, strong <= 10 min at >= 99.7%.
+# The presets: goals on 2 CPU cores (whole command) are quick <= 30 s at >= 99.0%, strong <= 10 min
+# at >= 99.7%.
 PRESETS: dict[str, dict] = {
-    "quick": {  # the fast MNIST recipe: small net, Adam lr 0.01 betas (0.7, 0.9), batch 256, one cycle
-        "architecture": "fast_cnn", "epochs": 2, "batch_size": 256, "learning_rate": 0.01,
-        "beta_1": 0.7, "beta_2": 0.9, "schedule": "one_cycle", "augment": False, "label_smoothing": 0.1,
-        "ema": False, "tta": False, "precision": "float32", "steps_per_execution": 16,
+    # the fast MNIST recipe: small net, Adam lr 0.01 betas (0.7, 0.9), batch 256, one cycle
+    "quick": {
+        "architecture": "fast_cnn",
+        "epochs": 2,
+        "batch_size": 256,
+        "learning_rate": 0.01,
+        "beta_1": 0.7,
+        "beta_2": 0.9,
+        "schedule": "one_cycle",
+        "augment": False,
+        "label_smoothing": 0.1,
+        "ema": False,
+        "tta": False,
+        "precision": "float32",
+        "steps_per_execution": 16,
     },
     "strong": {  # the shipped default recipe (the defaults of TrainConfig), named
-        "architecture": "wide_cnn", "epochs": 18, "batch_size": 128, "learning_rate": 3e-3,
-        "schedule": "one_cycle", "augment": True, "augment_strength": 1.0, "label_smoothing": 0.1,
-        "ema": True, "tta": True, "precision": "float32", "steps_per_execution": 8,
+        "architecture": "wide_cnn",
+        "epochs": 18,
+        "batch_size": 128,
+        "learning_rate": 3e-3,
+        "schedule": "one_cycle",
+        "augment": True,
+        "augment_strength": 1.0,
+        "label_smoothing": 0.1,
+        "ema": True,
+        "tta": True,
+        "precision": "float32",
+        "steps_per_execution": 8,
     },
 }
 
@@ -94,5 +122,8 @@ def preset_config(preset: str | None = None, **options) -> TrainConfig:
         raise ValueError(f"unknown training options {unknown}; known: {sorted(known)}")
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"preset must be one of {tuple(PRESETS)}, got {preset!r}")
-    values = {**(PRESETS[preset] if preset else {}), **{k: v for k, v in options.items() if v is not None}}
+    values = {
+        **(PRESETS[preset] if preset else {}),
+        **{k: v for k, v in options.items() if v is not None},
+    }
     return TrainConfig(**values, preset=preset)

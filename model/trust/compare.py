@@ -1,4 +1,5 @@
-"""Is model B really better than model A on the test set? Intervals, McNemar's exact test, where they differ.
+"""Is model B really better than model A on the test set? Intervals, McNemar's exact test, where
+they differ.
 
 Everything comes from the two runs' stored test probabilities: no model is loaded.
 """
@@ -35,7 +36,8 @@ def wilson_interval(successes: int, total: int, *, confidence: float = 0.95) -> 
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
-    """Two-sided exact McNemar p-value: a binomial test of `only_a` against `only_a + only_b` discordant pairs."""
+    """Two-sided exact McNemar p-value: a binomial test of `only_a` against `only_a + only_b`
+    discordant pairs."""
     from scipy.stats import binomtest
 
     for name, value in (("only_a", only_a), ("only_b", only_b)):
@@ -51,18 +53,25 @@ def format_p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def verdict(name_a: str, name_b: str, only_a: int, only_b: int, *, alpha: float = SIGNIFICANCE) -> str:
-    """Plain words: which model is better on this test set, or that the difference is not significant."""
+def verdict(
+    name_a: str, name_b: str, only_a: int, only_b: int, *, alpha: float = SIGNIFICANCE
+) -> str:
+    """Plain words: which model is better on this test set, or that the difference is not
+    significant."""
     p = mcnemar_exact(only_a, only_b)
     if p >= alpha or only_a == only_b:
-        return f"No significant difference between {name_a} and {name_b} on this test set ({format_p(p)})."
+        return (
+            f"No significant difference between {name_a} and {name_b} on this test set "
+            f"({format_p(p)})."
+        )
     better = name_b if only_b > only_a else name_a
     return f"{better} is better on this test set, {format_p(p)}."
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two runs on the same test images: accuracies with intervals, the agreement cells, the differences."""
+    """Two runs on the same test images: accuracies with intervals, the agreement cells, the
+    differences."""
 
     accuracy: tuple[float, float]
     interval_a: tuple[float, float]
@@ -78,7 +87,9 @@ class Comparison:
         return int(len(self.cells[cell]))
 
 
-def compare(labels: np.ndarray, probabilities_a: np.ndarray, probabilities_b: np.ndarray) -> Comparison:
+def compare(
+    labels: np.ndarray, probabilities_a: np.ndarray, probabilities_b: np.ndarray
+) -> Comparison:
     """Compare two models' probabilities (n, 10) on the same test images with true `labels` (n,)."""
     labels = np.asarray(labels)
     for name, array in (("probabilities_a", probabilities_a), ("probabilities_b", probabilities_b)):
@@ -100,18 +111,27 @@ def compare(labels: np.ndarray, probabilities_a: np.ndarray, probabilities_b: np
         interval_b=wilson_interval(int(right_b.sum()), n),
         cells=cells,
         p_value=mcnemar_exact(len(cells["only_a"]), len(cells["only_b"])),
-        confusion_difference=np.subtract(evaluations[1]["confusion_matrix"], evaluations[0]["confusion_matrix"]),
+        confusion_difference=np.subtract(
+            evaluations[1]["confusion_matrix"], evaluations[0]["confusion_matrix"]
+        ),
         precision=np.array([[row["precision"] for row in e["per_class"]] for e in evaluations]),
         recall=np.array([[row["recall"] for row in e["per_class"]] for e in evaluations]),
     )
 
 
-def order_cell(cell: str, indices: np.ndarray, labels: np.ndarray, probabilities_a: np.ndarray,
-               probabilities_b: np.ndarray) -> np.ndarray:
+def order_cell(
+    cell: str,
+    indices: np.ndarray,
+    labels: np.ndarray,
+    probabilities_a: np.ndarray,
+    probabilities_b: np.ndarray,
+) -> np.ndarray:
     """The `indices` of one agreement cell, most telling first.
 
-    Where one model is right ("only_a", "only_b"): the largest gap between the models' probability of
-    the true digit first. Where both agree ("both_right", "both_wrong"): the hardest first, that is the
+    Where one model is right ("only_a", "only_b"): the largest gap between the models' probability
+    of
+    the true digit first. Where both agree ("both_right", "both_wrong"): the hardest first, that is
+    the
     lowest best probability of the true digit between the two models.
     """
     if cell not in CELLS:

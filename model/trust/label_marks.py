@@ -14,12 +14,12 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from model import config
-from model.trust.labels import SPLITS
 from model.core.runs import write_json
+from model.trust.labels import SPLITS
 
 MARKS_PATH = config.DATA_PATH.parent / "label_marks.json"
 VERDICTS = ("wrong", "right")
@@ -61,8 +61,11 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def set_mark(path: Path | str, split: str, index: int, verdict: str | None, *, now: datetime | None = None) -> dict:
-    """Record `verdict` ("wrong", "right", or None to clear) for one image with the time; return all marks."""
+def set_mark(
+    path: Path | str, split: str, index: int, verdict: str | None, *, now: datetime | None = None
+) -> dict:
+    """Record `verdict` ("wrong", "right", or None to clear) for one image with the time; return all
+    marks."""
     if verdict is not None and verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS} or None, got {verdict!r}")
     key = mark_key(split, index)
@@ -72,19 +75,25 @@ def set_mark(path: Path | str, split: str, index: int, verdict: str | None, *, n
         if verdict is None:
             marks.pop(key, None)
         else:
-            stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+            stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
             marks[key] = {"verdict": verdict, "time": stamp}
         write_json(path, marks)
     return marks
 
 
 def marks_csv(suspects: list[dict], marks: dict[str, dict]) -> str:
-    """The suspects as CSV (one row each, most suspect first) with each one's verdict and time, if marked."""
+    """The suspects as CSV (one row each, most suspect first) with each one's verdict and time, if
+    marked."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in suspects:
         mark = marks.get(f"{row['split']}:{row['index']}", {})
-        writer.writerow({**{k: row[k] for k in CSV_COLUMNS[:5]}, "verdict": mark.get("verdict", ""),
-                         "marked_at": mark.get("time", "")})
+        writer.writerow(
+            {
+                **{k: row[k] for k in CSV_COLUMNS[:5]},
+                "verdict": mark.get("verdict", ""),
+                "marked_at": mark.get("time", ""),
+            }
+        )
     return buffer.getvalue()

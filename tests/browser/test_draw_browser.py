@@ -22,11 +22,18 @@ WAIT = 10  # seconds a browser test waits for an answer
 
 @pytest.fixture
 def shipped_app(cache_dir):
-    """A fresh app on the shipped model, runs/deep_cnn (RunError, so a failure, if it is missing)."""
+    """A fresh app on the shipped model, runs/deep_cnn (RunError, so a failure, if it is
+    missing)."""
     from dashboard.app import create_app
 
-    return create_app(Settings(runs_dir=config.DEFAULT_RUN.parent, run=config.DEFAULT_RUN, cache_dir=cache_dir,
-                               projection_size=PROJECTION_SIZE))
+    return create_app(
+        Settings(
+            runs_dir=config.DEFAULT_RUN.parent,
+            run=config.DEFAULT_RUN,
+            cache_dir=cache_dir,
+            projection_size=PROJECTION_SIZE,
+        )
+    )
 
 
 @pytest.fixture
@@ -48,7 +55,9 @@ def wait_for_prediction(duo, condition, what: str) -> str:
     try:
         until(lambda: condition(prediction(duo)), timeout=WAIT)
     except TimeoutException:
-        raise AssertionError(f"no {what} within {WAIT} s; #prediction says {prediction(duo)!r}") from None
+        raise AssertionError(
+            f"no {what} within {WAIT} s; #prediction says {prediction(duo)!r}"
+        ) from None
     return prediction(duo)
 
 
@@ -63,13 +72,21 @@ def assert_empty_state(duo) -> None:
 
 
 def wait_for_heatmaps(duo, reading: str) -> None:
-    """Wait until the saliency figure shows a heatmap for each digit of `reading` ("10 · 99% · 97%"), titled so."""
+    """Wait until the saliency figure shows a heatmap for each digit of `reading` ("10 · 99% ·
+    97%"), titled so."""
     number, *confidences = reading.split(" · ")
-    titles = [f"{digit} · {confidence}" for digit, confidence in zip(number, confidences, strict=True)]
-    script = (f"const g = document.querySelector('#{ids.DRAW_SALIENCY} .js-plotly-plot');"
-              "return g && g.data.length ? (g.layout.annotations || []).map(a => a.text) : null;")
-    until(lambda: duo.driver.execute_script(script) == titles, timeout=WAIT,
-          msg=f"no heatmaps titled {titles} within {WAIT} s")
+    titles = [
+        f"{digit} · {confidence}" for digit, confidence in zip(number, confidences, strict=True)
+    ]
+    script = (
+        f"const g = document.querySelector('#{ids.DRAW_SALIENCY} .js-plotly-plot');"
+        "return g && g.data.length ? (g.layout.annotations || []).map(a => a.text) : null;"
+    )
+    until(
+        lambda: duo.driver.execute_script(script) == titles,
+        timeout=WAIT,
+        msg=f"no heatmaps titled {titles} within {WAIT} s",
+    )
 
 
 def canvas(duo):
@@ -99,7 +116,10 @@ def test_clear_resets_everything(draw):
     draw.find_element(f"#{ids.DRAW_CLEAR}").click()
     assert_empty_state(draw)
     draw_digit(draw.driver, canvas(draw), 1)  # the cleared canvas holds only the new stroke
-    wait_for_heatmaps(draw, wait_for_prediction(draw, lambda text: text.startswith("1 · "), "the 1 drawn after Clear"))
+    wait_for_heatmaps(
+        draw,
+        wait_for_prediction(draw, lambda text: text.startswith("1 · "), "the 1 drawn after Clear"),
+    )
     assert draw.get_logs() == []
 
 
@@ -107,8 +127,11 @@ def test_two_separated_digits_in_number_mode_show_the_number(draw):
     draw.find_element(f"#{ids.DRAW_MODE} input[value='number']").click()
     for digit, box in TWO_DIGITS.items():
         draw_digit(draw.driver, canvas(draw), digit, box)
-    text = wait_for_prediction(draw, lambda text: text.startswith("10") or text.startswith("Not sure · best guess 10"),
-                               "the number 10")
+    text = wait_for_prediction(
+        draw,
+        lambda text: text.startswith("10") or text.startswith("Not sure · best guess 10"),
+        "the number 10",
+    )
     assert text.startswith("10 · "), text
     assert len(draw.find_elements(f"#{ids.DRAW_INPUT} img")) == 2
     wait_for_heatmaps(draw, text)
@@ -117,12 +140,18 @@ def test_two_separated_digits_in_number_mode_show_the_number(draw):
 
 def test_an_uploaded_photo_is_read_and_a_bad_file_gets_a_message(draw, tmp_path):
     photo = tmp_path / "four.jpg"
-    paper = render(4, size=600, ink=40, background=215, thickness=34)  # dark ink on light paper, like a scan
-    noisy = np.clip(paper + np.random.default_rng(0).normal(0, 6, paper.shape), 0, 255).astype(np.uint8)
+    paper = render(
+        4, size=600, ink=40, background=215, thickness=34
+    )  # dark ink on light paper, like a scan
+    noisy = np.clip(paper + np.random.default_rng(0).normal(0, 6, paper.shape), 0, 255).astype(
+        np.uint8
+    )
     cv2.imwrite(str(photo), noisy)
     upload = draw.find_element(f"#{ids.DRAW_UPLOAD} input[type=file]")
     upload.send_keys(str(photo))
-    text = wait_for_prediction(draw, lambda text: text not in (EMPTY_TEXT, ""), "a reading of the photo")
+    text = wait_for_prediction(
+        draw, lambda text: text not in (EMPTY_TEXT, ""), "a reading of the photo"
+    )
     assert text.startswith("4 · "), text
     assert len(draw.find_elements(f"#{ids.DRAW_INPUT} img")) == 1
     wait_for_heatmaps(draw, text)
@@ -135,6 +164,7 @@ def test_an_uploaded_photo_is_read_and_a_bad_file_gets_a_message(draw, tmp_path)
     too_large = tmp_path / "huge.png"
     too_large.write_bytes(cv2.imencode(".png", render(4))[1].tobytes() + bytes(MAX_BYTES))
     upload.send_keys(str(too_large))  # refused by the browser: never sent to the server
-    draw.wait_for_contains_text(f"#{ids.DRAW_MESSAGE}", "huge.png is too large (5.0 MB); the limit is 5.0 MB",
-                                timeout=WAIT)
+    draw.wait_for_contains_text(
+        f"#{ids.DRAW_MESSAGE}", "huge.png is too large (5.0 MB); the limit is 5.0 MB", timeout=WAIT
+    )
     assert draw.get_logs() == []

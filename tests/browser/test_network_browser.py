@@ -1,4 +1,5 @@
-"""The Network and Adversarial pages and the Draw page's what-if card in headless Chromium, on the tiny runs."""
+"""The Network and Adversarial pages and the Draw page's what-if card in headless Chromium, on the
+tiny runs."""
 
 from __future__ import annotations
 
@@ -19,17 +20,27 @@ COMPUTE_WAIT = 180  # seconds for a derived file computed in the background (sma
 
 @pytest.fixture
 def convnet_app(runs_dir, tmp_path):
-    """A fresh app over the tiny runs, the convnet preselected, an empty cache and small derived files."""
+    """A fresh app over the tiny runs, the convnet preselected, an empty cache and small derived
+    files."""
     from dashboard.app import create_app
 
-    return create_app(Settings(runs_dir=runs_dir, run=runs_dir / CONVNET, cache_dir=tmp_path,
-                               projection_size=PROJECTION_SIZE, robustness_size=100))
+    return create_app(
+        Settings(
+            runs_dir=runs_dir,
+            run=runs_dir / CONVNET,
+            cache_dir=tmp_path,
+            projection_size=PROJECTION_SIZE,
+            robustness_size=100,
+        )
+    )
 
 
 def traces(duo, graph_id: str) -> int:
     """How many traces the graph `graph_id` draws."""
     return duo.driver.execute_script(
-        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); return g ? g.data.length : -1;")
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); return g ? "
+        "g.data.length : -1;"
+    )
 
 
 def test_the_network_page_shows_layers_filters_units_and_both_maps(dash_duo, convnet_app):
@@ -41,9 +52,14 @@ def test_the_network_page_shows_layers_filters_units_and_both_maps(dash_duo, con
     assert [t.split(" (")[0] for t in titles] == ["conv1 · 26 × 26 × 32", "conv2 · 11 × 11 × 64"]
     assert traces(dash_duo, ids.NETWORK_FILTERS) == 1 and traces(dash_duo, ids.NETWORK_UNITS) == 1
     until(lambda: traces(dash_duo, ids.NETWORK_PIXEL_MAP) >= 10, timeout=WAIT)
-    until(lambda: traces(dash_duo, ids.NETWORK_FEATURE_MAP) >= 10, timeout=COMPUTE_WAIT)  # polled until computed
+    until(
+        lambda: traces(dash_duo, ids.NETWORK_FEATURE_MAP) >= 10, timeout=COMPUTE_WAIT
+    )  # polled until computed
     dash_duo.find_element(f"#{ids.NETWORK_RANDOM}").click()
-    until(lambda: "Test image #5 " not in dash_duo.find_element(f"#{ids.NETWORK_CAPTION}").text, timeout=WAIT)
+    until(
+        lambda: "Test image #5 " not in dash_duo.find_element(f"#{ids.NETWORK_CAPTION}").text,
+        timeout=WAIT,
+    )
     assert dash_duo.get_logs() == []
 
 
@@ -60,7 +76,9 @@ def test_the_network_and_adversarial_pages_look_inside_the_last_drawing(dash_duo
     dash_duo.wait_for_contains_text(f"#{ids.NETWORK_CAPTION}", "Your last drawing", timeout=WAIT)
     dash_duo.find_element("a[href='/adversarial']").click()
     dash_duo.find_element(f"#{ids.ADVERSARIAL_SOURCE} input[value='drawing']").click()
-    dash_duo.wait_for_contains_text(f"#{ids.ADVERSARIAL_CAPTION}", "Your last drawing", timeout=WAIT)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.ADVERSARIAL_CAPTION}", "Your last drawing", timeout=WAIT
+    )
     assert dash_duo.get_logs() == []
 
 
@@ -73,16 +91,23 @@ def test_what_if_sliders_change_the_reading_and_the_sweep(dash_duo, convnet_app)
     try:
         dash_duo.wait_for_contains_text(f"#{ids.DRAW_WHATIF_READING}", "reads", timeout=WAIT)
     except Exception as error:
-        raise AssertionError(f"no what-if reading; the reading says {prediction!r}; console {dash_duo.get_logs()}") from error
+        raise AssertionError(
+            f"no what-if reading; the reading says {prediction!r}; console {dash_duo.get_logs()}"
+        ) from error
     until(lambda: traces(dash_duo, ids.DRAW_WHATIF_SWEEP) == 50, timeout=WAIT)
     before = dash_duo.find_element(f"#{ids.DRAW_WHATIF_READING} img").get_attribute("src")
     handle = dash_duo.find_element(".whatif-rotation [role='slider']")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
     handle.click()
     handle.send_keys(*[Keys.ARROW_RIGHT] * 4)  # four steps of 5°
-    until(lambda: dash_duo.find_element(f"#{ids.DRAW_WHATIF_READING} img").get_attribute("src") != before,
-          timeout=WAIT)
-    rotation = "return document.querySelector('#{} .js-plotly-plot').layout.shapes[0].x0;".format(ids.DRAW_WHATIF_SWEEP)
+    until(
+        lambda: (
+            dash_duo.find_element(f"#{ids.DRAW_WHATIF_READING} img").get_attribute("src") != before
+        ),
+        timeout=WAIT,
+    )
+    sweep = f"document.querySelector('#{ids.DRAW_WHATIF_SWEEP} .js-plotly-plot')"
+    rotation = f"return {sweep}.layout.shapes[0].x0;"
     until(lambda: dash_duo.driver.execute_script(rotation) == 20, timeout=WAIT)
     dash_duo.find_element(f"#{ids.DRAW_WHATIF_RESET}").click()
     until(lambda: dash_duo.driver.execute_script(rotation) == 0, timeout=WAIT)
@@ -106,8 +131,11 @@ def test_the_network_page_fits_phone_and_laptop_widths(dash_duo, convnet_app, si
     dash_duo.start_server(convnet_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/network?index=1")
     dash_duo.wait_for_element(f"#{ids.NETWORK_MAPS} .heatmaplayer", timeout=WAIT)
-    overflowing = dash_duo.driver.execute_script(  # the page's own cards; the shell's navbar is issue 10's
-        "return [...document.querySelectorAll('main .card')].filter(c => c.scrollWidth > c.clientWidth + 1)"
-        ".map(c => c.querySelector('h3').textContent);")
+    # the page's own cards; the shell's navbar is issue 10's
+    overflowing = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('main .card')].filter(c => c.scrollWidth > "
+        "c.clientWidth + 1)"
+        ".map(c => c.querySelector('h3').textContent);"
+    )
     assert overflowing == []
     assert dash_duo.get_logs() == []

@@ -13,12 +13,24 @@ from tests.support.constants import RUN_NAMES
 
 PAGES = {  # path: selectors that exist once the page has rendered its content
     "/": ["#home-summary .stat"],
-    "/dataset": ["#dataset-labels .bars", "#dataset-spread .heatmaplayer", "#dataset-gallery img",
-                 "#dataset-projection .scatterlayer .point"],
-    "/training": ["#training-curves .scatterlayer .trace", "#training-overlay .scatterlayer .trace",
-                  "#training-table tr.selected"],
-    "/errors": ["#errors-matrix .heatmaplayer", "#errors-cell img", "#errors-mistakes img",
-                "#errors-probabilities .bars", "#errors-scores .bars"],
+    "/dataset": [
+        "#dataset-labels .bars",
+        "#dataset-spread .heatmaplayer",
+        "#dataset-gallery img",
+        "#dataset-projection .scatterlayer .point",
+    ],
+    "/training": [
+        "#training-curves .scatterlayer .trace",
+        "#training-overlay .scatterlayer .trace",
+        "#training-table tr.selected",
+    ],
+    "/errors": [
+        "#errors-matrix .heatmaplayer",
+        "#errors-cell img",
+        "#errors-mistakes img",
+        "#errors-probabilities .bars",
+        "#errors-scores .bars",
+    ],
 }
 
 
@@ -61,20 +73,30 @@ def test_run_selector_changes_every_page(browser, service):
     assert browser.get_logs() == []
 
 
-def test_click_on_a_confusion_cell_shows_its_images_and_an_image_its_probabilities(browser, service):
+def test_click_on_a_confusion_cell_shows_its_images_and_an_image_its_probabilities(
+    browser, service
+):
     open_page(browser, "/errors")
     predictions = service.predictions(RUN_NAMES[0])
     true, predicted = 3, 3
-    browser.click_at_coord_fractions("#errors-matrix .nsewdrag", (predicted + 0.5) / 10, (true + 0.5) / 10)
+    browser.click_at_coord_fractions(
+        "#errors-matrix .nsewdrag", (predicted + 0.5) / 10, (true + 0.5) / 10
+    )
     count = len(predictions.cell(true, predicted))
-    browser.wait_for_contains_text(f"#{ids.ERRORS_CELL} .cell-heading", f"True 3, correctly classified: {count:,} images")
-    first = int(predictions.cell(true, predicted)[-1])  # a diagonal cell: the least confident right answer first
+    browser.wait_for_contains_text(
+        f"#{ids.ERRORS_CELL} .cell-heading", f"True 3, correctly classified: {count:,} images"
+    )
+    first = int(
+        predictions.cell(true, predicted)[-1]
+    )  # a diagonal cell: the least confident right answer first
     browser.wait_for_contains_text(f"#{ids.ERRORS_CELL} figcaption", f"#{first}")
     captions = [c.text for c in browser.find_elements(f"#{ids.ERRORS_CELL} figcaption")]
     assert all("true 3 → 3" in caption for caption in captions)
 
     browser.find_elements(f"#{ids.ERRORS_CELL} .tile img")[0].click()
-    browser.wait_for_contains_text(f"#{ids.ERRORS_PROBABILITIES} .gtitle", f"Test image #{first}: true 3")
+    browser.wait_for_contains_text(
+        f"#{ids.ERRORS_PROBABILITIES} .gtitle", f"Test image #{first}: true 3"
+    )
     link = browser.find_element(f"#{ids.ERRORS_PROBABILITIES_CAPTION} a")
     assert link.get_attribute("href").endswith(f"/saliency?index={first}")
     assert browser.get_logs() == []
@@ -84,7 +106,9 @@ def test_click_on_a_projection_point_shows_its_image(browser, service):
     open_page(browser, "/dataset")
     browser.find_element(f"#{ids.DATASET_PROJECTION_METHOD} input[value='pca']").click()
     browser.wait_for_contains_text(f"#{ids.DATASET_PROJECTION} .xtitle", "PCA 1")
-    point = browser.find_elements(f"#{ids.DATASET_PROJECTION} .scatterlayer .trace:nth-child(8) .point")[0]
+    point = browser.find_elements(
+        f"#{ids.DATASET_PROJECTION} .scatterlayer .trace:nth-child(8) .point"
+    )[0]
     from selenium.webdriver.common.action_chains import ActionChains
 
     ActionChains(browser.driver).move_to_element(point).click().perform()

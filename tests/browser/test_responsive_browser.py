@@ -1,5 +1,7 @@
-"""Every page at phone (390x844, touch) and laptop (1024x768) size in headless Chromium: nothing wider than the
-screen, graphs of a usable size, small-multiple titles apart, the navigation reachable, and on /draw the reading
+"""Every page at phone (390x844, touch) and laptop (1024x768) size in headless Chromium: nothing
+wider than the
+screen, graphs of a usable size, small-multiple titles apart, the navigation reachable, and on /draw
+the reading
 on screen right after a real stroke (a finger at phone size, the mouse at laptop size)."""
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ PAGES = {  # path: a selector that exists once the page has rendered its content
 }
 SMALL_MULTIPLES = ("dataset-means", "dataset-spread", "saliency-heatmap")
 OVERLAPS = """
-const boxes = [...document.querySelectorAll('#' + arguments[0] + ' .annotation-text, #' + arguments[0] + ' .gtitle')]
+const within = '#' + arguments[0];
+const boxes = [...document.querySelectorAll(within + ' .annotation-text, ' + within + ' .gtitle')]
   .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
 let overlaps = 0;
 for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
   const a = boxes[i], b = boxes[j];
-  if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
+  const across = a.left < b.right - 1 && b.left < a.right - 1;
+  if (across && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
 }
 return [boxes.length, overlaps];
 """
@@ -80,7 +84,9 @@ def test_phone_navigation_collapses_with_the_model_selector_in_reach(sized):
     until(link.is_displayed, timeout=5)
     link.click()
     duo.wait_for_element(PAGES["/draw"], timeout=30)
-    until(lambda: not duo.find_element(f"#{ids.SHELL_NAV}").is_displayed(), timeout=5)  # closed once the page opens
+    until(
+        lambda: not duo.find_element(f"#{ids.SHELL_NAV}").is_displayed(), timeout=5
+    )  # closed once the page opens
     assert duo.get_logs() == []
 
 
@@ -96,7 +102,8 @@ def test_the_draw_reading_is_on_screen_right_after_a_stroke(sized):
     assert on_screen(box["bars"], width, box["viewport_height"]), box
     if width < 700:  # on a phone, directly under the canvas
         canvas = duo.driver.execute_script(
-            "return document.querySelector('.draw-canvas').getBoundingClientRect().toJSON()")
+            "return document.querySelector('.draw-canvas').getBoundingClientRect().toJSON()"
+        )
         assert 0 < box["prediction"]["top"] - canvas["bottom"] < 120, (canvas, box)
     else:  # side by side
         assert box["prediction"]["left"] > 300 and box["prediction"]["top"] < 400, box

@@ -18,17 +18,25 @@ INDEX = 8
 
 @pytest.fixture
 def convnet_app(runs_dir, cache_dir):
-    """A fresh app over the tiny runs with the convnet preselected (the baseline has no Grad-CAM)."""
+    """A fresh app over the tiny runs with the convnet preselected (the baseline has no
+    Grad-CAM)."""
     from dashboard.app import create_app
 
-    return create_app(Settings(runs_dir=runs_dir, run=runs_dir / CONVNET, cache_dir=cache_dir,
-                               projection_size=PROJECTION_SIZE))
+    return create_app(
+        Settings(
+            runs_dir=runs_dir,
+            run=runs_dir / CONVNET,
+            cache_dir=cache_dir,
+            projection_size=PROJECTION_SIZE,
+        )
+    )
 
 
 def heatmap_panels(duo) -> int:
     """How many heatmaps the page's figure holds."""
     return duo.driver.execute_script(
-        f"return document.querySelector('#{ids.SALIENCY_HEATMAP} .js-plotly-plot').data.length / 2;")
+        f"return document.querySelector('#{ids.SALIENCY_HEATMAP} .js-plotly-plot').data.length / 2;"
+    )
 
 
 def test_the_page_opens_an_image_from_its_address_and_shows_every_method(dash_duo, convnet_app):
@@ -37,7 +45,10 @@ def test_the_page_opens_an_image_from_its_address_and_shows_every_method(dash_du
     dash_duo.wait_for_contains_text(f"#{ids.SALIENCY_CAPTION}", f"Test image #{INDEX}", timeout=20)
     dash_duo.wait_for_element(f"#{ids.SALIENCY_HEATMAP} .heatmaplayer", timeout=10)
     assert heatmap_panels(dash_duo) == len(METHODS)
-    titles = [element.text for element in dash_duo.find_elements(f"#{ids.SALIENCY_HEATMAP} .annotation-text")]
+    titles = [
+        element.text
+        for element in dash_duo.find_elements(f"#{ids.SALIENCY_HEATMAP} .annotation-text")
+    ]
     assert titles == [method.label for method in METHODS.values()]
     dash_duo.find_element(f"#{ids.SALIENCY_METHOD} input[value='occlusion']").click()
     dash_duo.wait_for_contains_text(f"#{ids.SALIENCY_CAPTION}", "1 heatmap in", timeout=10)

@@ -1,4 +1,5 @@
-"""Train page in headless Chromium: a real training with progress, Cancel, and leaving the page mid-training."""
+"""Train page in headless Chromium: a real training with progress, Cancel, and leaving the page
+mid-training."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard import ids
 from dashboard.jobs.form import PRESET_LABELS, train_size_label
-from model.training.jobs import is_training
 from model.core.runs import list_runs, load_run
+from model.training.jobs import is_training
 from tests.support.sketch import CANVAS
 from tests.support.traces import hidden_dirs, trainer_processes
 
@@ -44,7 +45,9 @@ def fill_form(browser, name: str, epochs: int, size: int) -> None:
     size_menu = browser.find_element(f"#{ids.TRAIN_SIZE}")
     browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", size_menu)
     browser.select_dcc_dropdown(size_menu, value=train_size_label(size))
-    ActionChains(browser.driver).send_keys(Keys.ESCAPE).perform()  # close the menu if it is still open
+    ActionChains(browser.driver).send_keys(
+        Keys.ESCAPE
+    ).perform()  # close the menu if it is still open
     browser.wait_for_contains_text(f"#{ids.TRAIN_SIZE}", train_size_label(size))
 
 
@@ -60,9 +63,11 @@ return [box.hidden ? null : Number(bar.value), trace ? trace.querySelectorAll('.
 def form_shows(browser, architecture: str, epochs: int, augment: bool) -> bool:
     """Whether the form's architecture, epochs and augmentation fields show these values."""
     box = browser.find_element(f"#{ids.TRAIN_AUGMENT} input")
-    return (architecture in browser.find_element(f"#{ids.TRAIN_ARCHITECTURE}").text
-            and browser.find_element(f"#{ids.TRAIN_EPOCHS}").get_attribute("value") == str(epochs)
-            and box.is_selected() == augment)
+    return (
+        architecture in browser.find_element(f"#{ids.TRAIN_ARCHITECTURE}").text
+        and browser.find_element(f"#{ids.TRAIN_EPOCHS}").get_attribute("value") == str(epochs)
+        and box.is_selected() == augment
+    )
 
 
 def test_training_from_the_page_shows_progress_and_lists_the_run(browser, train_runs):
@@ -70,11 +75,16 @@ def test_training_from_the_page_shows_progress_and_lists_the_run(browser, train_
     until(lambda: form_shows(browser, "fast_cnn", 2, False), timeout=10)
     browser.select_dcc_dropdown(f"#{ids.TRAIN_PRESET}", value=PRESET_LABELS["strong"])
     until(lambda: form_shows(browser, "wide_cnn", 18, True), timeout=10)
-    until(lambda: browser.find_element(f"#{ids.TRAIN_NAME}").get_attribute("value") == "wide_cnn-2", timeout=10)
+    until(
+        lambda: browser.find_element(f"#{ids.TRAIN_NAME}").get_attribute("value") == "wide_cnn-2",
+        timeout=10,
+    )
     browser.select_dcc_dropdown(f"#{ids.TRAIN_PRESET}", value=PRESET_LABELS["quick"])
     until(lambda: form_shows(browser, "fast_cnn", 2, False), timeout=10)
     fill_form(browser, "browser-run", epochs=4, size=2048)
-    browser.wait_for_contains_text(f"#{ids.TRAIN_PRESET_CHANGES}", "Changed from the quick preset: epochs 4 (preset: 2)")
+    browser.wait_for_contains_text(
+        f"#{ids.TRAIN_PRESET_CHANGES}", "Changed from the quick preset: epochs 4 (preset: 2)"
+    )
     browser.find_element(f"#{ids.TRAIN_START}").click()
     browser.wait_for_element(f"#{ids.TRAIN_LIVE} .scatterlayer .trace", timeout=120)
     seen = []
@@ -94,7 +104,9 @@ def test_training_from_the_page_shows_progress_and_lists_the_run(browser, train_
     browser.find_element(f"#{ids.RUN_SELECT}").click()
     options = browser.find_element(".dash-dropdown-options").text
     assert "browser-run" in options and "convnet" in options
-    assert load_run(train_runs / "browser-run").metadata["epochs"] == 4 and not is_training(train_runs)
+    assert load_run(train_runs / "browser-run").metadata["epochs"] == 4 and not is_training(
+        train_runs
+    )
     assert browser.find_element(f"#{ids.TRAIN_START}").is_enabled()
     assert browser.get_logs() == []
 
@@ -110,8 +122,9 @@ def test_cancel_stops_the_training_and_leaves_no_trace(browser, train_runs):
         time.sleep(0.2)
     assert progress and is_training(train_runs) and trainer_processes(train_runs)
     browser.find_element(f"#{ids.TRAIN_CANCEL}").click()
-    browser.wait_for_contains_text(f"#{ids.TRAIN_STATUS}", "Cancelled: the training of cancel-me was stopped",
-                                   timeout=30)
+    browser.wait_for_contains_text(
+        f"#{ids.TRAIN_STATUS}", "Cancelled: the training of cancel-me was stopped", timeout=30
+    )
     assert not is_training(train_runs) and trainer_processes(train_runs) == []
     assert not (train_runs / "cancel-me").exists() and hidden_dirs(train_runs) == []
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
@@ -120,7 +133,9 @@ def test_cancel_stops_the_training_and_leaves_no_trace(browser, train_runs):
     assert browser.get_logs() == []
 
 
-def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result(browser, train_runs):
+def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result(
+    browser, train_runs
+):
     fill_form(browser, "away-run", epochs=3, size=2048)
     browser.find_element(f"#{ids.TRAIN_START}").click()
     deadline = time.monotonic() + 180
@@ -139,10 +154,14 @@ def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result
         if progress is not None or "Trained away-run" in status:
             break
         time.sleep(0.2)
-    if "Trained away-run" not in status:  # still running: its starter sees the progress and may cancel
+    if (
+        "Trained away-run" not in status
+    ):  # still running: its starter sees the progress and may cancel
         assert progress is not None and "started from this browser" in status
         assert browser.find_element(f"#{ids.TRAIN_CANCEL}").is_enabled()
-    browser.wait_for_contains_text(f"#{ids.TRAIN_STATUS}", "Trained away-run: test accuracy", timeout=240)
+    browser.wait_for_contains_text(
+        f"#{ids.TRAIN_STATUS}", "Trained away-run: test accuracy", timeout=240
+    )
     browser.wait_for_contains_text(f"#{ids.RUN_SELECT}", "away-run")  # selected once it finished
     assert not browser.find_element(f"#{ids.TRAIN_CANCEL}").is_enabled()
     assert load_run(train_runs / "away-run").metadata["epochs"] == 3

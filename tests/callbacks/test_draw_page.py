@@ -1,4 +1,5 @@
-"""Draw page: the reading's text and panels, its callbacks called directly and over HTTP, and Chromium with a real mouse.
+"""Draw page: the reading's text and panels, its callbacks called directly and over HTTP, and
+Chromium with a real mouse.
 
 Browser tests use the shipped model (runs/deep_cnn): a drawn 1, 7 or 0 must be read as such.
 Without it they fail (create_app raises RunError); they are never skipped.
@@ -65,7 +66,9 @@ def test_confidence_bars_have_ten_rows_with_the_best_one_marked():
     bars = confidence_bars(sure(6, 0.9).probabilities)
     rows = bars.children
     assert len(rows) == 10
-    assert [row.className for row in rows].count("bar best") == 1 and rows[6].className == "bar best"
+    assert [row.className for row in rows].count("bar best") == 1 and rows[
+        6
+    ].className == "bar best"
     assert rows[6].children[2].children == "90.0%"
     with pytest.raises(ValueError, match=r"shape \(10,\)"):
         confidence_bars(np.ones(3))
@@ -95,8 +98,18 @@ def reading_outputs(*args) -> tuple:
 
 def stroke(draw_page, json_data, *, mode: str = "digit", source: str = "empty", contents=None):
     """The reading's outputs after a stroke that left `json_data` on the canvas."""
-    return reading_outputs(draw_page.show_reading, f"{ids.DRAW_CANVAS}.trigger", 1, contents, 0, mode, TINY_RUN, json_data,
-                source, draw_page.BACKGROUNDS[0])
+    return reading_outputs(
+        draw_page.show_reading,
+        f"{ids.DRAW_CANVAS}.trigger",
+        1,
+        contents,
+        0,
+        mode,
+        TINY_RUN,
+        json_data,
+        source,
+        draw_page.BACKGROUNDS[0],
+    )
 
 
 def heatmap(draw_page, read, method: str, *, run: str = TINY_RUN):
@@ -105,20 +118,27 @@ def heatmap(draw_page, read, method: str, *, run: str = TINY_RUN):
 
 
 def test_a_drawing_is_read_with_its_input_and_bars(draw_page):
-    text, message, bars, inputs, source, background, upload, read = stroke(draw_page, sketch_json(7))
+    text, message, bars, inputs, source, background, upload, read = stroke(
+        draw_page, sketch_json(7)
+    )
     assert text[0].isdigit() or text.startswith("Not sure")
     assert message == "" and source == "canvas" and len(bars) == 1 and len(inputs.children) == 1
-    assert len(read) == 1 and read[0]["digit"] == int(text[0]) if text[0].isdigit() else len(read) == 1
+    assert (
+        len(read) == 1 and read[0]["digit"] == int(text[0]) if text[0].isdigit() else len(read) == 1
+    )
     image = inputs.children[0].children[0].src
     assert image.startswith("data:image/png;base64,")
 
 
-@pytest.mark.parametrize("payload, message", [
-    ("{not json", "not valid JSON"),
-    (json.dumps({"objects": [{"type": "path", "path": [["M", 1]]}]}), "must carry 2 numbers"),
-    ('{"objects": [' + ", ".join(['{"type": "image"}'] * 300_000) + "]}", "too large"),
-    (["not", "a", "string"], "must be a JSON string"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"objects": [{"type": "path", "path": [["M", 1]]}]}), "must carry 2 numbers"),
+        ('{"objects": [' + ", ".join(['{"type": "image"}'] * 300_000) + "]}", "too large"),
+        (["not", "a", "string"], "must be a JSON string"),
+    ],
+)
 def test_malformed_or_huge_canvas_data_gets_a_clear_message(draw_page, payload, message):
     text, shown, bars, inputs, source, *_ = stroke(draw_page, payload)
     assert text == "Cannot read the drawing" and message in shown and shown[0].isupper()
@@ -126,32 +146,90 @@ def test_malformed_or_huge_canvas_data_gets_a_clear_message(draw_page, payload, 
 
 
 def test_a_stroke_drops_the_upload_and_an_upload_clears_the_canvas(draw_page):
-    *_, background, upload, _ = stroke(draw_page, sketch_json(1), contents="data:image/png;base64,AAAA", source="upload")
+    *_, background, upload, _ = stroke(
+        draw_page, sketch_json(1), contents="data:image/png;base64,AAAA", source="upload"
+    )
     assert upload is None and background is draw_page.no_update
-    png = "data:image/png;base64," + base64.b64encode(cv2.imencode(".png", 255 - render(3))[1].tobytes()).decode()
+    png = (
+        "data:image/png;base64,"
+        + base64.b64encode(cv2.imencode(".png", 255 - render(3))[1].tobytes()).decode()
+    )
     text, message, *_, source, background, upload, _ = reading_outputs(
-        draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, png, 0, "digit", TINY_RUN, sketch_json(1), "canvas",
-        draw_page.BACKGROUNDS[0])
+        draw_page.show_reading,
+        f"{ids.DRAW_UPLOAD}.contents",
+        1,
+        png,
+        0,
+        "digit",
+        TINY_RUN,
+        sketch_json(1),
+        "canvas",
+        draw_page.BACKGROUNDS[0],
+    )
     assert (text[0].isdigit() or text.startswith("Not sure")) and message == ""
-    assert source == "upload" and background == draw_page.BACKGROUNDS[1] and upload is draw_page.no_update
+    assert (
+        source == "upload"
+        and background == draw_page.BACKGROUNDS[1]
+        and upload is draw_page.no_update
+    )
 
 
 def test_bad_uploads_get_a_message_and_no_reading(draw_page):
-    for contents, words in (("data:", "empty"), ("data:text/plain;base64,aGVsbG8=", "not an image")):
-        text, message, *_ = reading_outputs(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, contents, 0, "digit",
-                                 TINY_RUN, "", "empty", draw_page.BACKGROUNDS[0])
+    for contents, words in (
+        ("data:", "empty"),
+        ("data:text/plain;base64,aGVsbG8=", "not an image"),
+    ):
+        text, message, *_ = reading_outputs(
+            draw_page.show_reading,
+            f"{ids.DRAW_UPLOAD}.contents",
+            1,
+            contents,
+            0,
+            "digit",
+            TINY_RUN,
+            "",
+            "empty",
+            draw_page.BACKGROUNDS[0],
+        )
         assert text == "Cannot read the upload" and words in message
-    blank = "data:image/png;base64," + base64.b64encode(cv2.imencode(".png", np.full((90, 90), 250, np.uint8))[1]).decode()
-    text, message, *_ = reading_outputs(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, blank, 0, "digit", TINY_RUN, "",
-                             "empty", draw_page.BACKGROUNDS[0])
+    blank = (
+        "data:image/png;base64,"
+        + base64.b64encode(cv2.imencode(".png", np.full((90, 90), 250, np.uint8))[1]).decode()
+    )
+    text, message, *_ = reading_outputs(
+        draw_page.show_reading,
+        f"{ids.DRAW_UPLOAD}.contents",
+        1,
+        blank,
+        0,
+        "digit",
+        TINY_RUN,
+        "",
+        "empty",
+        draw_page.BACKGROUNDS[0],
+    )
     assert text == "No digit found" and "almost no ink" in message
 
 
 def test_clear_resets_the_reading_and_the_canvas(draw_page):
     text, message, bars, inputs, source, background, upload, read = reading_outputs(
-        draw_page.show_reading, f"{ids.DRAW_CLEAR}.n_clicks", 1, None, 1, "digit", TINY_RUN, sketch_json(7), "canvas",
-        draw_page.BACKGROUNDS[1])
-    assert text == EMPTY_TEXT and message == "" and source == "empty" and background == draw_page.BACKGROUNDS[0]
+        draw_page.show_reading,
+        f"{ids.DRAW_CLEAR}.n_clicks",
+        1,
+        None,
+        1,
+        "digit",
+        TINY_RUN,
+        sketch_json(7),
+        "canvas",
+        draw_page.BACKGROUNDS[1],
+    )
+    assert (
+        text == EMPTY_TEXT
+        and message == ""
+        and source == "empty"
+        and background == draw_page.BACKGROUNDS[0]
+    )
     assert read == []
     assert "Nothing" in inputs.children.children
 
@@ -176,17 +254,21 @@ def test_the_heatmap_explains_exactly_the_input_the_reading_stored(draw_page, se
     text, *_, read = stroke(draw_page, sketch_json(7))
     stored = read_store(read)[0]
     figure = heatmap(draw_page, read, "vanilla")
-    expected = normalize_heatmap(service.explainer(TINY_RUN).explain(stored.input, "vanilla", stored.digit),
-                                 signed=False)
+    expected = normalize_heatmap(
+        service.explainer(TINY_RUN).explain(stored.input, "vanilla", stored.digit), signed=False
+    )
     np.testing.assert_allclose(np.asarray(figure.data[1].z, float), expected, atol=1e-3)
 
 
-@pytest.mark.parametrize("read, words", [
-    ("not a list", "must be a list"),
-    ([{"input": "%%%", "digit": 1, "confidence": 0.5}], "undecodable"),
-    ([{"input": "AAAA", "digit": 1, "confidence": 0.5}], "28x28 float32"),
-    ([{"digit": 1}], "'input' string"),
-])
+@pytest.mark.parametrize(
+    "read, words",
+    [
+        ("not a list", "must be a list"),
+        ([{"input": "%%%", "digit": 1, "confidence": 0.5}], "undecodable"),
+        ([{"input": "AAAA", "digit": 1, "confidence": 0.5}], "28x28 float32"),
+        ([{"digit": 1}], "'input' string"),
+    ],
+)
 def test_a_tampered_store_gets_a_message_not_an_error(draw_page, read, words):
     figure = heatmap(draw_page, read, "vanilla")
     assert not figure.data and words in figure.layout.annotations[0].text
@@ -195,18 +277,37 @@ def test_a_tampered_store_gets_a_message_not_an_error(draw_page, read, words):
 def test_a_huge_payload_over_http_gets_a_message_and_the_server_keeps_answering(app):
     key = next(key for key in app.callback_map if f"{ids.DRAW_PREDICTION}.children" in key)
     spec = app.callback_map[key]
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in key.strip(".").split("...")]
+    outputs = [
+        dict(zip(("id", "property"), part.rsplit(".", 1), strict=False))
+        for part in key.strip(".").split("...")
+    ]
 
     def body(json_data: str) -> dict:
-        values = {f"{ids.DRAW_CANVAS}.json_data": json_data, f"{ids.DRAW_SOURCE}.data": "canvas",
-                  f"{ids.RUN_SELECT}.value": TINY_RUN, f"{ids.DRAW_MODE}.value": "digit",
-                  f"{ids.DRAW_CANVAS}.image_content": ""}
-        fill = lambda items: [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items]  # noqa: E731
-        return {"output": key, "outputs": outputs, "inputs": fill(spec["inputs"]), "state": fill(spec["state"]),
-                "changedPropIds": [f"{ids.DRAW_CANVAS}.trigger"]}
+        values = {
+            f"{ids.DRAW_CANVAS}.json_data": json_data,
+            f"{ids.DRAW_SOURCE}.data": "canvas",
+            f"{ids.RUN_SELECT}.value": TINY_RUN,
+            f"{ids.DRAW_MODE}.value": "digit",
+            f"{ids.DRAW_CANVAS}.image_content": "",
+        }
+
+        def fill(items):
+            return [
+                {**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items
+            ]
+
+        return {
+            "output": key,
+            "outputs": outputs,
+            "inputs": fill(spec["inputs"]),
+            "state": fill(spec["state"]),
+            "changedPropIds": [f"{ids.DRAW_CANVAS}.trigger"],
+        }
 
     client = app.server.test_client()
-    huge = json.dumps({"objects": [{"type": "path", "strokeWidth": 9, "path": [["L", 1.5, 2.5]] * 200_000}]})
+    huge = json.dumps(
+        {"objects": [{"type": "path", "strokeWidth": 9, "path": [["L", 1.5, 2.5]] * 200_000}]}
+    )
     answer = client.post("/_dash-update-component", json=body(huge))
     assert answer.status_code == 200
     response = answer.get_json()["response"]
@@ -224,7 +325,11 @@ def test_a_stroke_is_read_once_and_the_run_directory_never_listed(draw_page, mon
 
     reads, listings = [], []
     classify = service_module.classify
-    monkeypatch.setattr(service_module, "classify", lambda predictor, image: reads.append(1) or classify(predictor, image))
+    monkeypatch.setattr(
+        service_module,
+        "classify",
+        lambda predictor, image: reads.append(1) or classify(predictor, image),
+    )
     monkeypatch.setattr(service_module, "list_runs", lambda root: listings.append(root) or [])
     read = stroke(draw_page, sketch_json(7))[-1]
     heatmap(draw_page, read, "vanilla")
@@ -233,24 +338,55 @@ def test_a_stroke_is_read_once_and_the_run_directory_never_listed(draw_page, mon
 
 def data_url(image: np.ndarray, extension: str = ".png") -> str:
     """A `dcc.Upload`-style data URL of `image` encoded by OpenCV."""
-    return "data:image/png;base64," + base64.b64encode(cv2.imencode(extension, image)[1].tobytes()).decode()
+    return (
+        "data:image/png;base64,"
+        + base64.b64encode(cv2.imencode(extension, image)[1].tobytes()).decode()
+    )
 
 
 def test_an_upload_is_shown_in_place_of_the_canvas_with_a_box_per_mark(draw_page):
     from model.generated.photos import photo_number
 
     photo = photo_number(np.random.default_rng(3), text="42", grid=False)
-    outputs = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, data_url(photo.image, ".jpg"), 0,
-                   "number", TINY_RUN, "", "empty", draw_page.BACKGROUNDS[0], "calibrated", "forty-two.jpg")
+    outputs = call(
+        draw_page.show_reading,
+        f"{ids.DRAW_UPLOAD}.contents",
+        1,
+        data_url(photo.image, ".jpg"),
+        0,
+        "number",
+        TINY_RUN,
+        "",
+        "empty",
+        draw_page.BACKGROUNDS[0],
+        "calibrated",
+        "forty-two.jpg",
+    )
     text, message, bars, inputs, source, *_, read, view, board = outputs
     assert source == "upload" and board == "draw-board showing-upload"
     assert view.layout.title.text == "forty-two.jpg" and view.data[0].type == "image"
     assert len(view.layout.shapes) == len(read) == len(bars) == 2  # the ruled lines are not marks
     xs = [shape.x0 for shape in view.layout.shapes]
     assert xs == sorted(xs)  # left to right, as the number reads
-    bad = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 2, "data:text/plain;base64,aGVsbG8=", 0,
-               "number", TINY_RUN, "", "upload", draw_page.BACKGROUNDS[1], "calibrated", "notes.txt")
-    assert bad[0] == "Cannot read the upload" and bad[7] == [] and "not an image" in bad[8].layout.annotations[0].text
+    bad = call(
+        draw_page.show_reading,
+        f"{ids.DRAW_UPLOAD}.contents",
+        2,
+        "data:text/plain;base64,aGVsbG8=",
+        0,
+        "number",
+        TINY_RUN,
+        "",
+        "upload",
+        draw_page.BACKGROUNDS[1],
+        "calibrated",
+        "notes.txt",
+    )
+    assert (
+        bad[0] == "Cannot read the upload"
+        and bad[7] == []
+        and "not an image" in bad[8].layout.annotations[0].text
+    )
     assert "Nothing" in str(bad[3])  # the old reading is gone
 
 
@@ -259,9 +395,21 @@ def test_a_mark_that_is_not_a_digit_is_refused_on_the_page(draw_page):
 
     hash_sign = np.zeros((280, 280), np.uint8)
     mark = synthetic.render_text("#", height=180, thickness=18)
-    hash_sign[50:50 + mark.shape[0], 50:50 + mark.shape[1]] = mark[:230, :230]
-    outputs = call(draw_page.show_reading, f"{ids.DRAW_UPLOAD}.contents", 1, data_url(hash_sign), 0, "digit",
-                   TINY_RUN, "", "empty", draw_page.BACKGROUNDS[0], "calibrated", "hash.png")
+    hash_sign[50 : 50 + mark.shape[0], 50 : 50 + mark.shape[1]] = mark[:230, :230]
+    outputs = call(
+        draw_page.show_reading,
+        f"{ids.DRAW_UPLOAD}.contents",
+        1,
+        data_url(hash_sign),
+        0,
+        "digit",
+        TINY_RUN,
+        "",
+        "empty",
+        draw_page.BACKGROUNDS[0],
+        "calibrated",
+        "hash.png",
+    )
     view, bars = outputs[0], outputs[2]
     assert view[0] == "Not a digit" and "best guess" in view[1].children
     assert bars[0].className == "bars refused"

@@ -1,4 +1,5 @@
-"""The Network and Adversarial pages and the Draw page's what-if card: callbacks called directly on the tiny runs."""
+"""The Network and Adversarial pages and the Draw page's what-if card: callbacks called directly on
+the tiny runs."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from dashboard.drawing.reading import read_store, stored_reading
 from dashboard.settings import Settings
 from dashboard.validation import InvalidInput
 from model.core.mnist import pixels
-from model.reading.classify import Classification
 from model.insight.whatif import SETTINGS
+from model.reading.classify import Classification
 from tests.support.callbacks import call
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 
@@ -23,11 +24,18 @@ ROBUSTNESS_SIZE = 100  # test images in the robustness curves computed here
 
 @pytest.fixture(scope="module")
 def app(runs_dir, tmp_path_factory):
-    """An app over the tiny runs, with a cache of its own so that the derived files are computed here."""
+    """An app over the tiny runs, with a cache of its own so that the derived files are computed
+    here."""
     from dashboard.app import create_app
 
-    return create_app(Settings(runs_dir=runs_dir, cache_dir=tmp_path_factory.mktemp("network-cache"),
-                               projection_size=PROJECTION_SIZE, robustness_size=ROBUSTNESS_SIZE))
+    return create_app(
+        Settings(
+            runs_dir=runs_dir,
+            cache_dir=tmp_path_factory.mktemp("network-cache"),
+            projection_size=PROJECTION_SIZE,
+            robustness_size=ROBUSTNESS_SIZE,
+        )
+    )
 
 
 @pytest.fixture
@@ -60,8 +68,13 @@ def test_the_network_page_shows_every_conv_layer_for_a_test_image(service):
     caption, maps, filters, units = network.show_network("test", 3, None, CONVNET)
     assert "Test image #3" in str(caption)
     titles = [a.text for a in maps.layout.annotations]
-    assert titles[0].startswith("conv1 · 26 × 26 × 32") and titles[1].startswith("conv2 · 11 × 11 × 64")
-    assert len(filters.data) == 1 and filters.data[0].z.shape == (7, 63)  # 32 filters 3x3: 2 rows of 16, 1 px gaps
+    assert titles[0].startswith("conv1 · 26 × 26 × 32") and titles[1].startswith(
+        "conv2 · 11 × 11 × 64"
+    )
+    assert len(filters.data) == 1 and filters.data[0].z.shape == (
+        7,
+        63,
+    )  # 32 filters 3x3: 2 rows of 16, 1 px gaps
     assert len(units.data[0].x) == network.UNITS
 
 
@@ -87,13 +100,17 @@ def test_an_mlp_is_said_to_have_no_convolution(service):
 def test_the_learned_feature_map_is_computed_once_then_read_from_its_file(service):
     from dashboard.pages import network
 
-    pixel, feature, status, polling_off = call(network.show_maps, f"{ids.RUN_SELECT}.value", CONVNET, None)
+    pixel, feature, status, polling_off = call(
+        network.show_maps, f"{ids.RUN_SELECT}.value", CONVNET, None
+    )
     if feature.data:  # computed already by another test of this app's cache: nothing to wait for
         assert polling_off
     else:
         assert "Computing" in status and polling_off is False and len(pixel.data) >= 10
         wait_for(lambda: service.features_map(CONVNET))
-        _, feature, status, polling_off = call(network.show_maps, f"{ids.NETWORK_POLL}.n_intervals", CONVNET, 1)
+        _, feature, status, polling_off = call(
+            network.show_maps, f"{ids.NETWORK_POLL}.n_intervals", CONVNET, 1
+        )
     assert polling_off and status == ""
     assert sum(len(trace.x) for trace in feature.data[:10]) == PROJECTION_SIZE
     files = list(service.settings.cache_dir.glob("features-*.npz"))
@@ -104,7 +121,10 @@ def test_clicking_a_dot_opens_its_image(service):
     from dashboard.pages import network
 
     click = {"points": [{"customdata": 42}]}
-    assert call(network.pick_image, f"{ids.NETWORK_FEATURE_MAP}.clickData", 0, None, click) == (42, "test")
+    assert call(network.pick_image, f"{ids.NETWORK_FEATURE_MAP}.clickData", 0, None, click) == (
+        42,
+        "test",
+    )
 
 
 def test_the_adversarial_page_finds_the_smallest_epsilon(service):
@@ -127,8 +147,13 @@ def test_the_robustness_curve_is_polled_until_computed(service):
     figure, polling_off = call(adversarial.show_curve, f"{ids.RUN_SELECT}.value", BASELINE, None)
     if not polling_off:
         wait_for(lambda: service.robustness(BASELINE))
-        figure, polling_off = call(adversarial.show_curve, f"{ids.ADVERSARIAL_POLL}.n_intervals", BASELINE, 1)
-    assert polling_off and [trace.name for trace in figure.data] == ["FGSM (one step)", "PGD (iterated)"]
+        figure, polling_off = call(
+            adversarial.show_curve, f"{ids.ADVERSARIAL_POLL}.n_intervals", BASELINE, 1
+        )
+    assert polling_off and [trace.name for trace in figure.data] == [
+        "FGSM (one step)",
+        "PGD (iterated)",
+    ]
     assert figure.data[0].y[0] > figure.data[1].y[-1]
 
 
@@ -139,22 +164,34 @@ def test_what_if_follows_the_sliders_and_sweeps_every_range(service):
     slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
     values = [30, 1.2, 2, -1, 1]
     drag = '{"setting":"rotation","type":"draw-whatif"}.drag_value'
-    tile, bars = call(whatif.show_reading, drag, store, values, [0, 1, 0, 0, 0], CONVNET, slider_ids)
+    tile, bars = call(
+        whatif.show_reading, drag, store, values, [0, 1, 0, 0, 0], CONVNET, slider_ids
+    )
     assert "reads" in str(tile) and len(bars.children) == 10
     figure = whatif.show_sweep(store, values, CONVNET, slider_ids)
     assert len(figure.data) == 10 * len(SETTINGS)
     assert np.allclose(np.sum([trace.y for trace in figure.data[:10]], axis=0), 1, atol=1e-3)
-    assert [a.text for a in figure.layout.annotations][:len(SETTINGS)] == [s.label for s in SETTINGS.values()]
+    assert [a.text for a in figure.layout.annotations][: len(SETTINGS)] == [
+        s.label for s in SETTINGS.values()
+    ]
     new_stroke = f"{ids.DRAW_READ}.data"
-    assert "reads" in str(call(whatif.show_reading, new_stroke, store, values, values, CONVNET, slider_ids))
-    assert "Draw a digit" in str(call(whatif.show_reading, drag, [], values, values, CONVNET, slider_ids))
+    assert "reads" in str(
+        call(whatif.show_reading, new_stroke, store, values, values, CONVNET, slider_ids)
+    )
+    assert "Draw a digit" in str(
+        call(whatif.show_reading, drag, [], values, values, CONVNET, slider_ids)
+    )
     bad = [99, 1, 0, 0, 0]
-    assert "rotation must be between" in str(call(whatif.show_reading, drag, store, bad, values, CONVNET, slider_ids))
+    assert "rotation must be between" in str(
+        call(whatif.show_reading, drag, store, bad, values, CONVNET, slider_ids)
+    )
     assert whatif.reset(1, slider_ids) == [0.0, 1.0, 0.0, 0.0, 0.0]
     assert whatif.keep_drawing(store + store) == store
 
 
-def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_reading_does(service):
+def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_reading_does(
+    service,
+):
     from dashboard.drawing import whatif
 
     store = drawing_store(service, index=1)
@@ -166,8 +203,12 @@ def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_r
     best = int(raw.argmax())
     new_stroke = f"{ids.DRAW_READ}.data"
     for scale, shown in (("calibrated", calibrated), ("raw", raw)):
-        tile, _ = call(whatif.show_reading, new_stroke, store, untouched, untouched, CONVNET, slider_ids, scale)
+        tile, _ = call(
+            whatif.show_reading, new_stroke, store, untouched, untouched, CONVNET, slider_ids, scale
+        )
         assert f"{shown[best]:.1%}" in str(tile)
         figure = whatif.show_sweep(store, untouched, CONVNET, slider_ids, scale)
-        at_identity = [trace.y[len(trace.y) // 2] for trace in figure.data[:10]]  # rotation 0 is the middle value
+        at_identity = [
+            trace.y[len(trace.y) // 2] for trace in figure.data[:10]
+        ]  # rotation 0 is the middle value
         assert np.allclose(at_identity, shown, atol=1e-3)

@@ -1,4 +1,5 @@
-"""The shell's run choice: the URL's run, a stale stored choice repaired, a run lost elsewhere replaced, with a notice."""
+"""The shell's run choice: the URL's run, a stale stored choice repaired, a run lost elsewhere
+replaced, with a notice."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def test_a_damaged_part_of_a_readable_run_is_explained_without_a_switch(service)
 
 
 def test_a_link_names_the_run(service):
-    value, options, notice, hidden = choose(f"{ids.SHELL_URL}.search", f"?cell=3-5&run={RUN_NAMES[1]}", DEFAULT)
+    value, options, notice, hidden = choose(
+        f"{ids.SHELL_URL}.search", f"?cell=3-5&run={RUN_NAMES[1]}", DEFAULT
+    )
     assert value == RUN_NAMES[1] and hidden is True and notice == ""
     assert [o["value"] for o in options] == list(RUN_NAMES)
 
@@ -38,7 +41,9 @@ def test_without_a_link_the_stored_choice_stays(service):
     assert value is no_update and notice is no_update and hidden is no_update
 
 
-@pytest.mark.parametrize("trigger", [f"{ids.SHELL_URL}.search", f"{ids.RUN_SELECT}.value", f"{ids.SHELL_LOST}.data"])
+@pytest.mark.parametrize(
+    "trigger", [f"{ids.SHELL_URL}.search", f"{ids.RUN_SELECT}.value", f"{ids.SHELL_LOST}.data"]
+)
 def test_a_vanished_run_falls_back_to_the_default_with_a_notice_naming_it(service, trigger):
     value, _, notice, hidden = choose(trigger, "", "renamed_by_someone")
     assert value == DEFAULT and hidden is False
@@ -52,17 +57,23 @@ def test_a_link_to_a_vanished_run_falls_back_too(service):
 
 def test_picking_a_run_settles_the_notice(service):
     value, _, notice, hidden = choose(f"{ids.RUN_SELECT}.value", "?run=gone", RUN_NAMES[1])
-    assert value is no_update and hidden is True and notice == ""  # the picked run stays, not set again
+    assert (
+        value is no_update and hidden is True and notice == ""
+    )  # the picked run stays, not set again
 
 
 def test_a_run_renamed_under_the_running_app_is_replaced(spare_runs_dir, cache_dir):
     from dashboard.app import create_app
     from dashboard.service import current
 
-    app = create_app(Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir, projection_size=PROJECTION_SIZE))
+    app = create_app(
+        Settings(runs_dir=spare_runs_dir, cache_dir=cache_dir, projection_size=PROJECTION_SIZE)
+    )
     with app.server.app_context():
         assert current().run(RUN_NAMES[1]).name == RUN_NAMES[1]
         (spare_runs_dir / RUN_NAMES[1]).rename(spare_runs_dir / "elsewhere")
-        value, options, notice, hidden = choose(f"{ids.SHELL_LOST}.data", "", RUN_NAMES[1], {"at": 1})
+        value, options, notice, hidden = choose(
+            f"{ids.SHELL_LOST}.data", "", RUN_NAMES[1], {"at": 1}
+        )
         assert value == DEFAULT and not hidden and f"“{RUN_NAMES[1]}”" in notice
         assert [o["value"] for o in options] == sorted([DEFAULT, "elsewhere"])

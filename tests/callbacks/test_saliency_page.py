@@ -1,4 +1,5 @@
-"""Saliency page: the heatmap figure, choosing images, the explaining callback, and the page in Chromium."""
+"""Saliency page: the heatmap figure, choosing images, the explaining callback, and the page in
+Chromium."""
 
 from __future__ import annotations
 
@@ -36,16 +37,22 @@ def test_each_heatmap_lies_over_its_digit_with_one_colorbar():
 def test_panels_wrap_into_rows():
     images = [np.zeros((28, 28))] * 7
     figure = fig_saliency(images, images, [str(n) for n in range(7)], columns=3)
-    assert figure.layout.height > fig_saliency(images[:3], images[:3], ["0", "1", "2"], columns=3).layout.height
+    assert (
+        figure.layout.height
+        > fig_saliency(images[:3], images[:3], ["0", "1", "2"], columns=3).layout.height
+    )
     assert figure.data[-1].xaxis == "x7"
 
 
-@pytest.mark.parametrize("heatmaps, titles, message", [
-    ([np.zeros((28, 28))], [], "as many images, heatmaps and titles"),
-    ([np.zeros((27, 28))], ["a"], "of one shape"),
-    ([np.full((28, 28), 2.0)], ["a"], r"in \[-1, 1\]"),
-    ([np.full((28, 28), np.nan)], ["a"], r"in \[-1, 1\]"),
-])
+@pytest.mark.parametrize(
+    "heatmaps, titles, message",
+    [
+        ([np.zeros((28, 28))], [], "as many images, heatmaps and titles"),
+        ([np.zeros((27, 28))], ["a"], "of one shape"),
+        ([np.full((28, 28), 2.0)], ["a"], r"in \[-1, 1\]"),
+        ([np.full((28, 28), np.nan)], ["a"], r"in \[-1, 1\]"),
+    ],
+)
 def test_bad_panels_are_refused(heatmaps, titles, message):
     with pytest.raises(ValueError, match=message):
         fig_saliency([np.zeros((28, 28))], heatmaps, titles)
@@ -66,11 +73,19 @@ def test_the_query_opens_that_image_and_nonsense_opens_none_with_a_message(page,
     def opened(index):
         layout = page.layout(index=index)
         box = [c for c in _walk(layout) if getattr(c, "id", None) == ids.SALIENCY_INDEX][0]
-        notice = [c for c in _walk(layout) if "query-notice" in (getattr(c, "className", "") or "")][0]
+        notice = [
+            c for c in _walk(layout) if "query-notice" in (getattr(c, "className", "") or "")
+        ][0]
         return box.value, notice.hidden
 
-    for value, expected in (("42", (42, True)), ("9999", (9999, True)), (None, (0, True)), ("10000", (None, False)),
-                            ("-3", (None, False)), ("x", (None, False))):
+    for value, expected in (
+        ("42", (42, True)),
+        ("9999", (9999, True)),
+        (None, (0, True)),
+        ("10000", (None, False)),
+        ("-3", (None, False)),
+        ("x", (None, False)),
+    ):
         assert opened(value) == expected, value
 
 
@@ -85,25 +100,48 @@ def _walk(component):
 
 def test_random_and_next_pick_images_of_the_chosen_kind(page, service):
     labels = service.predictions(CONVNET).labels
-    randoms = {call(page.pick_image, f"{ids.SALIENCY_RANDOM}.n_clicks", clicks, 0, 3, [], 0, CONVNET)
-               for clicks in range(1, 6)}
+    randoms = {
+        call(page.pick_image, f"{ids.SALIENCY_RANDOM}.n_clicks", clicks, 0, 3, [], 0, CONVNET)
+        for clicks in range(1, 6)
+    }
     assert len(randoms) > 1 and all(labels[i] == 3 for i in randoms)
     first_three = int(np.flatnonzero(labels == 3)[0])
-    assert call(page.pick_image, f"{ids.SALIENCY_CLASS}.value", 0, 0, 3, [], 0, CONVNET) == first_three
-    after = call(page.pick_image, f"{ids.SALIENCY_NEXT}.n_clicks", 0, 1, 3, [], first_three, CONVNET)
+    assert (
+        call(page.pick_image, f"{ids.SALIENCY_CLASS}.value", 0, 0, 3, [], 0, CONVNET) == first_three
+    )
+    after = call(
+        page.pick_image, f"{ids.SALIENCY_NEXT}.n_clicks", 0, 1, 3, [], first_three, CONVNET
+    )
     assert after == int(np.flatnonzero(labels == 3)[1])
     last = int(np.flatnonzero(labels == 3)[-1])
-    assert call(page.pick_image, f"{ids.SALIENCY_NEXT}.n_clicks", 0, 2, 3, [], last, CONVNET) == first_three  # wraps
+    assert (
+        call(page.pick_image, f"{ids.SALIENCY_NEXT}.n_clicks", 0, 2, 3, [], last, CONVNET)
+        == first_three
+    )  # wraps
     mistakes = service.predictions(CONVNET)
-    picked = call(page.pick_image, f"{ids.SALIENCY_MISTAKES}.value", 0, 0, "any", ["mistakes"], 0, CONVNET)
+    picked = call(
+        page.pick_image, f"{ids.SALIENCY_MISTAKES}.value", 0, 0, "any", ["mistakes"], 0, CONVNET
+    )
     assert mistakes.predicted[picked] != mistakes.labels[picked]
 
 
 def test_the_sliders_are_the_method_entries_settings_that_offer_one(page):
-    offered = {(name, key) for name, method in METHODS.items() for key, setting in method.settings.items()
-               if setting.slider}
-    assert set(page.SLIDERS) == offered == {("smoothgrad", "noise"), ("smoothgrad", "samples"),
-                                            ("integrated_gradients", "steps"), ("occlusion", "window")}
+    offered = {
+        (name, key)
+        for name, method in METHODS.items()
+        for key, setting in method.settings.items()
+        if setting.slider
+    }
+    assert (
+        set(page.SLIDERS)
+        == offered
+        == {
+            ("smoothgrad", "noise"),
+            ("smoothgrad", "samples"),
+            ("integrated_gradients", "steps"),
+            ("occlusion", "window"),
+        }
+    )
     for method, name in page.SLIDERS:  # every slider position is a valid setting of its method
         low, high, _ = METHODS[method].settings[name].slider
         for value in (low, high):
@@ -119,11 +157,21 @@ def test_slider_settings_go_to_their_method(page):
     assert set(settings) == {"smoothgrad", "integrated_gradients", "occlusion"}
 
 
-def explain(page, method="all", target="predicted", run=CONVNET, index=INDEX, values=(0.15, 10, 16, 4)):
+def explain(
+    page, method="all", target="predicted", run=CONVNET, index=INDEX, values=(0.15, 10, 16, 4)
+):
     """The explaining callback's outputs for test image `index`."""
     setting_ids = [{"type": ids.SALIENCY_SETTING, "method": m, "name": n} for m, n in page.SLIDERS]
-    return call(page.explain_image, f"{ids.SALIENCY_INDEX}.value", index, method, target, list(values), run,
-                setting_ids)
+    return call(
+        page.explain_image,
+        f"{ids.SALIENCY_INDEX}.value",
+        index,
+        method,
+        target,
+        list(values),
+        run,
+        setting_ids,
+    )
 
 
 def test_all_methods_explain_the_predicted_class_side_by_side(page, service):

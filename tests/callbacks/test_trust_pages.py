@@ -1,4 +1,5 @@
-"""Compare, Calibration and Labels pages, and the calibrated/raw switch, called directly on apps over the tiny runs."""
+"""Compare, Calibration and Labels pages, and the calibrated/raw switch, called directly on apps
+over the tiny runs."""
 
 from __future__ import annotations
 
@@ -38,7 +39,10 @@ def test_calibrate_cli_writes_a_temperature_that_lowers_validation_nll(calibrate
     summary = json.loads((calibrated_runs_dir / "convnet" / "calibration.json").read_text())
     assert summary["temperature"] > 0 and summary["bins"] == 15
     assert summary["validation_nll"]["calibrated"] <= summary["validation_nll"]["raw"]
-    assert trust.temperature("convnet") == summary["temperature"] and trust.temperature("baseline") is None
+    assert (
+        trust.temperature("convnet") == summary["temperature"]
+        and trust.temperature("baseline") is None
+    )
     assert calibrate_main(["--run", str(calibrated_runs_dir / "missing")]) == 1
 
 
@@ -46,14 +50,18 @@ def test_compare_defaults_verdict_and_cells(trust, mnist):
     from dashboard.pages import compare
 
     layout = compare.layout()
-    pickers = find(layout, lambda c: getattr(c, "id", None) in (ids.COMPARE_RUN_A, ids.COMPARE_RUN_B))
+    pickers = find(
+        layout, lambda c: getattr(c, "id", None) in (ids.COMPARE_RUN_A, ids.COMPARE_RUN_B)
+    )
     first = trust.default_run()
     assert [p.value for p in pickers] == [first, trust.best_other_run(first)]
     summary, *_ = compare.show_comparison("baseline", "convnet")
     result = trust.comparison("baseline", "convnet")
     assert sum(result.count(cell) for cell in CELLS) == 10000
     words = text(summary)
-    assert ("better on this test set" in words or "No significant difference" in words) and "McNemar" in words
+    assert (
+        "better on this test set" in words or "No significant difference" in words
+    ) and "McNemar" in words
     assert f"only A is right on {result.count('only_a')}" in words
     message, *_ = compare.show_comparison("convnet", "convnet")
     assert "two different runs" in text(message)
@@ -75,9 +83,19 @@ def test_compare_cell_gallery_shows_both_answers_and_follows_the_switch(trust, m
     cal_b = trust.probabilities("convnet", calibrated=True)[first]
     assert f"B: {cal_b.argmax()} ({cal_b.max():.1%})" in text(calibrated)
     assert "baseline not calibrated" in text(calibrated)
-    assert find(table, lambda c: "selected" in str(getattr(c, "className", "")))[0].id["cell"] == "only_b"
-    assert call(compare.select_cell, json.dumps({"cell": "both_wrong", "type": ids.COMPARE_CELL}) + ".n_clicks",
-                [0, 1], value=1) == "both_wrong"
+    assert (
+        find(table, lambda c: "selected" in str(getattr(c, "className", "")))[0].id["cell"]
+        == "only_b"
+    )
+    assert (
+        call(
+            compare.select_cell,
+            json.dumps({"cell": "both_wrong", "type": ids.COMPARE_CELL}) + ".n_clicks",
+            [0, 1],
+            value=1,
+        )
+        == "both_wrong"
+    )
 
 
 def test_calibration_page_calibrated_and_not(trust):
@@ -100,33 +118,54 @@ def test_errors_and_saliency_follow_the_switch(trust):
 
     raw, *_ = errors.show_probabilities(0, "convnet", "raw")
     calibrated, *_ = errors.show_probabilities(0, "convnet", "calibrated")
-    np.testing.assert_allclose(raw.data[0].y, trust.probabilities("convnet", calibrated=False)[0], rtol=1e-6)
-    np.testing.assert_allclose(calibrated.data[0].y, trust.probabilities("convnet", calibrated=True)[0], rtol=1e-6)
+    np.testing.assert_allclose(
+        raw.data[0].y, trust.probabilities("convnet", calibrated=False)[0], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        calibrated.data[0].y, trust.probabilities("convnet", calibrated=True)[0], rtol=1e-6
+    )
     assert not np.allclose(raw.data[0].y, calibrated.data[0].y)
-    *_, figure = call(saliency.explain_image, f"{ids.SALIENCY_INDEX}.value", 0, "vanilla", "predicted", [],
-                      "convnet", [], "calibrated")
+    *_, figure = call(
+        saliency.explain_image,
+        f"{ids.SALIENCY_INDEX}.value",
+        0,
+        "vanilla",
+        "predicted",
+        [],
+        "convnet",
+        [],
+        "calibrated",
+    )
     np.testing.assert_allclose(figure.data[0].y, calibrated.data[0].y, atol=1e-4)
     assert "calibrated probabilities" in figure.layout.title.text
 
 
 def test_not_sure_on_draw_uses_calibrated_confidence(trust, mnist):
     from dashboard.drawing.reading import prediction_text
-    from model.core.calibration import apply_temperature
     from model.config import UNSURE_BELOW
+    from model.core.calibration import apply_temperature
     from model.reading.classify import Classification
 
     temperature = trust.temperature("convnet")
     assert temperature != pytest.approx(1.0, abs=0.01)
-    # A top probability where raw and calibrated confidence fall on either side of the "not sure" threshold.
+    # A top probability where raw and calibrated confidence fall on either side of the "not sure"
+    # threshold.
     candidates = [np.array([c] + [(1 - c) / 9] * 9, np.float32) for c in np.linspace(0.2, 0.8, 601)]
-    probabilities = next(p for p in candidates
-                         if (p.max() < UNSURE_BELOW) != (apply_temperature(p, temperature).max() < UNSURE_BELOW))
+    probabilities = next(
+        p
+        for p in candidates
+        if (p.max() < UNSURE_BELOW) != (apply_temperature(p, temperature).max() < UNSURE_BELOW)
+    )
     raw = [Classification(probabilities, np.zeros((28, 28), np.float32))]
     judged = trust.calibrated_reading("convnet", raw)
     assert judged[0].digit == raw[0].digit == 0
-    assert judged[0].unsure != raw[0].unsure and judged[0].unsure == (judged[0].confidence < UNSURE_BELOW)
+    assert judged[0].unsure != raw[0].unsure and judged[0].unsure == (
+        judged[0].confidence < UNSURE_BELOW
+    )
     assert prediction_text(judged).startswith("Not sure") == judged[0].unsure
-    assert trust.calibrated_reading("baseline", raw)[0].confidence == raw[0].confidence  # not calibrated: raw
+    assert (
+        trust.calibrated_reading("baseline", raw)[0].confidence == raw[0].confidence
+    )  # not calibrated: raw
 
 
 def test_labels_page_filters_marks_and_exports(trust, mnist):
@@ -139,16 +178,25 @@ def test_labels_page_filters_marks_and_exports(trust, mnist):
     assert summary.startswith(f"{len(test_rows)} suspects") and "run convnet" in summary
     row = test_rows[0]
     button = {"index": row["index"], "split": "test", "type": ids.LABELS_MARK, "verdict": "wrong"}
-    version, message = call(labels.mark, json.dumps(button, sort_keys=True) + ".n_clicks", [1], 0, value=1)
+    version, message = call(
+        labels.mark, json.dumps(button, sort_keys=True) + ".n_clicks", [1], 0, value=1
+    )
     assert version == 1 and message == f"Marked test #{row['index']}: label wrong."
     marks = read_marks(trust.settings.label_marks)
-    assert marks[f"test:{row['index']}"]["verdict"] == "wrong" and marks[f"test:{row['index']}"]["time"]
+    assert (
+        marks[f"test:{row['index']}"]["verdict"] == "wrong"
+        and marks[f"test:{row['index']}"]["time"]
+    )
     summary, _ = labels.show_suspects("test", "any", "score", "wrong", 1, 1, "convnet")
     assert summary.startswith("1 suspects (1 marked)")
     exported = list(csv.DictReader(io.StringIO(labels.export(1, "convnet")["content"])))
     assert len(exported) == 2 + len(test_rows)
-    assert [r["verdict"] for r in exported if r["index"] == str(row["index"]) and r["split"] == "test"] == ["wrong"]
-    call(labels.mark, json.dumps(button, sort_keys=True) + ".n_clicks", [2], 1, value=2)  # a second click clears
+    assert [
+        r["verdict"] for r in exported if r["index"] == str(row["index"]) and r["split"] == "test"
+    ] == ["wrong"]
+    call(
+        labels.mark, json.dumps(button, sort_keys=True) + ".n_clicks", [2], 1, value=2
+    )  # a second click clears
     assert read_marks(trust.settings.label_marks) == {}
 
 
@@ -158,7 +206,9 @@ def test_labels_page_without_a_suspects_file(service):
     service.labels.suspects_path = service.labels.suspects_path.parent / "nothing-here.json"
     summary, gallery = labels.show_suspects("train", "any", "score", "all", 1, 0, RUN_NAMES[1])
     assert "python -m model.labels" in text(summary) and gallery is None
-    summary, _ = labels.show_suspects("test", 3, "score", "all", 1, 0, RUN_NAMES[1])  # test suspects need no file
+    summary, _ = labels.show_suspects(
+        "test", 3, "score", "all", 1, 0, RUN_NAMES[1]
+    )  # test suspects need no file
     assert "suspects" in summary
 
 
@@ -174,12 +224,25 @@ def test_draw_bars_follow_the_switch_and_the_text_uses_calibrated_confidence(tru
     from tests.support.sketch import sketch_json
 
     def read(scale: str):
-        return call(draw.show_reading, f"{ids.DRAW_CANVAS}.trigger", 1, None, 0, "digit", "convnet", sketch_json(7),
-                    "empty", draw.BACKGROUNDS[0], scale)
+        return call(
+            draw.show_reading,
+            f"{ids.DRAW_CANVAS}.trigger",
+            1,
+            None,
+            0,
+            "digit",
+            "convnet",
+            sketch_json(7),
+            "empty",
+            draw.BACKGROUNDS[0],
+            scale,
+        )
 
     raw_text, _, raw_bars, *_ = read("raw")
     calibrated_text, _, calibrated_bars, *_ = read("calibrated")
-    assert raw_text == calibrated_text  # "not sure" and the percentages are judged on calibrated confidence
+    assert (
+        raw_text == calibrated_text
+    )  # "not sure" and the percentages are judged on calibrated confidence
     assert raw_bars != calibrated_bars
     raw_values = [bar.title for bar in raw_bars[0].children]
     calibrated_values = [bar.title for bar in calibrated_bars[0].children]

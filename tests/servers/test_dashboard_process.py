@@ -1,4 +1,5 @@
-"""`python -m dashboard` as a real process: it serves its pages, and `--debug` starts (no self-request at build)."""
+"""`python -m dashboard` as a real process: it serves its pages, and `--debug` starts (no
+self-request at build)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ def test_debug_mode_starts_and_serves_pages_and_callbacks(tmp_path):
         assert requests.get(f"{url}/draw", timeout=30).status_code == 200
         dependencies = requests.get(f"{url}/_dash-dependencies", timeout=30)
         assert dependencies.ok and len(dependencies.json()) > 20
-        assert requests.get(f"{url}/_reload-hash", timeout=30).ok  # a dev-tools route: debug mode is on
+        assert requests.get(
+            f"{url}/_reload-hash", timeout=30
+        ).ok  # a dev-tools route: debug mode is on
         assert process.poll() is None
     assert "AssertionError" not in (tmp_path / "dashboard.log").read_text()
 

@@ -1,4 +1,5 @@
-"""Fuzz every server callback of a real `python -m dashboard` over HTTP: no 5xx, no hang, the server still answers.
+"""Fuzz every server callback of a real `python -m dashboard` over HTTP: no 5xx, no hang, the server
+still answers.
 
 The callbacks are enumerated from the running app (`/_dash-dependencies`). Each input and state gets
 the fixed battery of `tests.support.fuzz.BATTERY` (the others keep a valid value taken from the
@@ -27,27 +28,36 @@ from tests.support import fuzz
 from tests.support.dash_client import callbacks
 from tests.support.servers import app_env, dashboard
 
-REQUEST_SECONDS = 120  # a request slower than this counts as a hang (the machine is shared and slow)
+REQUEST_SECONDS = (
+    120  # a request slower than this counts as a hang (the machine is shared and slow)
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
 @pytest.fixture(scope="module")
 def server(runs_dir: Path, tmp_path_factory):
-    """A real server over a temporary copy of the tiny runs, both listed as shipped; yields its URL and a session."""
+    """A real server over a temporary copy of the tiny runs, both listed as shipped; yields its URL
+    and a session."""
     root = tmp_path_factory.mktemp("fuzz")
     runs = shutil.copytree(runs_dir, root / "runs")
     (runs / "SHIPPED").write_text("baseline\nconvnet\n")
-    with exclusive_training(runs), dashboard(root, "--runs-dir", str(runs), env=app_env(runs)) as (url, _):
+    with (
+        exclusive_training(runs),
+        dashboard(root, "--runs-dir", str(runs), env=app_env(runs)) as (url, _),
+    ):
         with requests.Session() as session:
             yield url, session, fuzz.baseline(session, url), callbacks(session, url)
 
 
 def _answer(session, url: str, callback, text: str) -> int:
-    """The status of the request; for a background callback, the worst status while polling its job to the end."""
+    """The status of the request; for a background callback, the worst status while polling its job
+    to the end."""
     response = fuzz.post(session, url, text, timeout=REQUEST_SECONDS)
     if response.status_code != 200 or not fuzz.is_background(session, url, callback):
         return response.status_code
@@ -58,7 +68,9 @@ def _answer(session, url: str, callback, text: str) -> int:
         response = fuzz.post(session, url, text, cacheKey=handles["cacheKey"], job=handles["job"])
         if response.status_code != 200 or "response" in response.json():
             return response.status_code
-    raise TimeoutError(f"background callback {callback.output} did not answer in {REQUEST_SECONDS} s")
+    raise TimeoutError(
+        f"background callback {callback.output} did not answer in {REQUEST_SECONDS} s"
+    )
 
 
 def test_every_callback_survives_the_battery(server, tmp_path_factory):
@@ -67,20 +79,33 @@ def test_every_callback_survives_the_battery(server, tmp_path_factory):
     for callback in listed:
         for field, trigger in fuzz.fields(callback):
             for label, value in fuzz.BATTERY.items():
-                status = _answer(session, url, callback, fuzz.body(callback, values, field, value, trigger))
+                status = _answer(
+                    session, url, callback, fuzz.body(callback, values, field, value, trigger)
+                )
                 answers.append(fuzz.Answer(callback.output, field, label, status))
     failures = [answer for answer in answers if answer.status >= 500]
     pairs = {(answer.callback, answer.field) for answer in answers}
-    print(f"\nfuzz battery: {len(answers)} crafted requests over {len(listed)} callbacks and {len(pairs)} "
-          f"callback x field pairs; {len(failures)} answered 5xx")
+    print(
+        f"\nfuzz battery: {len(answers)} crafted requests over {len(listed)} callbacks and "
+        f"{len(pairs)} "
+        f"callback x field pairs; {len(failures)} answered 5xx"
+    )
     (tmp_path_factory.getbasetemp() / "fuzz-failures.json").write_text(
-        json.dumps([answer.__dict__ for answer in failures], indent=1))
+        json.dumps([answer.__dict__ for answer in failures], indent=1)
+    )
     assert requests.get(f"{url}/draw", timeout=60).status_code == 200  # still serving
-    assert failures == [], "\n".join(f"{a.status} {a.callback} {a.field}={a.value}" for a in failures[:40])
+    assert failures == [], "\n".join(
+        f"{a.status} {a.callback} {a.field}={a.value}" for a in failures[:40]
+    )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(data=st.data())
 def test_property_based_values_never_crash_a_callback(server, data):
     url, session, values, listed = server

@@ -1,4 +1,5 @@
-"""The HTTP surface of a real `python -m dashboard`, bound to all interfaces with an admin token, over real HTTP.
+"""The HTTP surface of a real `python -m dashboard`, bound to all interfaces with an admin token,
+over real HTTP.
 
 Host allow-list, security headers, bad static paths, version strings, debug-only routes, the body
 cap, nested JSON, hostile images (a decompression bomb, NaN pixels), a huge list input, and the
@@ -28,17 +29,29 @@ TOKEN = "s3cret-token"
 
 @pytest.fixture(scope="module")
 def server(runs_dir: Path, tmp_path_factory):
-    """A server on 0.0.0.0 (so changes need the token) over a copy of the tiny runs plus a spare one."""
+    """A server on 0.0.0.0 (so changes need the token) over a copy of the tiny runs plus a spare
+    one."""
     root = tmp_path_factory.mktemp("surface")
     runs = shutil.copytree(runs_dir, root / "runs")
     shutil.copytree(runs / "baseline", runs / "spare")
-    with dashboard(root, "--host", "0.0.0.0", "--admin-token", TOKEN, "--allowed-host", "explorer.example",
-                   "--runs-dir", str(runs), env=app_env(runs)) as (url, _):
+    with dashboard(
+        root,
+        "--host",
+        "0.0.0.0",
+        "--admin-token",
+        TOKEN,
+        "--allowed-host",
+        "explorer.example",
+        "--runs-dir",
+        str(runs),
+        env=app_env(runs),
+    ) as (url, _):
         yield url, runs
 
 
 def raw_get(url: str, path: str, host: str | None = None) -> tuple[int, dict, bytes]:
-    """GET `path` exactly as written (no client-side normalization of `..`), with an optional Host header."""
+    """GET `path` exactly as written (no client-side normalization of `..`), with an optional Host
+    header."""
     parts = urlparse(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     connection.putrequest("GET", path, skip_host=host is not None)
@@ -57,8 +70,18 @@ def test_host_allow_list(server):
         assert raw_get(url, "/_dash-layout", host=host)[0] == 200, host
 
 
-@pytest.mark.parametrize("path", ["/", "/draw", "/_dash-layout", "/_dash-dependencies", "/assets/style.css",
-                                  "/nowhere", "/_dash-component-suites/../../etc/passwd"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/draw",
+        "/_dash-layout",
+        "/_dash-dependencies",
+        "/assets/style.css",
+        "/nowhere",
+        "/_dash-component-suites/../../etc/passwd",
+    ],
+)
 def test_every_response_has_the_security_headers_and_no_versions(server, path):
     url, _ = server
     status, headers, body = raw_get(url, path)
@@ -71,27 +94,45 @@ def test_every_response_has_the_security_headers_and_no_versions(server, path):
 
 def test_bad_static_paths_and_debug_routes_answer_404(server):
     url, _ = server
-    for path in ("/_dash-component-suites/../..", "/_dash-component-suites/dash/../../../etc/passwd",
-                 "/_dash-component-suites/%2e%2e/%2e%2e/x", "/_reload-hash"):
+    for path in (
+        "/_dash-component-suites/../..",
+        "/_dash-component-suites/dash/../../../etc/passwd",
+        "/_dash-component-suites/%2e%2e/%2e%2e/x",
+        "/_reload-hash",
+    ):
         assert raw_get(url, path)[0] == 404, path
 
 
 def test_request_bodies_are_capped_and_deep_json_refused(server):
     url, _ = server
-    too_large = requests.post(f"{url}/_dash-update-component", data=b"[" * (MAX_BODY_BYTES + 1),
-                              headers={"Content-Type": "application/json"}, timeout=120)
+    too_large = requests.post(
+        f"{url}/_dash-update-component",
+        data=b"[" * (MAX_BODY_BYTES + 1),
+        headers={"Content-Type": "application/json"},
+        timeout=120,
+    )
     assert too_large.status_code == 413 and "the limit is" in too_large.text
-    deep = requests.post(f"{url}/_dash-update-component", data=b"[" * 50_000 + b"]" * 50_000,
-                         headers={"Content-Type": "application/json"}, timeout=120)
+    deep = requests.post(
+        f"{url}/_dash-update-component",
+        data=b"[" * 50_000 + b"]" * 50_000,
+        headers={"Content-Type": "application/json"},
+        timeout=120,
+    )
     assert deep.status_code == 400 and "levels deep" in deep.text
 
 
 def _draw_upload(url: str, contents: str) -> dict:
     with requests.Session() as session:
         reading = find_callback(session, url, f"{ids.DRAW_PREDICTION}.children")
-        body = reading.payload({f"{ids.DRAW_UPLOAD}.contents": contents, f"{ids.DRAW_MODE}.value": "digit",
-                                f"{ids.RUN_SELECT}.value": "convnet", f"{ids.DRAW_SOURCE}.data": "canvas"},
-                               f"{ids.DRAW_UPLOAD}.contents")
+        body = reading.payload(
+            {
+                f"{ids.DRAW_UPLOAD}.contents": contents,
+                f"{ids.DRAW_MODE}.value": "digit",
+                f"{ids.RUN_SELECT}.value": "convnet",
+                f"{ids.DRAW_SOURCE}.data": "canvas",
+            },
+            f"{ids.DRAW_UPLOAD}.contents",
+        )
         answer = session.post(f"{url}/_dash-update-component", json=body, timeout=120)
     assert answer.status_code == 200, answer.text[:300]
     return answer.json()["response"]
@@ -117,16 +158,30 @@ def test_a_huge_list_input_is_refused_without_work(server):
     with requests.Session() as session:
         overlay = find_callback(session, url, f"{ids.TRAINING_OVERLAY}.figure")
         names = [f"run-{number}" for number in range(500_000)]
-        body = overlay.payload({f"{ids.TRAINING_COMPARE}.value": names}, f"{ids.TRAINING_COMPARE}.value")
-        assert session.post(f"{url}/_dash-update-component", json=body, timeout=120).status_code == 204
-        body = overlay.payload({f"{ids.TRAINING_COMPARE}.value": ["convnet"]}, f"{ids.TRAINING_COMPARE}.value")
-        assert session.post(f"{url}/_dash-update-component", json=body, timeout=120).status_code == 200
+        body = overlay.payload(
+            {f"{ids.TRAINING_COMPARE}.value": names}, f"{ids.TRAINING_COMPARE}.value"
+        )
+        assert (
+            session.post(f"{url}/_dash-update-component", json=body, timeout=120).status_code == 204
+        )
+        body = overlay.payload(
+            {f"{ids.TRAINING_COMPARE}.value": ["convnet"]}, f"{ids.TRAINING_COMPARE}.value"
+        )
+        assert (
+            session.post(f"{url}/_dash-update-component", json=body, timeout=120).status_code == 200
+        )
 
 
 def _rename(session: requests.Session, url: str, run: str, new: str) -> str:
     change = find_callback(session, url, f"{ids.TRAIN_MANAGE_MESSAGE}.children")
-    body = change.payload({f"{ids.TRAIN_RENAME}.n_clicks": 1, f"{ids.RUN_SELECT}.value": run,
-                           f"{ids.TRAIN_RENAME_NAME}.value": new}, f"{ids.TRAIN_RENAME}.n_clicks")
+    body = change.payload(
+        {
+            f"{ids.TRAIN_RENAME}.n_clicks": 1,
+            f"{ids.RUN_SELECT}.value": run,
+            f"{ids.TRAIN_RENAME_NAME}.value": new,
+        },
+        f"{ids.TRAIN_RENAME}.n_clicks",
+    )
     answer = session.post(f"{url}/_dash-update-component", json=body, timeout=120)
     return json.dumps(answer.json()["response"][ids.TRAIN_MANAGE_MESSAGE])
 
@@ -134,7 +189,9 @@ def _rename(session: requests.Session, url: str, run: str, new: str) -> str:
 def test_changes_need_the_admin_token_when_open_to_the_network(server):
     url, runs = server
     with requests.Session() as visitor:
-        assert visitor.get(f"{url}/train", timeout=60).status_code == 200  # read-only pages stay open
+        assert (
+            visitor.get(f"{url}/train", timeout=60).status_code == 200
+        )  # read-only pages stay open
         assert "needs the admin token" in _rename(visitor, url, "spare", "renamed")
         assert (runs / "spare").is_dir()
     with requests.Session() as admin:

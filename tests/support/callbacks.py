@@ -9,7 +9,9 @@ from dash._utils import AttributeDict
 
 
 def call(callback, trigger: str, *args, value: object = None):
-    """Run a page callback as Dash would when `trigger` ("id.property") changed to `value` (`ctx.triggered_id` works)."""
+    """Run a page callback as Dash would when `trigger` ("id.property") changed to `value`
+    (`ctx.triggered_id` works)."""
+
     def run():
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": value}]))
         return callback(*args)

@@ -1,6 +1,8 @@
-"""Talk to a running Dash server over HTTP as its renderer does: callback requests and background-callback polling.
+"""Talk to a running Dash server over HTTP as its renderer does: callback requests and
+background-callback polling.
 
-Used by the callback and server tests and bench/load.py; no browser, only `requests` or Flask's test client.
+Used by the callback and server tests and bench/load.py; no browser, only `requests` or Flask's test
+client.
 """
 
 from __future__ import annotations
@@ -23,31 +25,50 @@ class Callback:
 
     @property
     def outputs(self) -> list[dict] | dict:
-        """The `outputs` field of a request: one {id, property} per output (a dict for a single output)."""
+        """The `outputs` field of a request: one {id, property} per output (a dict for a single
+        output)."""
         multi = self.output.startswith("..")
         parts = self.output.strip(".").split("...") if multi else [self.output]
-        specs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in parts]
-        specs = [[] if spec["id"].startswith("{") else spec for spec in specs]  # pattern-matching: none matched
+        specs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=False)) for part in parts]
+        specs = [
+            [] if spec["id"].startswith("{") else spec for spec in specs
+        ]  # pattern-matching: none matched
         return specs if multi else specs[0]
 
     def payload(self, values: dict[str, object], changed: str) -> dict:
-        """The request body with `values` by "id.property" (missing ones None), `changed` the trigger.
+        """The request body with `values` by "id.property" (missing ones None), `changed` the
+        trigger.
 
         A pattern-matching dependency (its id a JSON object) matches no component: an empty list.
         """
-        def fill(dependencies: list[dict]) -> list:
-            return [[] if d["id"].startswith("{") else {**d, "value": values.get(f"{d['id']}.{d['property']}")}
-                    for d in dependencies]
 
-        return {"output": self.output, "outputs": self.outputs, "inputs": fill(self.inputs),
-                "state": fill(self.state), "changedPropIds": [changed]}
+        def fill(dependencies: list[dict]) -> list:
+            return [
+                []
+                if d["id"].startswith("{")
+                else {**d, "value": values.get(f"{d['id']}.{d['property']}")}
+                for d in dependencies
+            ]
+
+        return {
+            "output": self.output,
+            "outputs": self.outputs,
+            "inputs": fill(self.inputs),
+            "state": fill(self.state),
+            "changedPropIds": [changed],
+        }
 
 
 def callbacks(session, base_url: str = "") -> list[Callback]:
-    """Every server callback of the app (`session` is a `requests.Session` or a Flask test client)."""
+    """Every server callback of the app (`session` is a `requests.Session` or a Flask test
+    client)."""
     response = session.get(f"{base_url}/_dash-dependencies")
     listed = response.json() if callable(response.json) else response.json
-    return [Callback(d["output"], d["inputs"], d["state"]) for d in listed if not d.get("clientside_function")]
+    return [
+        Callback(d["output"], d["inputs"], d["state"])
+        for d in listed
+        if not d.get("clientside_function")
+    ]
 
 
 def find_callback(session: requests.Session, base_url: str, output: str) -> Callback:
@@ -60,7 +81,8 @@ def find_callback(session: requests.Session, base_url: str, output: str) -> Call
 
 
 def component_values(layout: object) -> dict[str, object]:
-    """Every property (but children) of every component with a string id in `layout`, by "id.property"."""
+    """Every property (but children) of every component with a string id in `layout`, by
+    "id.property"."""
     values: dict[str, object] = {}
     stack = [layout]
     while stack:
@@ -70,7 +92,13 @@ def component_values(layout: object) -> dict[str, object]:
         elif isinstance(node, dict):
             props = node.get("props", {})
             if isinstance(props.get("id"), str):
-                values.update({f"{props['id']}.{key}": value for key, value in props.items() if key != "children"})
+                values.update(
+                    {
+                        f"{props['id']}.{key}": value
+                        for key, value in props.items()
+                        if key != "children"
+                    }
+                )
             stack.extend(props.values())
     return values
 
@@ -83,16 +111,28 @@ def layout_value(session: requests.Session, base_url: str, component_id: str, pr
     return values.get(f"{component_id}.{prop}")
 
 
-def call(session: requests.Session, base_url: str, body: dict, *, timeout: float = 30, **params) -> requests.Response:
+def call(
+    session: requests.Session, base_url: str, body: dict, *, timeout: float = 30, **params
+) -> requests.Response:
     """POST one callback request; HTTP errors raise."""
-    response = session.post(f"{base_url}{UPDATE}", json=body, params=params or None, timeout=timeout)
+    response = session.post(
+        f"{base_url}{UPDATE}", json=body, params=params or None, timeout=timeout
+    )
     response.raise_for_status()
     return response
 
 
-def run_background(session: requests.Session, base_url: str, body: dict, *, timeout: float = 300,
-                   interval: float = 0.5, on_progress=None) -> dict | None:
-    """Start a background callback and poll it like the renderer; its final response, or None if cancelled.
+def run_background(
+    session: requests.Session,
+    base_url: str,
+    body: dict,
+    *,
+    timeout: float = 300,
+    interval: float = 0.5,
+    on_progress=None,
+) -> dict | None:
+    """Start a background callback and poll it like the renderer; its final response, or None if
+    cancelled.
 
     `on_progress(progress, handles)` gets each progress update and the job's handles
     ({"cacheKey", "job"}), which `cancel` needs.
@@ -113,9 +153,17 @@ def run_background(session: requests.Session, base_url: str, body: dict, *, time
     raise TimeoutError(f"background callback {body['output']} did not finish in {timeout:g} s")
 
 
-def cancel(session: requests.Session, base_url: str, cancel_input: str, job: str) -> requests.Response:
-    """Send what the renderer sends when a background callback's cancel input ("id.property") changes."""
+def cancel(
+    session: requests.Session, base_url: str, cancel_input: str, job: str
+) -> requests.Response:
+    """Send what the renderer sends when a background callback's cancel input ("id.property")
+    changes."""
     component, prop = cancel_input.rsplit(".", 1)
-    body = {"output": f"{component}.id", "outputs": {"id": component, "property": "id"},
-            "inputs": [{"id": component, "property": prop, "value": 1}], "state": [], "changedPropIds": [cancel_input]}
+    body = {
+        "output": f"{component}.id",
+        "outputs": {"id": component, "property": "id"},
+        "inputs": [{"id": component, "property": prop, "value": 1}],
+        "state": [],
+        "changedPropIds": [cancel_input],
+    }
     return session.post(f"{base_url}{UPDATE}", json=body, params={"cancelJob": job}, timeout=30)

@@ -14,7 +14,9 @@ import numpy as np
 Stroke = list[tuple[float, float]]
 
 
-def _ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0, end: float = 360.0, n: int = 24) -> Stroke:
+def _ellipse(
+    cx: float, cy: float, rx: float, ry: float, start: float = 0.0, end: float = 360.0, n: int = 24
+) -> Stroke:
     return [
         (cx + rx * math.sin(math.radians(a)), cy - ry * math.cos(math.radians(a)))
         for a in np.linspace(start, end, n)
@@ -41,10 +43,13 @@ def render(
     ink: int = 255,
     background: int = 0,
 ) -> np.ndarray:
-    """A uint8 (size, size) canvas with `digit` drawn inside `box` = (left, top, width, height) fractions."""
+    """A uint8 (size, size) canvas with `digit` drawn inside `box` = (left, top, width, height)
+    fractions."""
     canvas = np.full((size, size), background, np.uint8)
     left, top, width, height = box
     for stroke in DIGIT_STROKES[digit]:
-        points = np.array([[(left + x * width) * size, (top + y * height) * size] for x, y in stroke], np.int32)
+        points = np.array(
+            [[(left + x * width) * size, (top + y * height) * size] for x, y in stroke], np.int32
+        )
         cv2.polylines(canvas, [points], False, ink, thickness, lineType=cv2.LINE_AA)
     return canvas

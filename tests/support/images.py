@@ -1,4 +1,5 @@
-"""Hostile image files for tests and bench/: a decompression bomb and a float TIFF with NaN pixels."""
+"""Hostile image files for tests and bench/: a decompression bomb and a float TIFF with NaN
+pixels."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import numpy as np
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def bomb_png(side: int = 32_000, *, bit_depth: int = 8) -> bytes:
@@ -31,7 +37,12 @@ def bomb_png(side: int = 32_000, *, bit_depth: int = 8) -> bytes:
     checksum = zlib.adler32(row * rest, checksum)
     stream = b"\x78\xda" + repeated * rows + last + struct.pack(">I", checksum & 0xFFFFFFFF)
     header = struct.pack(">IIBBBBB", side, side, bit_depth, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", stream) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", stream)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def nan_tiff(size: int = 28) -> bytes:

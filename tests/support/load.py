@@ -1,4 +1,5 @@
-"""A load of Draw-page prediction requests on a running server, from many client threads (tests and bench/load.py)."""
+"""A load of Draw-page prediction requests on a running server, from many client threads (tests and
+bench/load.py)."""
 
 from __future__ import annotations
 
@@ -34,16 +35,24 @@ class LoadResult:
 
 
 def draw_bodies(session: requests.Session, base_url: str) -> list[dict]:
-    """The Draw page's stroke request for each hand-drawn digit, for the server's preselected model."""
+    """The Draw page's stroke request for each hand-drawn digit, for the server's preselected
+    model."""
     reading = find_callback(session, base_url, f"{ids.DRAW_PREDICTION}.children")
     run_name = layout_value(session, base_url, ids.RUN_SELECT, "value")
     background = canvas.blank_backgrounds()[0]
     return [
-        reading.payload({
-            f"{ids.DRAW_CANVAS}.trigger": number + 1, f"{ids.DRAW_CANVAS}.json_data": sketch_json(digit),
-            f"{ids.DRAW_CLEAR}.n_clicks": 0, f"{ids.DRAW_MODE}.value": "digit", f"{ids.RUN_SELECT}.value": run_name,
-            f"{ids.DRAW_SOURCE}.data": "canvas", f"{ids.DRAW_CANVAS}.image_content": background,
-        }, f"{ids.DRAW_CANVAS}.trigger")
+        reading.payload(
+            {
+                f"{ids.DRAW_CANVAS}.trigger": number + 1,
+                f"{ids.DRAW_CANVAS}.json_data": sketch_json(digit),
+                f"{ids.DRAW_CLEAR}.n_clicks": 0,
+                f"{ids.DRAW_MODE}.value": "digit",
+                f"{ids.RUN_SELECT}.value": run_name,
+                f"{ids.DRAW_SOURCE}.data": "canvas",
+                f"{ids.DRAW_CANVAS}.image_content": background,
+            },
+            f"{ids.DRAW_CANVAS}.trigger",
+        )
         for number, digit in enumerate(sorted(DIGIT_STROKES))
     ]
 
@@ -60,11 +69,16 @@ def _problem(response: requests.Response) -> str | None:
     return None
 
 
-def run_load(base_url: str, *, clients: int, requests_per_client: int, max_seconds: float = 600) -> LoadResult:
-    """`clients` threads each send `requests_per_client` stroke requests (fewer if `max_seconds` runs out)."""
+def run_load(
+    base_url: str, *, clients: int, requests_per_client: int, max_seconds: float = 600
+) -> LoadResult:
+    """`clients` threads each send `requests_per_client` stroke requests (fewer if `max_seconds`
+    runs out)."""
     host = urlparse(base_url).hostname
     if host not in LOCAL_HOSTS:
-        raise ValueError(f"url must be on this machine ({', '.join(LOCAL_HOSTS)}), got {base_url!r}")
+        raise ValueError(
+            f"url must be on this machine ({', '.join(LOCAL_HOSTS)}), got {base_url!r}"
+        )
     with requests.Session() as session:
         bodies = draw_bodies(session, base_url)
     result = LoadResult()
@@ -79,7 +93,9 @@ def run_load(base_url: str, *, clients: int, requests_per_client: int, max_secon
                 body = bodies[(number + request) % len(bodies)]
                 start = time.perf_counter()
                 try:
-                    problem = _problem(session.post(f"{base_url}{UPDATE}", json=body, timeout=REQUEST_SECONDS))
+                    problem = _problem(
+                        session.post(f"{base_url}{UPDATE}", json=body, timeout=REQUEST_SECONDS)
+                    )
                 except requests.RequestException as error:
                     problem = f"{type(error).__name__}: {error}"
                 elapsed = (time.perf_counter() - start) * 1e3

@@ -1,4 +1,5 @@
-"""Real servers for tests and bench/: redis-server, gunicorn and a Celery worker on free local ports.
+"""Real servers for tests and bench/: redis-server, gunicorn and a Celery worker on free local
+ports.
 
 Each is a context manager that starts the process (in its own process group), waits until it
 answers, and stops it, and whatever it started, on exit. Logs go to files in the given directory.
@@ -20,7 +21,9 @@ import requests
 
 from model.config import PROJECT_ROOT
 
-START_SECONDS = 300  # TensorFlow and the app load in every gunicorn and Celery worker: slow on 2 busy cores
+START_SECONDS = (
+    300  # TensorFlow and the app load in every gunicorn and Celery worker: slow on 2 busy cores
+)
 
 
 def free_port() -> int:
@@ -31,8 +34,14 @@ def free_port() -> int:
 
 
 def app_env(runs_dir: Path, redis_url: str | None = None) -> dict[str, str]:
-    """The environment of a server or worker of the app over `runs_dir` (and Celery through `redis_url`)."""
-    env = {**os.environ, "MNIST_RUNS": str(runs_dir), "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    """The environment of a server or worker of the app over `runs_dir` (and Celery through
+    `redis_url`)."""
+    env = {
+        **os.environ,
+        "MNIST_RUNS": str(runs_dir),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
     env.pop("MNIST_REDIS_URL", None)
     if redis_url:
         env["MNIST_REDIS_URL"] = redis_url
@@ -42,8 +51,14 @@ def app_env(runs_dir: Path, redis_url: str | None = None) -> dict[str, str]:
 @contextlib.contextmanager
 def _process(command: list[str], log: Path, env: dict | None = None) -> Iterator[subprocess.Popen]:
     with open(log, "ab") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            start_new_session=True,
+        )
     try:
         yield process
     finally:
@@ -67,7 +82,9 @@ def _wait(ready, process: subprocess.Popen, log: Path, what: str) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"{what} exited with code {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
         with contextlib.suppress(Exception):
             if ready():
                 return
@@ -81,8 +98,19 @@ def redis_server(directory: Path) -> Iterator[str]:
     import redis
 
     port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
-               "--save", "", "--appendonly", "no"]
+    command = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(directory),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
     log = directory / "redis.log"
     with _process(command, log) as process:
         _wait(lambda: redis.Redis(port=port).ping(), process, log, "redis-server")
@@ -91,12 +119,29 @@ def redis_server(directory: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def gunicorn(env: dict, log_dir: Path, *, workers: int = 2, threads: int = 1) -> Iterator[str]:
-    """`gunicorn dashboard.wsgi:server` on a free port; yields its URL. The access log names each worker's pid."""
+    """`gunicorn dashboard.wsgi:server` on a free port; yields its URL. The access log names each
+    worker's pid."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-               "-b", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "5",
-               "--access-logfile", str(log_dir / "access.log"), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-               "dashboard.wsgi:server"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--access-logfile",
+        str(log_dir / "access.log"),
+        "--access-logformat",
+        "%(p)s %(m)s %(U)s %(s)s",
+        "dashboard.wsgi:server",
+    ]
     url = f"http://127.0.0.1:{port}"
     log = log_dir / "gunicorn.log"
     with _process(command, log, env) as process:
@@ -112,18 +157,34 @@ def celery_worker(env: dict, log_dir: Path, *, concurrency: int = 2) -> Iterator
     refused at once instead of waiting in the queue for the first to end.
     """
     log = log_dir / "celery.log"
-    command = [sys.executable, "-m", "celery", "-A", "dashboard.wsgi:celery_app", "worker", "--loglevel", "INFO",
-               "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
-               "-n", f"test-{os.getpid()}@%h"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "dashboard.wsgi:celery_app",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"test-{os.getpid()}@%h",
+    ]
     with _process(command, log, env) as process:
         _wait(lambda: " ready." in log.read_text(), process, log, "celery worker")
         yield log
 
 
 @contextlib.contextmanager
-def dashboard(log_dir: Path, *options: str, port: int | None = None,
-              env: dict | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python -m dashboard OPTIONS` on `port` (default: a free one), once it answers; yields its URL and process."""
+def dashboard(
+    log_dir: Path, *options: str, port: int | None = None, env: dict | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m dashboard OPTIONS` on `port` (default: a free one), once it answers; yields its
+    URL and process."""
     port = port or free_port()
     command = [sys.executable, "-m", "dashboard", "--port", str(port), *options]
     url = f"http://127.0.0.1:{port}"

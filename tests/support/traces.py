@@ -1,4 +1,5 @@
-"""What a training can leave behind in a runs directory: hidden directories and training processes."""
+"""What a training can leave behind in a runs directory: hidden directories and training
+processes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import psutil
 
 
 def hidden_dirs(runs_dir: Path) -> list[str]:
-    """Hidden directories in `runs_dir`: what an unfinished, killed or half-deleted run would leave."""
+    """Hidden directories in `runs_dir`: what an unfinished, killed or half-deleted run would
+    leave."""
     return sorted(p.name for p in runs_dir.iterdir() if p.is_dir() and p.name.startswith("."))
 
 

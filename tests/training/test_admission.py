@@ -1,4 +1,5 @@
-"""One admission check for training, shared by the app (`run_training`) and `python -m model.train`."""
+"""One admission check for training, shared by the app (`run_training`) and `python -m
+model.train`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import sys
 
 import pytest
 
-from model.training import fit as train_cli
-from model.training.admission import TrainingBusyError, admitted_training, check_run_free, is_training
 from model.config import PROJECT_ROOT
-from model.training.jobs import run_training
 from model.core.runs import RunError, check_run_name, list_runs
+from model.training import fit as train_cli
+from model.training.admission import (
+    TrainingBusyError,
+    admitted_training,
+    check_run_free,
+    is_training,
+)
 from model.training.fit import TrainConfig
+from model.training.jobs import run_training
 
 HOLD_LOCK = (
     "import sys, time; from model.training.admission import exclusive_training\n"
@@ -26,8 +32,13 @@ HOLD_LOCK = (
 @pytest.fixture
 def lock_held_elsewhere(tmp_path):
     """`tmp_path`, whose training lock another process holds for the test."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                              cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         yield tmp_path
@@ -38,21 +49,30 @@ def lock_held_elsewhere(tmp_path):
 
 def test_cli_training_refuses_while_another_process_trains(lock_held_elsewhere, capsys):
     out = lock_held_elsewhere / "cli"
-    code = train_cli.main(["--arch", "baseline", "--epochs", "1", "--train-size", "512", "--out", str(out)])
+    code = train_cli.main(
+        ["--arch", "baseline", "--epochs", "1", "--train-size", "512", "--out", str(out)]
+    )
     assert code == 2 and "already running" in capsys.readouterr().err
     assert not out.exists() and list_runs(lock_held_elsewhere) == []
 
 
 def test_app_training_refuses_while_another_process_trains(lock_held_elsewhere):
-    cfg = TrainConfig(architecture="baseline", epochs=1, train_size=512, out=lock_held_elsewhere / "app")
+    cfg = TrainConfig(
+        architecture="baseline", epochs=1, train_size=512, out=lock_held_elsewhere / "app"
+    )
     with pytest.raises(TrainingBusyError, match="already running"):
         run_training(cfg, lambda report: None)
     assert list_runs(lock_held_elsewhere) == []
 
 
 def test_lock_is_free_again_when_the_holder_dies(tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                              cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
     assert holder.stdout.readline().strip() == "locked" and is_training(tmp_path)
     holder.kill()
     holder.wait(30)

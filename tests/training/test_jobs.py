@@ -1,4 +1,5 @@
-"""Training jobs (lock, progress, cancellation by kill) and run management (rename, delete, export)."""
+"""Training jobs (lock, progress, cancellation by kill) and run management (rename, delete,
+export)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,30 @@ import zipfile
 import pytest
 
 from model.config import PROJECT_ROOT
-from model.training.jobs import TrainingBusyError, exclusive_training, is_training, remove_stale_temporaries, run_training
-from model.core.runs import RUN_FILES, RunError, delete_run, export_run_zip, list_runs, load_run, per_class_table, rename_run
+from model.core.runs import (
+    RUN_FILES,
+    RunError,
+    delete_run,
+    export_run_zip,
+    list_runs,
+    load_run,
+    per_class_table,
+    rename_run,
+)
 from model.training.fit import TrainConfig
+from model.training.jobs import (
+    TrainingBusyError,
+    exclusive_training,
+    is_training,
+    remove_stale_temporaries,
+    run_training,
+)
 
 
 def tiny(out, **overrides) -> TrainConfig:
-    return TrainConfig(**{"architecture": "baseline", "epochs": 2, "train_size": 1024, "out": out, **overrides})
+    return TrainConfig(
+        **{"architecture": "baseline", "epochs": 2, "train_size": 1024, "out": out, **overrides}
+    )
 
 
 def test_progress_is_reported_and_the_run_written(tmp_path):
@@ -51,12 +69,19 @@ def test_taken_or_bad_names_are_refused(tmp_path, tiny_run):
 
 def test_killed_job_leaves_no_run_and_releases_the_lock(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from model.training.jobs import run_training; from model.train import TrainConfig\n"
-        "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, out=Path(sys.argv[1]))\n"
+        "import sys; from pathlib import Path; from model.training.jobs import run_training; from "
+        "model.train import TrainConfig\n"
+        "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, "
+        "out=Path(sys.argv[1]))\n"
         "run_training(cfg, lambda r: print('progress', r['fraction'], flush=True))\n"
     )
-    job = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "killed")], stdout=subprocess.PIPE, text=True,
-                           cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    job = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "killed")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
     try:
         assert job.stdout.readline().startswith("progress")
         assert is_training(tmp_path)
@@ -90,8 +115,18 @@ def test_rename_delete_and_export(tmp_path, tiny_run):
     (renamed / ".partial").write_text("hidden")
     (renamed / "elsewhere.txt").symlink_to(tmp_path / "third" / "metadata.json")
     archive = zipfile.ZipFile(io.BytesIO(export_run_zip(renamed)))
-    assert sorted(archive.namelist()) == sorted(f"second/{name}" for name in (*RUN_FILES, "calibration.json"))
+    assert sorted(archive.namelist()) == sorted(
+        f"second/{name}" for name in (*RUN_FILES, "calibration.json")
+    )
     assert archive.read("second/model.keras") == (renamed / "model.keras").read_bytes()
-    assert list(per_class_table(load_run(renamed)).columns) == ["digit", "precision", "recall", "f1", "support"]
+    assert list(per_class_table(load_run(renamed)).columns) == [
+        "digit",
+        "precision",
+        "recall",
+        "f1",
+        "support",
+    ]
     delete_run(renamed)
-    assert [p.name for p in list_runs(tmp_path)] == ["third"] and sorted(p.name for p in tmp_path.iterdir()) == ["third"]
+    assert [p.name for p in list_runs(tmp_path)] == ["third"] and sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["third"]

@@ -1,4 +1,5 @@
-"""The shipped runs: present, complete, and as accurate as promised, measured from the model file."""
+"""The shipped runs: present, complete, and as accurate as promised, measured from the model
+file."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import numpy as np
 import pytest
 
 from model import config
-
 from model.core import evaluation as evaluate
-from model.reading.classify import classify
 from model.core.predictor import load_predictor
 from model.core.runs import load_run
+from model.reading.classify import classify
 from tests.support.drawing import DIGIT_STROKES, render
 
 SHIPPED_BAR = 0.996
@@ -24,8 +24,14 @@ def test_deep_cnn_accuracy_from_its_own_file(capsys):
     run = load_run(config.DEFAULT_RUN)
     assert summary["accuracy"] >= SHIPPED_BAR
     assert summary["accuracy"] == pytest.approx(run.evaluation["accuracy"], abs=2e-4)
-    assert run.metadata["architecture"] == "wide_cnn" and run.metadata["hyperparameters"]["augment"] is True
-    assert run.metadata["preset"] in (None, "strong")  # the strong preset is the default recipe of `TrainConfig`
+    assert (
+        run.metadata["architecture"] == "wide_cnn"
+        and run.metadata["hyperparameters"]["augment"] is True
+    )
+    assert run.metadata["preset"] in (
+        None,
+        "strong",
+    )  # the strong preset is the default recipe of `TrainConfig`
 
 
 def test_ensemble_run_is_shipped_and_measured_from_its_own_file(capsys):

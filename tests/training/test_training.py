@@ -16,9 +16,13 @@ from model.training.fit import TrainConfig, parse_args, train
 
 def test_tiny_run_is_complete_and_consistent(tiny_run, mnist):
     assert sorted(p.name for p in tiny_run.iterdir()) == sorted([*RUN_FILES, "calibration.json"])
-    calibration = json.loads((tiny_run / "calibration.json").read_text())  # fitted on the validation split
+    calibration = json.loads(
+        (tiny_run / "calibration.json").read_text()
+    )  # fitted on the validation split
     assert calibration["temperature"] > 0
-    assert calibration["validation_nll"]["calibrated"] <= calibration["validation_nll"]["raw"] + 1e-6
+    assert (
+        calibration["validation_nll"]["calibrated"] <= calibration["validation_nll"]["raw"] + 1e-6
+    )
     run = load_run(tiny_run)
     assert run.metadata["architecture"] == "convnet" and run.metadata["epochs"] == 2
     assert run.metadata["parameters"] == 34826
@@ -31,9 +35,13 @@ def test_tiny_run_is_complete_and_consistent(tiny_run, mnist):
     np.testing.assert_allclose(run.probabilities.sum(axis=1), 1.0, atol=1e-4)
     evaluation = run.evaluation
     matrix = np.array(evaluation["confusion_matrix"])
-    assert matrix.sum() == 10000 and matrix.sum(axis=1).tolist() == np.bincount(mnist.y_test).tolist()
+    assert (
+        matrix.sum() == 10000 and matrix.sum(axis=1).tolist() == np.bincount(mnist.y_test).tolist()
+    )
     assert np.trace(matrix) / 10000 == pytest.approx(evaluation["accuracy"])
-    assert evaluation["accuracy"] == pytest.approx((run.probabilities.argmax(1) == mnist.y_test).mean())
+    assert evaluation["accuracy"] == pytest.approx(
+        (run.probabilities.argmax(1) == mnist.y_test).mean()
+    )
     assert evaluation["accuracy"] > 0.85  # 2 epochs on 4,000 images already learn most digits
     assert run.metadata["test_accuracy"] == evaluation["accuracy"]
 
@@ -54,14 +62,25 @@ def test_interrupted_training_leaves_no_run(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        train(TrainConfig(architecture="baseline", epochs=1, train_size=512, out=tmp_path / "r"),
-              callbacks=[Interrupt()], verbose=0)
+        train(
+            TrainConfig(architecture="baseline", epochs=1, train_size=512, out=tmp_path / "r"),
+            callbacks=[Interrupt()],
+            verbose=0,
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_mirrored_strategy_trains(tmp_path):
-    run_dir = train(TrainConfig(architecture="baseline", epochs=1, train_size=1024, strategy="mirrored",
-                                out=tmp_path / "mirrored"), verbose=0)
+    run_dir = train(
+        TrainConfig(
+            architecture="baseline",
+            epochs=1,
+            train_size=1024,
+            strategy="mirrored",
+            out=tmp_path / "mirrored",
+        ),
+        verbose=0,
+    )
     assert load_run(run_dir).metadata["hyperparameters"]["strategy"] == "mirrored"
 
 
@@ -94,7 +113,9 @@ def test_list_and_load_refuse_incomplete_runs(tmp_path):
 
 
 def test_options_are_checked():
-    cfg = parse_args(["--arch", "convnet", "--epochs", "3", "--no-augment", "--train-size", "500", "--out", "x"])
+    cfg = parse_args(
+        ["--arch", "convnet", "--epochs", "3", "--no-augment", "--train-size", "500", "--out", "x"]
+    )
     assert (cfg.architecture, cfg.epochs, cfg.augment, cfg.train_size) == ("convnet", 3, False, 500)
     assert parse_args([]).augment is True
     for bad in (["--epochs", "0"], ["--train-size", "10"], ["--arch", "resnet"]):

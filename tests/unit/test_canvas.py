@@ -1,4 +1,5 @@
-"""The Draw page's inputs: dash-canvas JSON parsed and rasterized, uploads decoded, each with clear errors."""
+"""The Draw page's inputs: dash-canvas JSON parsed and rasterized, uploads decoded, each with clear
+errors."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def test_strokes_are_parsed_with_their_points_and_width():
     assert len(strokes) == len(DIGIT_STROKES[4]) == 2
     assert all(stroke.width == 22 for stroke in strokes)
     first = strokes[0].points
-    assert first.shape[1] == 2 and first.shape[0] == 2 * len(DIGIT_STROKES[4][0])  # M, Q (2 points each) and L
+    assert first.shape[1] == 2 and first.shape[0] == 2 * len(
+        DIGIT_STROKES[4][0]
+    )  # M, Q (2 points each) and L
     assert first[0] == pytest.approx([(0.25 + 0.6 * 0.5) * 280, (0.1 + 0.8 * 0.05) * 280])
 
 
@@ -56,19 +59,37 @@ def test_nothing_drawn_is_a_black_image(nothing):
     assert image.shape == (280, 280) and not image.any()
 
 
-@pytest.mark.parametrize("payload, message", [
-    ("{not json", "not valid JSON"),
-    ("[1, 2]", "list of 'objects'"),
-    (json.dumps({"objects": "a"}), "list of 'objects'"),
-    (json.dumps({"objects": [{"type": "path", "path": "M 0 0"}]}), "must be a list of commands"),
-    (json.dumps({"objects": [{"type": "path", "path": [["Z", 1, 2]]}]}), "starting with one of"),
-    (json.dumps({"objects": [{"type": "path", "path": [["Q", 1, 2]]}]}), "must carry 4 numbers"),
-    (json.dumps({"objects": [{"type": "path", "path": [["M", "a", 2]]}]}), "finite number"),
-    ('{"objects": [{"type": "path", "path": [["M", NaN, 2]]}]}', "finite number"),
-    (json.dumps({"objects": [{"type": "path", "strokeWidth": -3, "path": [["M", 1, 2]]}]}), "'strokeWidth'"),
-    (json.dumps({"objects": [{"type": "path", "strokeWidth": 1e9, "path": [["M", 1, 2]]}]}), "'strokeWidth'"),
-    (12, "must be a JSON string"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "list of 'objects'"),
+        (json.dumps({"objects": "a"}), "list of 'objects'"),
+        (
+            json.dumps({"objects": [{"type": "path", "path": "M 0 0"}]}),
+            "must be a list of commands",
+        ),
+        (
+            json.dumps({"objects": [{"type": "path", "path": [["Z", 1, 2]]}]}),
+            "starting with one of",
+        ),
+        (
+            json.dumps({"objects": [{"type": "path", "path": [["Q", 1, 2]]}]}),
+            "must carry 4 numbers",
+        ),
+        (json.dumps({"objects": [{"type": "path", "path": [["M", "a", 2]]}]}), "finite number"),
+        ('{"objects": [{"type": "path", "path": [["M", NaN, 2]]}]}', "finite number"),
+        (
+            json.dumps({"objects": [{"type": "path", "strokeWidth": -3, "path": [["M", 1, 2]]}]}),
+            "'strokeWidth'",
+        ),
+        (
+            json.dumps({"objects": [{"type": "path", "strokeWidth": 1e9, "path": [["M", 1, 2]]}]}),
+            "'strokeWidth'",
+        ),
+        (12, "must be a JSON string"),
+    ],
+)
 def test_malformed_canvas_data_is_refused_with_a_clear_message(payload, message):
     with pytest.raises(ValueError, match=message):
         canvas.canvas_image(payload)
@@ -90,7 +111,13 @@ def test_too_many_points_are_refused():
 
 
 def test_far_away_coordinates_are_clipped_not_overflowing():
-    payload = json.dumps({"objects": [{"type": "path", "strokeWidth": 10, "path": [["M", -1e12, 140], ["L", 1e12, 140]]}]})
+    payload = json.dumps(
+        {
+            "objects": [
+                {"type": "path", "strokeWidth": 10, "path": [["M", -1e12, 140], ["L", 1e12, 140]]}
+            ]
+        }
+    )
     image = canvas.canvas_image(payload)
     assert image[140].min() == 255 and image[:100].max() == 0
 
@@ -98,9 +125,15 @@ def test_far_away_coordinates_are_clipped_not_overflowing():
 def test_the_two_backgrounds_differ_in_bytes_but_not_in_pixels():
     first, second = canvas.blank_backgrounds()
     assert first != second
-    images = [cv2.imdecode(np.frombuffer(base64.b64decode(url.split(",")[1]), np.uint8), cv2.IMREAD_UNCHANGED)
-              for url in (first, second)]
-    assert images[0].shape == images[1].shape == (140, 141)  # 280 x 280 at dash-canvas's width of 282
+    images = [
+        cv2.imdecode(
+            np.frombuffer(base64.b64decode(url.split(",")[1]), np.uint8), cv2.IMREAD_UNCHANGED
+        )
+        for url in (first, second)
+    ]
+    assert (
+        images[0].shape == images[1].shape == (140, 141)
+    )  # 280 x 280 at dash-canvas's width of 282
     assert not images[0].any() and not images[1].any()
 
 
@@ -115,14 +148,17 @@ def test_an_upload_over_the_limit_is_refused_without_decoding():
         upload_image(contents, max_bytes=1024 * 1024)
 
 
-@pytest.mark.parametrize("contents, error, message", [
-    (data_url(b"", "application/octet-stream"), ImageReadError, "empty"),
-    ("data:", ImageReadError, "empty"),  # how Chromium reads an empty file
-    (data_url(b"hello, not an image", "text/plain"), ImageReadError, "not an image"),
-    ("data:image/png;base64,@@@@", ValueError, "damaged"),
-    ("just text", ValueError, "not a file"),
-    (None, ValueError, "not a file"),
-])
+@pytest.mark.parametrize(
+    "contents, error, message",
+    [
+        (data_url(b"", "application/octet-stream"), ImageReadError, "empty"),
+        ("data:", ImageReadError, "empty"),  # how Chromium reads an empty file
+        (data_url(b"hello, not an image", "text/plain"), ImageReadError, "not an image"),
+        ("data:image/png;base64,@@@@", ValueError, "damaged"),
+        ("just text", ValueError, "not a file"),
+        (None, ValueError, "not a file"),
+    ],
+)
 def test_bad_uploads_get_clear_messages(contents, error, message):
     with pytest.raises(error, match=message):
         upload_image(contents)

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from model.core import evaluation as evaluate
-
 from model.reading import predict
 from tests.support.drawing import render
 
@@ -43,7 +42,7 @@ def test_predict_json_answers_every_file(image_files, tiny_run, capsys):
     for line in lines[: len(good)]:
         assert isinstance(line["digit"], int) and len(line["probabilities"]) == 10
         assert sum(line["probabilities"]) == pytest.approx(1.0, abs=1e-4)
-    errors = {line["path"].rsplit("/", 1)[-1]: line for line in lines[len(good):]}
+    errors = {line["path"].rsplit("/", 1)[-1]: line for line in lines[len(good) :]}
     assert all(line["digit"] is None for line in errors.values())
     assert "no ink" in errors["empty.png"]["error"]
     assert "not an image" in errors["text.png"]["error"]

@@ -13,8 +13,30 @@ from model.core.mnist import DataError, load_mnist, main, pixels, validation_spl
 
 def test_known_facts(mnist):
     assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_test.shape == (10000, 28, 28)
-    assert np.bincount(mnist.y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
-    assert np.bincount(mnist.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert np.bincount(mnist.y_train).tolist() == [
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
+    assert np.bincount(mnist.y_test).tolist() == [
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
     assert mnist.y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert mnist.y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     train = pixels(mnist.x_train)
@@ -30,7 +52,10 @@ def test_arrays_are_read_only_and_cached(mnist):
 
 def test_validation_split_is_fixed_and_disjoint(mnist):
     first, second = validation_split(mnist), validation_split(mnist)
-    assert len(first.y_val) == config.VALIDATION_SIZE and len(first.y_train) == 60000 - config.VALIDATION_SIZE
+    assert (
+        len(first.y_val) == config.VALIDATION_SIZE
+        and len(first.y_train) == 60000 - config.VALIDATION_SIZE
+    )
     np.testing.assert_array_equal(first.y_val, second.y_val)
     # every training image lands in exactly one part: compare image checksums
     seen = {img.tobytes() for img in first.x_val[:500]}
@@ -66,7 +91,13 @@ def test_changed_array_fails_its_checksum(tmp_path, mnist):
 
 def test_wrong_shape_is_named(tmp_path, mnist):
     path = tmp_path / "mnist.npz"
-    np.savez(path, x_train=mnist.x_train[:10], y_train=mnist.y_train, x_test=mnist.x_test, y_test=mnist.y_test)
+    np.savez(
+        path,
+        x_train=mnist.x_train[:10],
+        y_train=mnist.y_train,
+        x_test=mnist.x_test,
+        y_test=mnist.y_test,
+    )
     with pytest.raises(DataError, match=r"x_train is uint8\(10, 28, 28\)"):
         load_mnist(path)
 

@@ -1,18 +1,24 @@
-"""Inside the network, what-if transforms and adversarial examples, on the session's tiny real runs."""
+"""Inside the network, what-if transforms and adversarial examples, on the session's tiny real
+runs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from model.insight import derived as insight
-
-from model.insight import whatif
-from model.insight.adversarial import MAX_EPSILON, Attacker
-from model.training.architectures import build_model
 from model.core.mnist import pixels
 from model.core.predictor import load_keras_model
-from model.insight.activations import Network, channel_order, conv_outputs, hidden_layer, strongest_units
+from model.insight import derived as insight
+from model.insight import whatif
+from model.insight.activations import (
+    Network,
+    channel_order,
+    conv_outputs,
+    hidden_layer,
+    strongest_units,
+)
+from model.insight.adversarial import MAX_EPSILON, Attacker
+from model.training.architectures import build_model
 
 
 @pytest.fixture(scope="session")
@@ -40,20 +46,28 @@ def right(convnet, mnist) -> tuple[np.ndarray, np.ndarray]:
 def test_feature_maps_have_each_conv_layers_shape(convnet, mnist):
     network = Network(convnet)
     seen = network.activations(pixels(mnist.x_test[0]))
-    assert [(layer.name, layer.shape) for layer in seen.layers] == [("conv1", (26, 26, 32)), ("conv2", (11, 11, 64))]
+    assert [(layer.name, layer.shape) for layer in seen.layers] == [
+        ("conv1", (26, 26, 32)),
+        ("conv2", (11, 11, 64)),
+    ]
     assert seen.hidden.shape == (1600,) and network.hidden_layer.startswith("flatten")
-    assert seen.probabilities.shape == (10,) and seen.probabilities.sum() == pytest.approx(1, abs=1e-5)
+    assert seen.probabilities.shape == (10,) and seen.probabilities.sum() == pytest.approx(
+        1, abs=1e-5
+    )
     assert network.first_filters().shape == (32, 3, 3)
     assert network.features(pixels(mnist.x_test[:5])).shape == (5, 1600)
 
 
 def test_the_deep_cnn_shows_each_conv_after_its_batch_norm_and_relu():
     model = build_model("deep_cnn", augment=False)
-    assert conv_outputs(model) == [f"{name}_relu" for name in
-                                   ("conv1a", "conv1b", "conv1c", "conv2a", "conv2b", "conv2c", "conv3")]
+    assert conv_outputs(model) == [
+        f"{name}_relu"
+        for name in ("conv1a", "conv1b", "conv1c", "conv2a", "conv2b", "conv2c", "conv3")
+    ]
     seen = Network(model).activations(np.zeros((28, 28), np.float32))
-    assert [layer.shape for layer in seen.layers] == [(28, 28, 32)] * 2 + [(14, 14, 32)] + [(14, 14, 64)] * 2 + [
-        (7, 7, 64), (7, 7, 128)]
+    assert [layer.shape for layer in seen.layers] == [(28, 28, 32)] * 2 + [(14, 14, 32)] + [
+        (14, 14, 64)
+    ] * 2 + [(7, 7, 64), (7, 7, 128)]
     assert all(layer.maps.min() >= 0 for layer in seen.layers)  # after the ReLU
 
 
@@ -95,16 +109,24 @@ def test_network_rejects_images_outside_the_unit_range(convnet):
 def test_a_transform_of_nothing_returns_the_input(mnist):
     image = pixels(mnist.x_test[0])
     assert np.array_equal(whatif.transform(image), image)
-    assert np.array_equal(whatif.transform(image, rotation=0, scale=1, shift_x=0, shift_y=0, thickness=0), image)
+    assert np.array_equal(
+        whatif.transform(image, rotation=0, scale=1, shift_x=0, shift_y=0, thickness=0), image
+    )
 
 
 def test_transforms_move_thicken_and_thin_the_ink(mnist):
     image = pixels(mnist.x_test[0])
     shifted = whatif.transform(image, shift_x=3)
     assert np.allclose(shifted[:, 3:], image[:, :-3], atol=1e-5)
-    assert whatif.transform(image, thickness=1).sum() > image.sum() > whatif.transform(image, thickness=-1).sum()
+    assert (
+        whatif.transform(image, thickness=1).sum()
+        > image.sum()
+        > whatif.transform(image, thickness=-1).sum()
+    )
     assert whatif.transform(image, scale=0.5).sum() < 0.5 * image.sum()
-    assert np.allclose(whatif._affine(image, 90, 1, 0, 0), np.rot90(image), atol=1e-4)  # counter-clockwise
+    assert np.allclose(
+        whatif._affine(image, 90, 1, 0, 0), np.rot90(image), atol=1e-4
+    )  # counter-clockwise
     assert abs(whatif.transform(image, rotation=45).sum() - image.sum()) < 0.05 * image.sum()
 
 
@@ -115,12 +137,20 @@ def test_a_sweep_holds_every_settings_range_in_one_batch(mnist):
     blocks = swept.split(np.arange(len(swept.images)))
     assert blocks["scale"][0] == whatif.SWEEP_POINTS
     middle = whatif.SWEEP_POINTS // 2  # scale 1.0, rotation held at 10
-    assert np.allclose(swept.images[blocks["scale"][middle]], whatif.transform(pixels(mnist.x_test[0]), rotation=10))
+    assert np.allclose(
+        swept.images[blocks["scale"][middle]],
+        whatif.transform(pixels(mnist.x_test[0]), rotation=10),
+    )
 
 
-@pytest.mark.parametrize("settings, message", [({"rotation": 90}, "rotation must be between -45 and 45"),
-                                               ({"spin": 1}, "settings must be among"),
-                                               ({"scale": "big"}, "scale must be a number")])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"rotation": 90}, "rotation must be between -45 and 45"),
+        ({"spin": 1}, "settings must be among"),
+        ({"scale": "big"}, "scale must be a number"),
+    ],
+)
 def test_bad_what_if_settings_are_refused(settings, message, mnist):
     with pytest.raises(ValueError, match=message):
         whatif.sweep(pixels(mnist.x_test[0]), settings)
@@ -133,7 +163,11 @@ def test_an_fgsm_step_raises_the_loss(attacker, right):
     images, labels = right
     adversarial, _ = attacker.attack(images, labels, [0.05], method="fgsm")
     assert (attacker.loss(adversarial, labels) > attacker.loss(images, labels)).all()
-    assert np.abs(adversarial - images).max() <= 0.05 + 1e-6 and adversarial.min() >= 0 and adversarial.max() <= 1
+    assert (
+        np.abs(adversarial - images).max() <= 0.05 + 1e-6
+        and adversarial.min() >= 0
+        and adversarial.max() <= 1
+    )
 
 
 def test_pgd_is_at_least_as_strong_as_fgsm(attacker, right):
@@ -190,4 +224,6 @@ def test_an_ensemble_shows_its_units_one_per_class(runs_dir, mnist):
     network = Network(build_ensemble(members))
     seen = network.activations(pixels(mnist.x_test[0]))
     assert network.has_convolution and seen.hidden.shape == (10,)
-    np.testing.assert_array_equal(network.unit_classes(), np.arange(10))  # the averaged logits have no weights
+    np.testing.assert_array_equal(
+        network.unit_classes(), np.arange(10)
+    )  # the averaged logits have no weights

@@ -1,4 +1,5 @@
-"""The numerics behind the pages: dataset statistics, class samples, projections, indexed predictions."""
+"""The numerics behind the pages: dataset statistics, class samples, projections, indexed
+predictions."""
 
 from __future__ import annotations
 
@@ -7,11 +8,23 @@ import shutil
 import numpy as np
 import pytest
 
-from model.dataset import projection as projection_module
 from model.core.error_index import index_predictions
-from model.dataset.projection import file_name, load_projection, project, read_projection, sample_indices
 from model.core.runs import RunError, check_model_file
-from model.dataset.statistics import OVERALL, class_sample, compute_statistics, label_counts, pixel_statistics
+from model.dataset import projection as projection_module
+from model.dataset.projection import (
+    file_name,
+    load_projection,
+    project,
+    read_projection,
+    sample_indices,
+)
+from model.dataset.statistics import (
+    OVERALL,
+    class_sample,
+    compute_statistics,
+    label_counts,
+    pixel_statistics,
+)
 
 
 def test_label_counts_of_the_real_splits(mnist):
@@ -60,7 +73,11 @@ def test_class_sample_is_of_the_class_distinct_and_seeded(mnist):
 def test_predictions_index_cells_by_confidence():
     labels = np.array([0, 0, 0, 1, 1])
     probabilities = np.zeros((5, 10), np.float32)
-    probabilities[0, 1], probabilities[1, 1], probabilities[2, 0] = 0.6, 0.9, 0.8  # two 0s read as 1
+    probabilities[0, 1], probabilities[1, 1], probabilities[2, 0] = (
+        0.6,
+        0.9,
+        0.8,
+    )  # two 0s read as 1
     probabilities[3, 1], probabilities[4, 0] = 0.7, 0.55
     probabilities += (1 - probabilities.sum(axis=1, keepdims=True)) / 10
     predictions = index_predictions(labels, probabilities)
@@ -107,11 +124,17 @@ def test_projection_is_computed_once_then_read_from_the_cache(service, cache_dir
 
 
 def test_shipped_projection_is_the_default_sample(mnist):
-    shipped = projection_module.SHIPPED_DIR / file_name(projection_module.DEFAULT_SIZE, projection_module.DEFAULT_SEED)
+    shipped = projection_module.SHIPPED_DIR / file_name(
+        projection_module.DEFAULT_SIZE, projection_module.DEFAULT_SEED
+    )
     projection = read_projection(shipped)
-    np.testing.assert_array_equal(projection.indices, sample_indices(10000, projection_module.DEFAULT_SIZE, 0))
+    np.testing.assert_array_equal(
+        projection.indices, sample_indices(10000, projection_module.DEFAULT_SIZE, 0)
+    )
     np.testing.assert_array_equal(projection.labels, mnist.y_test[projection.indices])
-    assert all(np.isfinite(c).all() and c.shape == (3000, 2) for c in projection.coordinates.values())
+    assert all(
+        np.isfinite(c).all() and c.shape == (3000, 2) for c in projection.coordinates.values()
+    )
 
 
 def test_check_model_file_catches_a_truncated_model(runs_dir, tmp_path):

@@ -1,4 +1,5 @@
-"""Any pen (stroke-width normalisation), paper photos (lines and shadows removed), the generators and the gate's training."""
+"""Any pen (stroke-width normalisation), paper photos (lines and shadows removed), the generators
+and the gate's training."""
 
 from __future__ import annotations
 
@@ -7,16 +8,13 @@ import json
 import cv2
 import numpy as np
 import pytest
-from tests.support.drawing import render
-
-from model.reading import photo
-
-from model.reading import strokes
 
 from model.generated import synthetic
+from model.generated.photos import digit_pools, photo_number
+from model.reading import photo, strokes
 from model.reading.preprocess import EmptyImageError, extract_ink, frame_digit, preprocess
 from model.reading.segment import segment_digits
-from model.generated.photos import digit_pools, photo_number
+from tests.support.drawing import render
 
 
 def test_thinning_gives_a_one_pixel_skeleton():
@@ -65,29 +63,45 @@ def test_writing_across_ruled_lines_is_kept_whole():
     assert len(ink.areas) == 1 and ink.boxes[0][3] >= 95
 
 
-@pytest.mark.parametrize("line", [150, 215])  # dark lines, and faint ones (4% darker than the paper) in noise
+@pytest.mark.parametrize(
+    "line", [150, 215]
+)  # dark lines, and faint ones (4% darker than the paper) in noise
 @pytest.mark.parametrize("angle", [-4.0, -0.7, 2.5])
 def test_the_page_tilt_is_found_to_a_tenth_of_a_degree(angle, line):
-    page = ruled_page(line=line).astype(np.float32) + np.random.default_rng(0).normal(0, 4, (300, 420))
+    page = ruled_page(line=line).astype(np.float32) + np.random.default_rng(0).normal(
+        0, 4, (300, 420)
+    )
     turn = cv2.getRotationMatrix2D((210, 150), angle, 1.0)
-    tilted = cv2.warpAffine(np.clip(page, 0, 255) / 255, turn, (420, 300), borderMode=cv2.BORDER_REPLICATE)
-    assert photo.tilt(photo.flatten_light(tilted.astype(np.float32), pen=20)) == pytest.approx(-angle, abs=0.1)
+    tilted = cv2.warpAffine(
+        np.clip(page, 0, 255) / 255, turn, (420, 300), borderMode=cv2.BORDER_REPLICATE
+    )
+    assert photo.tilt(photo.flatten_light(tilted.astype(np.float32), pen=20)) == pytest.approx(
+        -angle, abs=0.1
+    )
 
 
 def test_a_number_across_a_tightly_cropped_ruled_page_keeps_its_digits_apart():
     page = ruled_page(shadow=False)
-    cv2.putText(page, "2222", (30, 261), cv2.FONT_HERSHEY_TRIPLEX, 3.2, 30, 12)  # sitting on the line at y=260
+    cv2.putText(
+        page, "2222", (30, 261), cv2.FONT_HERSHEY_TRIPLEX, 3.2, 30, 12
+    )  # sitting on the line at y=260
     page = page[:, 25:285]  # the digits' bases cover most of the line
     boxes = [segment.box for segment in segment_digits(page)]
-    assert len(boxes) == 4 and all(height >= 64 for _, _, _, height in boxes)  # the line gone, the bases kept
+    assert len(boxes) == 4 and all(
+        height >= 64 for _, _, _, height in boxes
+    )  # the line gone, the bases kept
 
 
 def test_photographed_digits_are_one_part_each_on_ruled_and_grid_paper(mnist):
-    # Generated photos (tilt, uneven light and shadows, noise, JPEG) of one handwritten or printed digit: after the
-    # lines are removed, the only part as tall as a digit is the digit, shaped like one (not a leftover of a line).
+    # Generated photos (tilt, uneven light and shadows, noise, JPEG) of one handwritten or printed
+    # digit: after the
+    # lines are removed, the only part as tall as a digit is the digit, shaped like one (not a
+    # leftover of a line).
     pools = digit_pools(mnist.x_test, mnist.y_test)
     for seed in range(20):
-        image = photo_number(np.random.default_rng(seed), pools=pools, text=str(seed % 10), grid=seed % 2 == 1).image
+        image = photo_number(
+            np.random.default_rng(seed), pools=pools, text=str(seed % 10), grid=seed % 2 == 1
+        ).image
         boxes = [segment.box for segment in segment_digits(image)]
         tallest = max(height for _, _, _, height in boxes)
         digits = [(width, height) for _, _, width, height in boxes if height >= tallest / 2]
@@ -97,7 +111,10 @@ def test_photographed_digits_are_one_part_each_on_ruled_and_grid_paper(mnist):
 def test_a_blurred_print_keeps_the_pen_width_not_the_blur():
     drawing = render(4, thickness=10)
     print_ = (255 - 0.8 * cv2.GaussianBlur(drawing.astype(np.float32), (0, 0), 4)).astype(np.uint8)
-    assert strokes.stroke_width(preprocess(print_))[0] < 1.3 * strokes.stroke_width(preprocess(drawing))[0]
+    assert (
+        strokes.stroke_width(preprocess(print_))[0]
+        < 1.3 * strokes.stroke_width(preprocess(drawing))[0]
+    )
 
 
 def test_generators_are_reproducible_and_check_their_arguments():
@@ -118,7 +135,9 @@ def test_training_digits_are_turned_whole():
     canvas = np.zeros((280, 280), np.uint8)
     canvas[:30, :30] = 255  # ink in a corner, which turning the canvas itself would cut off
     for seed in range(5):
-        assert float(turned(canvas, np.random.default_rng(seed)).sum()) == pytest.approx(float(canvas.sum()), rel=0.1)
+        assert float(turned(canvas, np.random.default_rng(seed)).sum()) == pytest.approx(
+            float(canvas.sum()), rel=0.1
+        )
 
 
 @pytest.mark.training
@@ -129,5 +148,7 @@ def test_gate_training_writes_a_loadable_gate(tmp_path):
     out = tmp_path / "gate.keras"
     assert main(["--out", str(out), "--scale", "0.005", "--epochs", "1", "--members", "2"]) == 0
     gate = load_gate(out)
-    assert 0.0 <= gate.threshold <= 1.0 and gate.scores(np.zeros((2, 28, 28), np.float32)).shape == (2,)
+    assert 0.0 <= gate.threshold <= 1.0 and gate.scores(
+        np.zeros((2, 28, 28), np.float32)
+    ).shape == (2,)
     assert json.loads(out.with_suffix(".json").read_text())["members"] == 2

@@ -6,7 +6,15 @@ import cv2
 import numpy as np
 import pytest
 
-from model.reading.preprocess import EmptyImageError, ImageReadError, center_of_mass, decode_image, extract_ink, preprocess, read_image_file
+from model.reading.preprocess import (
+    EmptyImageError,
+    ImageReadError,
+    center_of_mass,
+    decode_image,
+    extract_ink,
+    preprocess,
+    read_image_file,
+)
 from tests.support.drawing import render
 
 
@@ -41,7 +49,8 @@ def test_off_centre_and_centred_drawings_give_nearly_the_same_input():
 
 
 def assert_nearly_the_same(on_paper: np.ndarray, on_canvas: np.ndarray) -> None:
-    """On paper, ink fainter than half the strokes is the blur's halo and is cut, so the anti-aliased edges of the
+    """On paper, ink fainter than half the strokes is the blur's halo and is cut, so the
+    anti-aliased edges of the
     strokes differ by a fraction of a pixel from the canvas's; the digit is the same."""
     assert np.abs(on_paper - on_canvas).mean() < 0.01
     assert np.corrcoef(on_paper.ravel(), on_canvas.ravel())[0, 1] > 0.99
@@ -56,7 +65,9 @@ def test_inverted_digit_gives_nearly_the_same_input(digit):
 def test_photo_with_uneven_lighting_matches_the_clean_drawing():
     clean = render(4, size=600, thickness=30)
     rows, cols = np.indices(clean.shape)
-    paper = 120 + 100 * (cols / 600) + 25 * np.sin(rows / 90)  # shadowed paper, brighter on the right
+    paper = (
+        120 + 100 * (cols / 600) + 25 * np.sin(rows / 90)
+    )  # shadowed paper, brighter on the right
     noise = np.random.default_rng(0).normal(0, 6, clean.shape)
     photo = np.clip(paper * (1 - 0.7 * clean / 255) + noise, 0, 255).astype(np.uint8)
     bgr = cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR)
@@ -75,7 +86,9 @@ def test_mnist_digits_come_back_almost_unchanged(mnist):
 def test_transparent_png_with_dark_ink():
     drawing = render(1)
     rgba = np.zeros((280, 280, 4), np.uint8)
-    rgba[..., 3] = drawing  # black ink painted through alpha, transparent elsewhere: dark ink on paper
+    rgba[..., 3] = (
+        drawing  # black ink painted through alpha, transparent elsewhere: dark ink on paper
+    )
     assert_nearly_the_same(preprocess(rgba), preprocess(drawing))
 
 
@@ -96,7 +109,9 @@ def test_empty_or_nearly_empty_is_reported(image):
 
 def test_specks_are_dropped_and_strokes_kept():
     drawing = np.zeros((280, 280), np.uint8)
-    cv2.line(drawing, (70, 40), (70, 240), 255, 16)  # two strokes that do not touch, like a 4 written in two
+    cv2.line(
+        drawing, (70, 40), (70, 240), 255, 16
+    )  # two strokes that do not touch, like a 4 written in two
     cv2.line(drawing, (110, 120), (200, 120), 255, 16)
     drawing[5:7, 5:7] = 255
     ink = extract_ink(drawing)

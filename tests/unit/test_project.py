@@ -23,7 +23,11 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     app_command, test_command = _bash_blocks(readme)[:2]
     assert "python -m dashboard" in app_command and "pytest" in test_command
-    ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    ci_lines = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert test_command in ci_lines
 
 
@@ -39,8 +43,14 @@ MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 50
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")], cwd=root, text=True,
-                          capture_output=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=300)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")],
+        cwd=root,
+        text=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=300,
+    )
 
 
 def test_the_layers_hold_as_import_linter_contracts():
@@ -51,8 +61,12 @@ def test_the_layers_hold_as_import_linter_contracts():
 
 def test_import_linter_catches_a_page_imported_outside_the_registry(tmp_path):
     for package in ("dashboard", "model"):
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "dashboard" / "service" / "sneaky.py").write_text("from dashboard.pages import draw\n")
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (tmp_path / "dashboard" / "service" / "sneaky.py").write_text(
+        "from dashboard.pages import draw\n"
+    )
     (tmp_path / "model" / "plots.py").write_text("import plotly\n")
     result = _lint_imports(tmp_path)
     assert result.returncode == 1
@@ -76,5 +90,8 @@ def test_modules_and_functions_stay_small():
             for function in _functions(ast.parse(text)):
                 length = function.end_lineno - function.lineno + 1
                 if length > MAX_FUNCTION_LINES:
-                    too_long.append(f"{path.relative_to(ROOT)}:{function.lineno} {function.name}: {length} lines")
+                    too_long.append(
+                        f"{path.relative_to(ROOT)}:{function.lineno} {function.name}: {length} "
+                        "lines"
+                    )
     assert too_long == []

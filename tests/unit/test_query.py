@@ -1,4 +1,5 @@
-"""Reading a view's state from the URL's query string: good values kept, bad ones replaced with a message."""
+"""Reading a view's state from the URL's query string: good values kept, bad ones replaced with a
+message."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ import pytest
 from dashboard.query import messages, query_cell, query_choice, query_int
 
 
-@pytest.mark.parametrize("raw, expected", [("10000", "out of range"), ("abc", "not a whole number"),
-                                           ("-3", "out of range"), ("2.5", "not a whole number")])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("10000", "out of range"),
+        ("abc", "not a whole number"),
+        ("-3", "out of range"),
+        ("2.5", "not a whole number"),
+    ],
+)
 def test_a_bad_index_gets_a_message_and_no_image(raw, expected):
     value = query_int(raw, "index", low=0, high=9999, fallback=None)
     assert value.value is None and expected in value.message and "0 to 9999" in value.message

@@ -1,4 +1,5 @@
-"""Reading any real digit and refusing what is not one, with the shipped model and digit gate, on real files."""
+"""Reading any real digit and refusing what is not one, with the shipped model and digit gate, on
+real files."""
 
 from __future__ import annotations
 
@@ -7,17 +8,16 @@ import json
 import cv2
 import numpy as np
 import pytest
-from tests.support.drawing import render
 
-from model.reading import predict
-
-from model.generated import synthetic
 from model.core.mnist import pixels
-from model.reading.gate import NOT_A_DIGIT, default_gate
-from model.reading.classify import classify, judge
 from model.core.predictor import load_predictor
-from model.reading.segment import read_number
+from model.generated import synthetic
 from model.generated.photos import photo_number
+from model.reading import predict
+from model.reading.classify import classify, judge
+from model.reading.gate import NOT_A_DIGIT, default_gate
+from model.reading.segment import read_number
+from tests.support.drawing import render
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +46,15 @@ def test_marks_that_are_not_digits_are_refused_with_a_best_guess(predictor, name
     image = {"dot": dot, "dash": dash}[name]() if name in ("dot", "dash") else letter(name)
     result = classify(predictor, image)
     assert result.refused and result.answer is None and result.reason == NOT_A_DIGIT
-    assert result.probabilities.shape == (10,) and result.probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert result.probabilities.shape == (10,) and result.probabilities.sum() == pytest.approx(
+        1.0, abs=1e-4
+    )
 
 
 def test_mnist_test_digits_are_not_refused(predictor, mnist):
     readings = judge(predictor, default_gate(), pixels(mnist.x_test[:1000]))
-    # The goal is <= 1% (bench/robustness.py judges all 10,000: 7 refused); refusals cluster by chance (3 in these).
+    # The goal is <= 1% (bench/robustness.py judges all 10,000: 7 refused); refusals cluster by
+    # chance (3 in these).
     assert sum(refused for _, _, refused in readings) <= 5
 
 
@@ -63,7 +66,9 @@ def test_drawn_digits_are_accepted_and_read(predictor):
 
 @pytest.mark.parametrize("digit", [0, 2, 3, 4, 7])
 def test_a_small_digit_with_a_thick_pen_reads_right_and_hints(predictor, digit):
-    image = render(digit, box=(0.4, 0.4, 0.13, 0.2), thickness=14)  # 56 px tall, a pen a quarter of it
+    image = render(
+        digit, box=(0.4, 0.4, 0.13, 0.2), thickness=14
+    )  # 56 px tall, a pen a quarter of it
     result = classify(predictor, image)
     assert result.answer == digit and result.pen_too_thick
 
@@ -77,8 +82,10 @@ def test_other_writers_printed_digits_are_read(predictor):
 
 
 def test_1907_on_lined_paper_reads_1907(predictor):
-    # The issue's example: the ruled lines used to join all the ink into one part, read "1"; then the printed 1,
-    # kept as bold as the photo's blur made it, read "2907". Over many photos, see bench/robustness.py.
+    # The issue's example: the ruled lines used to join all the ink into one part, read "1"; then
+    # the printed 1,
+    # kept as bold as the photo's blur made it, read "2907". Over many photos, see
+    # bench/robustness.py.
     photo = photo_number(np.random.default_rng(1907), text="1907", grid=False)
     reading = read_number(predictor, photo.image)
     assert reading.text == "1907"
@@ -99,11 +106,16 @@ def test_touching_digits_are_split(predictor):
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    """Real image files: a photo of 1907 on lined paper (JPEG), a dash, a drawn 7 and an empty canvas (PNG)."""
+    """Real image files: a photo of 1907 on lined paper (JPEG), a dash, a drawn 7 and an empty
+    canvas (PNG)."""
     folder = tmp_path_factory.mktemp("reading")
     photo = photo_number(np.random.default_rng(1907), text="1907", grid=False)
-    paths = {"1907": folder / "1907.jpg", "dash": folder / "dash.png", "seven": folder / "seven.png",
-             "empty": folder / "empty.png"}
+    paths = {
+        "1907": folder / "1907.jpg",
+        "dash": folder / "dash.png",
+        "seven": folder / "seven.png",
+        "empty": folder / "empty.png",
+    }
     cv2.imwrite(str(paths["1907"]), photo.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
     cv2.imwrite(str(paths["dash"]), dash())
     cv2.imwrite(str(paths["seven"]), render(7))
@@ -115,7 +127,11 @@ def test_cli_number_json(files, capsys):
     code = predict.main(["--number", str(files["1907"]), str(files["empty"]), "--json"])
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert code == 0
-    assert len(first["number"]) == 4 and first["number"].endswith("907") and first["path"].endswith("1907.jpg")
+    assert (
+        len(first["number"]) == 4
+        and first["number"].endswith("907")
+        and first["path"].endswith("1907.jpg")
+    )
     digits = [part for part in first["digits"] if part["digit"] is not None]
     assert [part["digit"] for part in digits][1:] == [9, 0, 7]
     assert all(len(part["probabilities"]) == 10 and len(part["box"]) == 4 for part in digits)
@@ -127,7 +143,11 @@ def test_cli_single_digit_refusal_and_exit_codes(files, tmp_path, capsys):
     broken.write_bytes(b"not an image")
     assert predict.main([str(files["dash"]), str(files["seven"]), "--json"]) == 0
     refused, seven = (json.loads(line) for line in capsys.readouterr().out.splitlines())
-    assert refused["digit"] is None and refused["reason"] == "not a digit" and len(refused["probabilities"]) == 10
+    assert (
+        refused["digit"] is None
+        and refused["reason"] == "not a digit"
+        and len(refused["probabilities"]) == 10
+    )
     assert seven["digit"] == 7 and "reason" not in seven
     assert predict.main([str(files["seven"]), str(broken)]) == 1
     lines = capsys.readouterr().out.splitlines()

@@ -11,13 +11,18 @@ from model.reading.segment import read_number, segment_digits
 from tests.support.drawing import render
 
 
-def number(digits: list[int], *, width: int = 560, height: int = 280, thickness: int = 16) -> np.ndarray:
+def number(
+    digits: list[int], *, width: int = 560, height: int = 280, thickness: int = 16
+) -> np.ndarray:
     """A canvas with `digits` drawn side by side, each in its own slot."""
     canvas = np.zeros((height, width), np.uint8)
     slot = width / len(digits)
     for i, digit in enumerate(digits):
         box = ((i * slot + slot * 0.15) / width, 0.1, slot * 0.7 / width, 0.8)
-        canvas = np.maximum(canvas, render(digit, size=max(width, height), box=box, thickness=thickness)[:height, :width])
+        canvas = np.maximum(
+            canvas,
+            render(digit, size=max(width, height), box=box, thickness=thickness)[:height, :width],
+        )
     return canvas
 
 
@@ -47,7 +52,9 @@ def test_read_number_with_a_real_model(tiny_run):
     from model.core.predictor import load_predictor
 
     reading = read_number(load_predictor(tiny_run), number([1, 0]))
-    assert len(reading.classifications) == 2 and reading.text.isdigit()  # the 0, cut by the canvas's edge, may be refused
+    assert (
+        len(reading.classifications) == 2 and reading.text.isdigit()
+    )  # the 0, cut by the canvas's edge, may be refused
     assert all(c.probabilities.shape == (10,) for c in reading.classifications)
 
 

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from dashboard.figures.calibration import fig_confidence_histogram, fig_reliability
-from dashboard.figures.compare import fig_accuracy_intervals, fig_class_differences, fig_confusion_difference
+from dashboard.figures.compare import (
+    fig_accuracy_intervals,
+    fig_class_differences,
+    fig_confusion_difference,
+)
 from model.core.calibration import reliability
 
 
@@ -17,14 +21,18 @@ def test_reliability_diagram_shows_non_empty_bins_with_counts():
     figure = fig_reliability(bins.edges, bins.counts, bins.confidence, bins.accuracy, title="t")
     accuracy, gap, diagonal = figure.data
     assert list(accuracy.text) == ["4", "1"] and list(accuracy.y) == [1.0, 0.0]
-    np.testing.assert_allclose(gap.y, [0.8 - 1.0, 0.95 - 0.0])  # confidence minus accuracy, drawn from the bar top
+    np.testing.assert_allclose(
+        gap.y, [0.8 - 1.0, 0.95 - 0.0]
+    )  # confidence minus accuracy, drawn from the bar top
     assert list(diagonal.x) == [0, 1] and figure.layout.title.text == "t"
     with pytest.raises(ValueError, match="edges must have"):
         fig_reliability(bins.edges[:-1], bins.counts, bins.confidence, bins.accuracy)
 
 
 def test_confidence_histogram_splits_right_and_wrong():
-    figure = fig_confidence_histogram(np.array([0.99, 0.98, 0.6, 0.55]), np.array([True, True, True, False]))
+    figure = fig_confidence_histogram(
+        np.array([0.99, 0.98, 0.6, 0.55]), np.array([True, True, True, False])
+    )
     right, wrong = figure.data
     assert sum(right.y) == 3 and sum(wrong.y) == 1 and right.name == "right (3)"
     assert figure.layout.yaxis.type == "log"

@@ -1,4 +1,5 @@
-"""Numerics of trust: Wilson intervals, McNemar's exact test, calibration error, temperature scaling, comparisons."""
+"""Numerics of trust: Wilson intervals, McNemar's exact test, calibration error, temperature
+scaling, comparisons."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from math import comb
 import numpy as np
 import pytest
 
-from model.core.calibration import apply_temperature, calibration_summary, fit_temperature, negative_log_likelihood, read_temperature, reliability, scale_if_calibrated
-from model.trust.compare import CELLS, compare, mcnemar_exact, order_cell, verdict, wilson_interval
 from model.config import PROJECT_ROOT
+from model.core.calibration import (
+    apply_temperature,
+    calibration_summary,
+    fit_temperature,
+    negative_log_likelihood,
+    read_temperature,
+    reliability,
+    scale_if_calibrated,
+)
+from model.trust.compare import CELLS, compare, mcnemar_exact, order_cell, verdict, wilson_interval
 
 
 def test_wilson_interval_known_values():
@@ -57,7 +66,11 @@ def test_compare_splits_the_test_set_into_four_cells_and_differences():
     b = _probabilities(np.array([0, 7, 2, 3, 9, 5]))  # right on 0, 2, 3, 5
     result = compare(labels, a, b)
     assert {name: result.cells[name].tolist() for name in CELLS} == {
-        "both_right": [0, 2, 5], "only_a": [1], "only_b": [3], "both_wrong": [4]}
+        "both_right": [0, 2, 5],
+        "only_a": [1],
+        "only_b": [3],
+        "both_wrong": [4],
+    }
     assert result.accuracy == (4 / 6, 4 / 6)
     assert result.confusion_difference[1, 1] == -1 and result.confusion_difference[1, 7] == 1
     assert result.confusion_difference[3, 3] == 1 and result.confusion_difference[3, 9] == -1
@@ -101,7 +114,8 @@ def test_reliability_edges_go_to_the_end_bins():
 
 
 def _overconfident(seed: int = 0, n: int = 4000, sharpen: float = 3.0):
-    """Labels drawn from softmax(logits) and the model's probabilities softmax(sharpen * logits): overconfident."""
+    """Labels drawn from softmax(logits) and the model's probabilities softmax(sharpen * logits):
+    overconfident."""
     rng = np.random.default_rng(seed)
     logits = rng.normal(0, 2.0, (n, 10))
     honest = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
@@ -114,7 +128,10 @@ def test_temperature_scaling_lowers_validation_nll_and_recovers_the_temperature(
     temperature = fit_temperature(labels, probabilities)
     assert temperature == pytest.approx(3.0, rel=0.1)
     after = apply_temperature(probabilities, temperature)
-    assert negative_log_likelihood(labels, after) < negative_log_likelihood(labels, probabilities) - 0.1
+    assert (
+        negative_log_likelihood(labels, after)
+        < negative_log_likelihood(labels, probabilities) - 0.1
+    )
     assert (after.argmax(axis=1) == probabilities.argmax(axis=1)).all()  # answers never change
     assert reliability(labels, after).ece < reliability(labels, probabilities).ece
 

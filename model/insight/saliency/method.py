@@ -1,4 +1,5 @@
-"""What a saliency method is: its compute function, its settings with defaults and ranges, and its checks.
+"""What a saliency method is: its compute function, its settings with defaults and ranges, and its
+checks.
 
 `Method.check_settings` turns user settings into the method's complete, checked settings; every
 bad value raises a `ValueError` naming the setting, the value received and what is allowed.
@@ -19,7 +20,8 @@ Settings = dict[str, int | float | str]
 class Setting:
     """One setting of a method: its label, default and allowed range (numbers) or choices (text).
 
-    `slider` is the (minimum, maximum, step) a page offers for it, or None when pages do not offer it.
+    `slider` is the (minimum, maximum, step) a page offers for it, or None when pages do not offer
+    it.
     """
 
     label: str
@@ -38,20 +40,30 @@ class Setting:
             return str(value)
         if isinstance(self.default, int):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{where} must be an integer from {self.minimum} to {self.maximum}, got {value!r}")
+                raise ValueError(
+                    f"{where} must be an integer from {self.minimum} to {self.maximum}, got "
+                    f"{value!r}"
+                )
             number: int | float = int(value)
         else:
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise ValueError(f"{where} must be a number from {self.minimum} to {self.maximum}, got {value!r}")
+            if isinstance(value, bool) or not isinstance(
+                value, (int, float, np.integer, np.floating)
+            ):
+                raise ValueError(
+                    f"{where} must be a number from {self.minimum} to {self.maximum}, got {value!r}"
+                )
             number = float(value)
         if not (math.isfinite(number) and self.minimum <= number <= self.maximum):
-            raise ValueError(f"{where} must be from {self.minimum} to {self.maximum}, got {value!r}")
+            raise ValueError(
+                f"{where} must be from {self.minimum} to {self.maximum}, got {value!r}"
+            )
         return number
 
 
 @dataclass(frozen=True)
 class Method:
-    """A saliency method: label and one-line meaning for the UI, whether its maps are signed, its settings,
+    """A saliency method: label and one-line meaning for the UI, whether its maps are signed, its
+    settings,
     the function that computes its raw map, and any check that involves several settings.
 
     `compute(explainer, pixels, target, **settings)` gets the compiled `Explainer`, a float32 batch
@@ -73,13 +85,16 @@ class Method:
         return {name: setting.default for name, setting in self.settings.items()}
 
     def check_settings(self, name: str, settings: dict[str, object]) -> Settings:
-        """The complete settings of this method (called `name`): its defaults overridden by `settings`, checked."""
+        """The complete settings of this method (called `name`): its defaults overridden by
+        `settings`, checked."""
         unknown = sorted(set(settings) - set(self.settings))
         if unknown:
             allowed = sorted(self.settings) or "none"
             raise ValueError(f"{name} has no setting {unknown[0]!r}; its settings are: {allowed}")
-        checked = {key: setting.check(name, key, settings.get(key, setting.default))
-                   for key, setting in self.settings.items()}
+        checked = {
+            key: setting.check(name, key, settings.get(key, setting.default))
+            for key, setting in self.settings.items()
+        }
         if self.check is not None:
             self.check(checked)
         return checked
