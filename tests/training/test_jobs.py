@@ -70,7 +70,7 @@ def test_taken_or_bad_names_are_refused(tmp_path, tiny_run):
 def test_killed_job_leaves_no_run_and_releases_the_lock(tmp_path):
     script = (
         "import sys; from pathlib import Path; from model.training.jobs import run_training; from "
-        "model.train import TrainConfig\n"
+        "model.training.settings import TrainConfig\n"
         "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, "
         "out=Path(sys.argv[1]))\n"
         "run_training(cfg, lambda r: print('progress', r['fraction'], flush=True))\n"

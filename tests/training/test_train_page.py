@@ -257,7 +257,7 @@ def test_a_crashed_training_process_leaves_no_run(train_runs):
 
 def test_training_process_dies_with_the_job_that_started_it(train_runs):
     script = (
-        "import sys; from pathlib import Path; from model.train import TrainConfig; "
+        "import sys; from pathlib import Path; from model.training.settings import TrainConfig; "
         "from dashboard.jobs.process import train_in_process\n"
         "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, "
         "out=Path(sys.argv[1]))\n"
