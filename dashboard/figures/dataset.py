@@ -18,8 +18,8 @@ def fig_label_distribution(train_counts: Sequence[int], test_counts: Sequence[in
     """Share of each digit in the training and test sets, with the counts on the bars and in the
     hover."""
     figure = go.Figure()
-    for name, counts, color in (("train", train_counts, TRAIN), ("test", test_counts, VALIDATION)):
-        counts = np.asarray(counts, dtype=int)
+    for name, given, color in (("train", train_counts, TRAIN), ("test", test_counts, VALIDATION)):
+        counts = np.asarray(given, dtype=int)
         if counts.shape != (10,) or counts.sum() == 0:
             raise ValueError(
                 f"{name}_counts must be 10 counts with a positive total, got {counts.tolist()}"

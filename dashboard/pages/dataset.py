@@ -87,8 +87,8 @@ def _spread_card() -> html.Section:
     )
 
 
-def _gallery_card(digit: int) -> html.Section:
-    """Random training images of `digit` (filled by `show_gallery`), with a button for more."""
+def _gallery_card(digit: object) -> html.Section:
+    """Random training images of `digit` (0-9; filled by `show_gallery`), with a button for more."""
     return card(
         "Samples of a class",
         html.Div(
