@@ -1,6 +1,5 @@
 """Figures of the Adversarial page: original, perturbation and adversarial image; probabilities
-before and
-after; accuracy against ε."""
+before and after; accuracy against ε."""
 
 from __future__ import annotations
 
@@ -15,21 +14,10 @@ INK = [[0.0, "#000000"], [1.0, "#ffffff"]]  # white digit on black, as the model
 PANEL = 250
 
 
-def fig_attack(
+def _check_attack(
     original: np.ndarray, perturbation: np.ndarray, adversarial: np.ndarray, titles: Sequence[str]
-) -> go.Figure:
-    """Three panels: the original (28, 28), the perturbation (on a diverging scale of ±its largest
-    change) and the
-    adversarial image.
-
-    The panels stay square and under their titles at any width, the colour scale under the middle
-    one. Their axes
-    are laid out directly (no `make_subplots`, which alone cost more than the rest of the figure):
-    this figure answers every attack, whose time budget is 300 ms.
-    """
-    original, perturbation, adversarial = (
-        np.asarray(a, float) for a in (original, perturbation, adversarial)
-    )
+) -> None:
+    """`ValueError` unless there are three 2-D images of one shape and three titles."""
     if (
         not original.shape == perturbation.shape == adversarial.shape
         or original.ndim != 2
@@ -39,6 +27,13 @@ def fig_attack(
             f"need three 2-D images of one shape and three titles, got {original.shape}, "
             f"{perturbation.shape}, {adversarial.shape} and {len(titles)} titles"
         )
+
+
+def _attack_panels(
+    original: np.ndarray, perturbation: np.ndarray, adversarial: np.ndarray
+) -> list[tuple[np.ndarray, dict]]:
+    """Each panel's pixels and heatmap style: images on the ink scale, the perturbation on a
+    diverging scale of ±its largest change with the figure's one colour bar."""
     limit = float(np.abs(perturbation).max()) or 1.0
     pixel = {
         "zmin": 0,
@@ -47,62 +42,81 @@ def fig_attack(
         "showscale": False,
         "hovertemplate": "row %{y}, column %{x}<br>pixel %{z:.2f}<extra></extra>",
     }
-    panels = [
+    change = {
+        "zmin": -limit,
+        "zmax": limit,
+        "colorscale": "RdBu_r",
+        "colorbar": {
+            "title": {"text": "change", "side": "right"},
+            "orientation": "h",
+            "x": 0.5,
+            "xanchor": "center",
+            "y": -0.04,
+            "yanchor": "top",
+            "len": 0.3,
+            "thickness": 10,
+        },
+        "hovertemplate": "row %{y}, column %{x}<br>change %{z:+.3f}<extra></extra>",
+    }
+    return [
         (np.round(original, 3), pixel),
-        (
-            np.round(perturbation, 4),
-            {
-                "zmin": -limit,
-                "zmax": limit,
-                "colorscale": "RdBu_r",
-                "colorbar": {
-                    "title": {"text": "change", "side": "right"},
-                    "orientation": "h",
-                    "x": 0.5,
-                    "xanchor": "center",
-                    "y": -0.04,
-                    "yanchor": "top",
-                    "len": 0.3,
-                    "thickness": 10,
-                },
-                "hovertemplate": "row %{y}, column %{x}<br>change %{z:+.3f}<extra></extra>",
-            },
-        ),
+        (np.round(perturbation, 4), change),
         (np.round(adversarial, 3), pixel),
     ]
-    traces, layout, annotations = [], {}, []
-    for number, ((z, style), title) in enumerate(zip(panels, titles, strict=True)):
-        suffix = str(number + 1) if number else ""
-        left, right = number / 3 + 0.013, (number + 1) / 3 - 0.013
-        traces.append(go.Heatmap(z=z, xaxis=f"x{suffix}", yaxis=f"y{suffix}", **style))
-        layout[f"xaxis{suffix}"] = {
-            "domain": [left, right],
-            "visible": False,
-            "constrain": "domain",
-        }
-        layout[f"yaxis{suffix}"] = {
+
+
+def _panel_axes(suffix: str, left: float, right: float) -> dict:
+    """The x and y axes of one panel: a square from `left` to `right` of the width, at the top."""
+    return {
+        f"xaxis{suffix}": {"domain": [left, right], "visible": False, "constrain": "domain"},
+        f"yaxis{suffix}": {
             "visible": False,
             "autorange": "reversed",
             "constrain": "domain",
             "constraintoward": "top",
             "scaleanchor": f"x{suffix}",
             "scaleratio": 1,
-        }
-        annotations.append(
-            {
-                "text": title,
-                "x": (left + right) / 2,
-                "y": 1.0,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 13},
-            }
-        )
-    # Squares under their titles at any width (a narrow screen shrinks them), the colour scale under
-    # the middle one.
+        },
+    }
+
+
+def _panel_title(title: str, left: float, right: float) -> dict:
+    """A panel's title, centred above it."""
+    return {
+        "text": title,
+        "x": (left + right) / 2,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 13},
+    }
+
+
+def fig_attack(
+    original: np.ndarray, perturbation: np.ndarray, adversarial: np.ndarray, titles: Sequence[str]
+) -> go.Figure:
+    """Three panels: the original (28, 28), the perturbation (on a diverging scale of ±its largest
+    change) and the adversarial image.
+
+    The panels stay square and under their titles at any width, the colour scale under the middle
+    one. Their axes are laid out directly (no `make_subplots`, which alone cost more than the rest
+    of the figure): this figure answers every attack, whose time budget is 300 ms.
+    """
+    original, perturbation, adversarial = (
+        np.asarray(a, float) for a in (original, perturbation, adversarial)
+    )
+    _check_attack(original, perturbation, adversarial, titles)
+    traces, layout, annotations = [], {}, []
+    panels = _attack_panels(original, perturbation, adversarial)
+    for number, ((z, style), title) in enumerate(zip(panels, titles, strict=True)):
+        suffix = str(number + 1) if number else ""
+        left, right = number / 3 + 0.013, (number + 1) / 3 - 0.013
+        traces.append(go.Heatmap(z=z, xaxis=f"x{suffix}", yaxis=f"y{suffix}", **style))
+        layout.update(_panel_axes(suffix, left, right))
+        annotations.append(_panel_title(title, left, right))
     figure = styled(go.Figure(traces, {**layout, "annotations": annotations}), height=PANEL + 80)
     figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 50})
     return figure

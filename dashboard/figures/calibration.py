@@ -9,30 +9,29 @@ import plotly.graph_objects as go
 from dashboard.figures.theme import CORRECT, NEUTRAL, WRONG, styled
 
 
-def fig_reliability(
-    edges: np.ndarray,
-    counts: np.ndarray,
-    confidence: np.ndarray,
-    accuracy: np.ndarray,
-    *,
-    title: str | None = None,
-) -> go.Figure:
-    """Accuracy against mean confidence per bin (bars, with each bin's count), the diagonal of
-    perfect calibration.
-
-    `edges` (bins+1,) and per bin `counts`, mean `confidence` and `accuracy` (NaN where empty).
-    """
-    edges, counts = np.asarray(edges, float), np.asarray(counts, int)
-    confidence, accuracy = np.asarray(confidence, float), np.asarray(accuracy, float)
+def _check_bins(
+    edges: np.ndarray, counts: np.ndarray, confidence: np.ndarray, accuracy: np.ndarray
+) -> None:
+    """`ValueError` unless there are bins+1 edges and a confidence and an accuracy per bin."""
     bins = len(counts)
     if edges.shape != (bins + 1,) or confidence.shape != (bins,) or accuracy.shape != (bins,):
         raise ValueError(
             f"edges must have {bins + 1} values and confidence, accuracy {bins}, got "
             f"{edges.shape}, {confidence.shape}, {accuracy.shape}"
         )
+
+
+def _reliability_bars(
+    figure: go.Figure,
+    edges: np.ndarray,
+    counts: np.ndarray,
+    confidence: np.ndarray,
+    accuracy: np.ndarray,
+) -> None:
+    """Add each non-empty bin's accuracy (labelled with its count) and its gap to the mean
+    confidence."""
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
     used = counts > 0
-    figure = go.Figure()
     figure.add_bar(
         x=centres[used],
         y=accuracy[used],
@@ -58,6 +57,26 @@ def fig_reliability(
         opacity=0.45,
         hoverinfo="skip",
     )
+
+
+def fig_reliability(
+    edges: np.ndarray,
+    counts: np.ndarray,
+    confidence: np.ndarray,
+    accuracy: np.ndarray,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """Accuracy against mean confidence per bin (bars, with each bin's count), the diagonal of
+    perfect calibration.
+
+    `edges` (bins+1,) and per bin `counts`, mean `confidence` and `accuracy` (NaN where empty).
+    """
+    edges, counts = np.asarray(edges, float), np.asarray(counts, int)
+    confidence, accuracy = np.asarray(confidence, float), np.asarray(accuracy, float)
+    _check_bins(edges, counts, confidence, accuracy)
+    figure = go.Figure()
+    _reliability_bars(figure, edges, counts, confidence, accuracy)
     figure.add_scatter(
         x=[0, 1],
         y=[0, 1],

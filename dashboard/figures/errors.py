@@ -21,8 +21,7 @@ TICKS = 5  # colour bar ticks, about
 
 def colorbar_ticks(top: float, *, share: bool) -> tuple[list[float], list[str]]:
     """Tick values and labels of a colour bar from 0 to `top`: whole counts, or shares with as many
-    decimals as
-    their step needs (so that ticks of a small share never all read "0%")."""
+    decimals as their step needs (so that ticks of a small share never all read "0%")."""
     if top <= 0:
         return [0.0], ["0%" if share else "0"]
     raw = top / (TICKS - 1)
@@ -76,90 +75,92 @@ def _cells(
     )
 
 
-def fig_confusion_matrix(
-    matrix: Sequence[Sequence[int]],
-    *,
-    normalized: bool = False,
-    selected: tuple[int, int] | None = None,
-) -> go.Figure:
-    """The confusion matrix (rows true, columns predicted), as counts or shares of each true class.
-
-    The diagonal is coloured by each digit's recall (blue), the errors by their own value on an
-    orange scale, so that a digit the model never gets right looks pale, not like a success.
-    `selected` (true, predicted) is outlined. A click on a cell reports `x` = predicted, `y` = true.
-    """
-    counts = np.asarray(matrix, dtype=float)
+def _check_matrix(counts: np.ndarray, selected: tuple[int, int] | None) -> None:
+    """`ValueError` unless `counts` is 10x10 and `selected`, if given, a pair of digits."""
     if counts.shape != (10, 10):
         raise ValueError(f"matrix must be 10x10, got shape {counts.shape}")
     if selected is not None and not all(0 <= int(v) <= 9 for v in selected):
         raise ValueError(
             f"selected must be a (true, predicted) pair of digits 0-9, got {selected!r}"
         )
-    totals = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    values = shares if normalized else counts
-    diagonal = np.eye(10, dtype=bool)
-    # Short cell labels that fit a phone-sized matrix: percentages without the sign, no empty error
-    # cells.
-    text = [
+
+
+def _cell_labels(values: np.ndarray, normalized: bool) -> list[list[str]]:
+    """Short cell labels that fit a phone-sized matrix: percentages without the sign, no empty
+    error cells."""
+    return [
         [
             "" if v == 0 and true != predicted else f"{v * 100:.1f}" if normalized else f"{int(v)}"
             for predicted, v in enumerate(row)
         ]
         for true, row in enumerate(values)
     ]
+
+
+def _matrix_traces(counts: np.ndarray, normalized: bool) -> list[go.Heatmap]:
+    """The errors on an orange scale by their own value, the diagonal in blue by each digit's
+    recall."""
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    values = shares if normalized else counts
+    diagonal = np.eye(10, dtype=bool)
+    text = _cell_labels(values, normalized)
     errors_top, low = float(values[~diagonal].max()), float(min(0.9, np.diag(shares).min()))
     customdata = np.stack([counts, shares], axis=-1).tolist()
-    figure = go.Figure(
-        [
-            _cells(
-                "errors",
-                ~diagonal,
-                values,
-                text,
-                customdata,
-                colorscale=ERROR_SCALE,
-                zmin=0,
-                zmax=errors_top or 1,
-                hovertemplate="true %{y}, predicted %{x}<br>%{customdata[0]:,} images "
-                "(%{customdata[1]:.2%} of "
-                "true %{y})<extra></extra>",
-                colorbar=_colorbar(
-                    "errors, % of the row" if normalized else "errors, images",
-                    errors_top,
-                    0.24,
-                    share=normalized,
-                ),
-            ),
-            _cells(
-                "right",
-                diagonal,
-                shares,
-                text,
-                customdata,
-                colorscale=RECALL_SCALE,
-                zmin=low,
-                zmax=1.0,
-                hovertemplate="true %{y}, predicted %{x}: right<br>recall %{customdata[1]:.2%} "
-                "(%{customdata[0]:,} images)<extra></extra>",
-                colorbar={
-                    **_colorbar("recall (diagonal)", 1.0, 0.76, share=True),
-                    **dict(zip(("tickvals", "ticktext"), _recall_ticks(low), strict=False)),
-                },
-            ),
-        ]
+    errors = _cells(
+        "errors",
+        ~diagonal,
+        values,
+        text,
+        customdata,
+        colorscale=ERROR_SCALE,
+        zmin=0,
+        zmax=errors_top or 1,
+        hovertemplate="true %{y}, predicted %{x}<br>%{customdata[0]:,} images "
+        "(%{customdata[1]:.2%} of "
+        "true %{y})<extra></extra>",
+        colorbar=_colorbar(
+            "errors, % of the row" if normalized else "errors, images",
+            errors_top,
+            0.24,
+            share=normalized,
+        ),
     )
-    if selected is not None:
-        true, predicted = int(selected[0]), int(selected[1])
-        figure.add_shape(
-            type="rect",
-            x0=predicted - 0.5,
-            x1=predicted + 0.5,
-            y0=true - 0.5,
-            y1=true + 0.5,
-            line={"color": SELECTED_LINE, "width": 3},
-            name="selected cell",
-        )
+    right = _cells(
+        "right",
+        diagonal,
+        shares,
+        text,
+        customdata,
+        colorscale=RECALL_SCALE,
+        zmin=low,
+        zmax=1.0,
+        hovertemplate="true %{y}, predicted %{x}: right<br>recall %{customdata[1]:.2%} "
+        "(%{customdata[0]:,} images)<extra></extra>",
+        colorbar={
+            **_colorbar("recall (diagonal)", 1.0, 0.76, share=True),
+            **dict(zip(("tickvals", "ticktext"), _recall_ticks(low), strict=False)),
+        },
+    )
+    return [errors, right]
+
+
+def _outline(figure: go.Figure, selected: tuple[int, int]) -> None:
+    """Outline cell `selected` (true, predicted)."""
+    true, predicted = int(selected[0]), int(selected[1])
+    figure.add_shape(
+        type="rect",
+        x0=predicted - 0.5,
+        x1=predicted + 0.5,
+        y0=true - 0.5,
+        y1=true + 0.5,
+        line={"color": SELECTED_LINE, "width": 3},
+        name="selected cell",
+    )
+
+
+def _matrix_axes(figure: go.Figure) -> None:
+    """Predicted digits along the top, true digits down the side, square cells, no zoom."""
     figure.update_xaxes(
         title="predicted digit",
         tickmode="linear",
@@ -178,6 +179,26 @@ def fig_confusion_matrix(
         scaleanchor="x",
         constrain="domain",
     )
+
+
+def fig_confusion_matrix(
+    matrix: Sequence[Sequence[int]],
+    *,
+    normalized: bool = False,
+    selected: tuple[int, int] | None = None,
+) -> go.Figure:
+    """The confusion matrix (rows true, columns predicted), as counts or shares of each true class.
+
+    The diagonal is coloured by each digit's recall (blue), the errors by their own value on an
+    orange scale, so that a digit the model never gets right looks pale, not like a success.
+    `selected` (true, predicted) is outlined. A click on a cell reports `x` = predicted, `y` = true.
+    """
+    counts = np.asarray(matrix, dtype=float)
+    _check_matrix(counts, selected)
+    figure = go.Figure(_matrix_traces(counts, normalized))
+    if selected is not None:
+        _outline(figure, selected)
+    _matrix_axes(figure)
     figure = styled(figure, height=560)
     figure.update_layout(plot_bgcolor="white", margin={"l": 50, "r": 10, "t": 50, "b": 90})
     return figure

@@ -35,6 +35,49 @@ def mosaic(maps: np.ndarray, *, columns: int = MOSAIC_COLUMNS) -> tuple[np.ndarr
     return tiled, channel
 
 
+def _layer_mosaics(
+    layers: Sequence[tuple[str, np.ndarray]], orders: Sequence[np.ndarray]
+) -> list[tuple[str, tuple, np.ndarray, np.ndarray]]:
+    """Per layer: its name, the shape of its maps, the mosaic of its channels in its order, and
+    each cell's channel number (-1 in gaps)."""
+    tiles = []
+    for (name, maps), order in zip(layers, orders, strict=False):
+        channels = np.moveaxis(np.asarray(maps, np.float32), -1, 0)[np.asarray(order)]
+        tiled, channel = mosaic(channels)
+        tiles.append(
+            (name, maps.shape, tiled, np.where(channel >= 0, np.asarray(order)[channel], -1))
+        )
+    return tiles
+
+
+def _mosaic_trace(name: str, tiled: np.ndarray, channel: np.ndarray, *, scale: bool) -> go.Heatmap:
+    """A layer's mosaic scaled to its own maximum, the hover naming the channel; `scale` shows the
+    colour bar."""
+    top = np.nanmax(tiled) if np.isfinite(tiled).any() else 1.0
+    return go.Heatmap(
+        z=np.round(tiled / (top or 1.0), 3),
+        customdata=channel,
+        zmin=0,
+        zmax=1,
+        colorscale="Viridis",
+        showscale=scale,
+        colorbar={
+            "title": {"text": "activation / layer max", "side": "right"},
+            "thickness": 12,
+        },
+        hovertemplate=f"{name}<br>channel %{{customdata}}<br>%{{z:.2f}} of the layer's "
+        "maximum<extra></extra>",
+    )
+
+
+def _square_rows(figure: go.Figure, rows: int) -> None:
+    """Hide the axes of `rows` stacked panels and keep their pixels square, top row first."""
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    for row in range(2, rows + 1):
+        figure.update_layout({f"yaxis{row}": {"scaleanchor": f"x{row}"}})
+
+
 def fig_feature_maps(
     layers: Sequence[tuple[str, np.ndarray]], orders: Sequence[np.ndarray]
 ) -> go.Figure:
@@ -48,13 +91,7 @@ def fig_feature_maps(
             f"need at least one layer and one channel order per layer, got {len(layers)} and "
             f"{len(orders)}"
         )
-    tiles = []
-    for (name, maps), order in zip(layers, orders, strict=False):
-        channels = np.moveaxis(np.asarray(maps, np.float32), -1, 0)[np.asarray(order)]
-        tiled, channel = mosaic(channels)
-        tiles.append(
-            (name, maps.shape, tiled, np.where(channel >= 0, np.asarray(order)[channel], -1))
-        )
+    tiles = _layer_mosaics(layers, orders)
     heights = [
         tiled.shape[0] * ROW_PIXELS / tiled.shape[1] if tiled.shape[1] else 0
         for *_, tiled, _ in tiles
@@ -71,29 +108,8 @@ def fig_feature_maps(
         vertical_spacing=min(0.08, 0.3 / len(tiles)),
     )
     for row, (name, _shape, tiled, channel) in enumerate(tiles, 1):
-        top = np.nanmax(tiled) if np.isfinite(tiled).any() else 1.0
-        figure.add_trace(
-            go.Heatmap(
-                z=np.round(tiled / (top or 1.0), 3),
-                customdata=channel,
-                zmin=0,
-                zmax=1,
-                colorscale="Viridis",
-                showscale=row == 1,
-                colorbar={
-                    "title": {"text": "activation / layer max", "side": "right"},
-                    "thickness": 12,
-                },
-                hovertemplate=f"{name}<br>channel %{{customdata}}<br>%{{z:.2f}} of the layer's "
-                "maximum<extra></extra>",
-            ),
-            row=row,
-            col=1,
-        )
-    figure.update_xaxes(visible=False, constrain="domain")
-    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    for row in range(2, len(tiles) + 1):
-        figure.update_layout({f"yaxis{row}": {"scaleanchor": f"x{row}"}})
+        figure.add_trace(_mosaic_trace(name, tiled, channel, scale=row == 1), row=row, col=1)
+    _square_rows(figure, len(tiles))
     figure = styled(figure, height=int(sum(heights) + 60 * len(tiles) + 40))
     figure.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="white")
     return figure

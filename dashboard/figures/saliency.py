@@ -47,6 +47,46 @@ def _check_panels(
             )
 
 
+def _digit_trace(image: np.ndarray) -> go.Heatmap:
+    """The digit as dark ink on white paper, under its heatmap."""
+    return go.Heatmap(
+        z=np.asarray(image, float),
+        zmin=0,
+        zmax=1,
+        colorscale=PAPER,
+        showscale=False,
+        hoverinfo="skip",
+    )
+
+
+def _heat_trace(heatmap: np.ndarray, *, scale: bool) -> go.Heatmap:
+    """A normalized heatmap ([-1, 1]) clear near zero; `scale` shows the one shared colour bar."""
+    return go.Heatmap(
+        z=np.round(np.asarray(heatmap, float), 3),
+        zmin=-1,
+        zmax=1,
+        colorscale=HEAT,
+        showscale=scale,
+        colorbar={
+            "title": {"text": "for the class →", "side": "right"},
+            "tickvals": [-1, 0, 1],
+            "ticktext": ["against", "0", "for"],
+            "thickness": 12,
+            "len": 0.9,
+        },
+        hovertemplate="row %{y}, column %{x}<br>attribution %{z:.2f}<extra></extra>",
+    )
+
+
+def _square_panels(figure: go.Figure, count: int) -> None:
+    """Hide the axes of `count` panels and keep their pixels square, the first row on top."""
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    for number in range(count):
+        suffix = "" if number == 0 else str(number + 1)
+        figure.update_layout({f"yaxis{suffix}": {"scaleanchor": f"x{suffix}", "scaleratio": 1}})
+
+
 def fig_saliency(
     images: Sequence[np.ndarray],
     heatmaps: Sequence[np.ndarray],
@@ -72,42 +112,9 @@ def fig_saliency(
     )
     for number, (image, heatmap) in enumerate(zip(images, heatmaps, strict=False)):
         row, col = number // cols + 1, number % cols + 1
-        figure.add_trace(
-            go.Heatmap(
-                z=np.asarray(image, float),
-                zmin=0,
-                zmax=1,
-                colorscale=PAPER,
-                showscale=False,
-                hoverinfo="skip",
-            ),
-            row=row,
-            col=col,
-        )
-        figure.add_trace(
-            go.Heatmap(
-                z=np.round(np.asarray(heatmap, float), 3),
-                zmin=-1,
-                zmax=1,
-                colorscale=HEAT,
-                showscale=number == 0,
-                colorbar={
-                    "title": {"text": "for the class →", "side": "right"},
-                    "tickvals": [-1, 0, 1],
-                    "ticktext": ["against", "0", "for"],
-                    "thickness": 12,
-                    "len": 0.9,
-                },
-                hovertemplate="row %{y}, column %{x}<br>attribution %{z:.2f}<extra></extra>",
-            ),
-            row=row,
-            col=col,
-        )
-    figure.update_xaxes(visible=False, constrain="domain")
-    figure.update_yaxes(visible=False, autorange="reversed", constrain="domain")
-    for number in range(count):
-        suffix = "" if number == 0 else str(number + 1)
-        figure.update_layout({f"yaxis{suffix}": {"scaleanchor": f"x{suffix}", "scaleratio": 1}})
+        figure.add_trace(_digit_trace(image), row=row, col=col)
+        figure.add_trace(_heat_trace(heatmap, scale=number == 0), row=row, col=col)
+    _square_panels(figure, count)
     figure = styled(figure, height=PANEL_SIZE * rows + 50)
     figure.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="white")
     return figure

@@ -13,6 +13,7 @@ from dashboard.figures.images import png_data_url
 from dashboard.query import messages, query_int
 from dashboard.service import current
 from dashboard.validation import check_choice, check_clicks, check_int, check_run, point_of
+from model.dataset.statistics import DatasetStatistics
 
 dash.register_page(
     __name__, path="/dataset", name="Dataset", title="Dataset · MNIST Explorer", order=10
@@ -29,93 +30,110 @@ def layout(digit: str | None = None, **_query) -> html.Div:
     asked_digit = query_int(digit, "digit", low=0, high=9, fallback=0)
     service = current()
     stats = service.statistics
-    size = service.settings.projection_size
     return html.Div(
         [
             html.H1("Dataset"),
             query_notice(messages(asked_digit)),
-            card(
-                "Label distribution",
-                graph(
-                    ids.DATASET_LABELS,
-                    fig_label_distribution(stats.train_counts, stats.test_counts),
-                ),
-                note="Share of each digit in the training and test sets; counts on the bars and in "
-                "the hover.",
-            ),
-            card(
-                "The average digit",
-                html.Div(
-                    graph(
-                        ids.DATASET_MEANS,
-                        fig_digit_grid(stats.mean, GRID_TITLES, value_name="mean"),
-                        className="small-multiples",
-                    ),
-                    className="scroll-x",
-                ),
-                note="Mean intensity of every pixel over the 60,000 training images, per class and "
-                "overall: the darker, the more often that pixel is inked.",
-            ),
-            card(
-                "Where digits vary",
-                dcc.RadioItems(
-                    id=ids.DATASET_SPREAD_STAT,
-                    options=[{"label": v, "value": k} for k, v in SPREADS.items()],
-                    value="variance",
-                    inline=True,
-                    className="radio",
-                ),
-                html.Div(
-                    graph(ids.DATASET_SPREAD, className="small-multiples"), className="scroll-x"
-                ),
-                note="Pixel-wise spread over the training images, per class and overall: bright "
-                "pixels differ most between writers.",
-            ),
-            card(
-                "Samples of a class",
-                html.Div(
-                    [
-                        dcc.Dropdown(
-                            id=ids.DATASET_GALLERY_DIGIT,
-                            options=list(range(10)),
-                            value=asked_digit.value,
-                            clearable=False,
-                            searchable=False,
-                            className="digit-select",
-                        ),
-                        html.Button(
-                            "New samples",
-                            id=ids.DATASET_GALLERY_MORE,
-                            n_clicks=0,
-                            className="button",
-                        ),
-                    ],
-                    className="controls",
-                ),
-                dcc.Loading(html.Div(id=ids.DATASET_GALLERY), delay_show=300),
-                note="Random training images of the chosen digit.",
-            ),
-            card(
-                f"A map of {size:,} test images",
-                dcc.RadioItems(
-                    id=ids.DATASET_PROJECTION_METHOD,
-                    options=[{"label": v, "value": k} for k, v in METHODS.items()],
-                    value="tsne",
-                    inline=True,
-                    className="radio",
-                ),
-                html.Div(
-                    [
-                        html.Div(graph(ids.DATASET_PROJECTION), className="grow"),
-                        html.Div(id=ids.DATASET_POINT, className="point-panel"),
-                    ],
-                    className="split",
-                ),
-                note="Each dot is a test image placed by PCA or t-SNE of its pixels, colored by "
-                "its label; rings mark the "
-                "selected model's mistakes. Hover or click a dot to see the image.",
-            ),
+            _labels_card(stats),
+            _means_card(stats),
+            _spread_card(),
+            _gallery_card(asked_digit.value),
+            _projection_card(service.settings.projection_size),
         ]
+    )
+
+
+def _labels_card(stats: DatasetStatistics) -> html.Section:
+    """The share of each digit in the training and test sets."""
+    return card(
+        "Label distribution",
+        graph(ids.DATASET_LABELS, fig_label_distribution(stats.train_counts, stats.test_counts)),
+        note="Share of each digit in the training and test sets; counts on the bars and in "
+        "the hover.",
+    )
+
+
+def _means_card(stats: DatasetStatistics) -> html.Section:
+    """The mean image of each class and of all."""
+    return card(
+        "The average digit",
+        html.Div(
+            graph(
+                ids.DATASET_MEANS,
+                fig_digit_grid(stats.mean, GRID_TITLES, value_name="mean"),
+                className="small-multiples",
+            ),
+            className="scroll-x",
+        ),
+        note="Mean intensity of every pixel over the 60,000 training images, per class and "
+        "overall: the darker, the more often that pixel is inked.",
+    )
+
+
+def _spread_card() -> html.Section:
+    """The pixel-wise spread per class, its statistic chosen by a radio (drawn by `show_spread`)."""
+    return card(
+        "Where digits vary",
+        dcc.RadioItems(
+            id=ids.DATASET_SPREAD_STAT,
+            options=[{"label": v, "value": k} for k, v in SPREADS.items()],
+            value="variance",
+            inline=True,
+            className="radio",
+        ),
+        html.Div(graph(ids.DATASET_SPREAD, className="small-multiples"), className="scroll-x"),
+        note="Pixel-wise spread over the training images, per class and overall: bright "
+        "pixels differ most between writers.",
+    )
+
+
+def _gallery_card(digit: object) -> html.Section:
+    """Random training images of `digit` (0-9; filled by `show_gallery`), with a button for more."""
+    return card(
+        "Samples of a class",
+        html.Div(
+            [
+                dcc.Dropdown(
+                    id=ids.DATASET_GALLERY_DIGIT,
+                    options=list(range(10)),
+                    value=digit,
+                    clearable=False,
+                    searchable=False,
+                    className="digit-select",
+                ),
+                html.Button(
+                    "New samples", id=ids.DATASET_GALLERY_MORE, n_clicks=0, className="button"
+                ),
+            ],
+            className="controls",
+        ),
+        dcc.Loading(html.Div(id=ids.DATASET_GALLERY), delay_show=300),
+        note="Random training images of the chosen digit.",
+    )
+
+
+def _projection_card(size: int) -> html.Section:
+    """The map of `size` test images by PCA or t-SNE (drawn by `show_projection`), and the point
+    panel."""
+    return card(
+        f"A map of {size:,} test images",
+        dcc.RadioItems(
+            id=ids.DATASET_PROJECTION_METHOD,
+            options=[{"label": v, "value": k} for k, v in METHODS.items()],
+            value="tsne",
+            inline=True,
+            className="radio",
+        ),
+        html.Div(
+            [
+                html.Div(graph(ids.DATASET_PROJECTION), className="grow"),
+                html.Div(id=ids.DATASET_POINT, className="point-panel"),
+            ],
+            className="split",
+        ),
+        note="Each dot is a test image placed by PCA or t-SNE of its pixels, colored by "
+        "its label; rings mark the selected model's mistakes. Hover or click a dot to see the "
+        "image.",
     )
 
 

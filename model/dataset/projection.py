@@ -23,6 +23,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -116,9 +117,12 @@ def save_projection(projection: Projection, path: Path) -> Path:
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
     os.close(handle)
     try:
-        np.savez_compressed(
-            temp, indices=projection.indices, labels=projection.labels, **projection.coordinates
-        )
+        arrays: dict[str, Any] = {
+            "indices": projection.indices,
+            "labels": projection.labels,
+            **projection.coordinates,
+        }  # one dict: numpy's stubs would match the coordinates to savez's `allow_pickle`
+        np.savez_compressed(temp, **arrays)
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     finally:

@@ -50,7 +50,7 @@ def _number_ink(
     use_handwriting = pools is not None and rng.random() < 0.6
     parts = []
     for char in text:
-        pool = pools[int(char)] if use_handwriting else None
+        pool = pools[int(char)] if use_handwriting and pools is not None else None
         sample = pool[int(rng.integers(len(pool)))] if pool is not None else None
         parts.append(
             _digit_ink(int(char), rng, height * float(rng.uniform(0.9, 1.05)), pen, sample)
@@ -140,7 +140,10 @@ def _camera(rng: Rng, image: np.ndarray) -> np.ndarray:
     ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(35, 96))])
     if not ok:
         raise ValueError("JPEG encoding failed")
-    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise ValueError("JPEG decoding failed")
+    return decoded
 
 
 def photo_number(

@@ -155,7 +155,9 @@ def photos(
     ms per photo."""
     rng = np.random.default_rng(seed)
     pools = digit_pools(mnist.x_test, mnist.y_test)
-    exact, by_length, seconds = [], {n: [] for n in range(1, 5)}, 0.0
+    exact: list[bool] = []
+    by_length: dict[int, list[bool]] = {n: [] for n in range(1, 5)}
+    seconds = 0.0
     for _ in range(count):
         photo = photo_number(rng, pools=pools)
         started = time.perf_counter()

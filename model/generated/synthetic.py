@@ -153,15 +153,6 @@ def _polyline(
     return _place(crop_to_ink(canvas), rng)
 
 
-def _circle_points(
-    n: int, center=(0.5, 0.5), radius=(0.5, 0.5), start=0.0, end=2 * math.pi
-) -> np.ndarray:
-    angles = np.linspace(start, end, n)
-    return np.stack(
-        [center[0] + radius[0] * np.cos(angles), center[1] + radius[1] * np.sin(angles)], axis=1
-    )
-
-
 def letter(rng: Rng) -> np.ndarray:
     """A letter no one writes as a digit, in a random Hershey face, size, pen and position."""
     height = float(rng.uniform(40, 230))

@@ -112,14 +112,13 @@ def as_batch(images: object) -> np.ndarray:
     """Float `images` (28, 28), (n, 28, 28) or (n, 28, 28, 1) in [0, 1] as a float32 batch (n, 28,
     28, 1)."""
     array = np.asarray(images, dtype=np.float32)
+    shape = array.shape
     if array.ndim == 2:
         array = array[None]
     if array.ndim == 3:
         array = array[..., None]
     if array.ndim != 4 or array.shape[1:] != (SIZE, SIZE, 1):
-        raise ValueError(
-            f"images must have shape (28, 28) or (n, 28, 28[, 1]), got {np.shape(images)}"
-        )
+        raise ValueError(f"images must have shape (28, 28) or (n, 28, 28[, 1]), got {shape}")
     if not np.isfinite(array).all() or (array.size and (array.min() < 0 or array.max() > 1)):
         raise ValueError("images must hold finite float pixels in [0, 1]")
     return array

@@ -177,7 +177,7 @@ class Attacker:
         """For each method, the accuracy on `images` with true `labels` attacked at each ε of
         `epsilons`."""
         batch, labels = as_batch(images), np.asarray(labels)
-        curve = {}
+        curve: dict[str, list[float]] = {}
         for method in METHODS:
             curve[method] = []
             for epsilon in epsilons:  # at ε = 0 one FGSM step changes nothing: the clean accuracy

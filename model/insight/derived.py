@@ -26,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from model.insight.activations import Network
 from model.insight.adversarial import CURVE_EPSILONS, PGD_STEPS, Attacker
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")  # what a derived file holds, as read, computed and saved
 
 ROBUSTNESS_SIZE = 1000
 
@@ -81,7 +83,7 @@ def compute_robustness(attacker: Attacker, size: int = ROBUSTNESS_SIZE) -> dict:
     return {"epsilons": list(CURVE_EPSILONS), "size": size, **curve}
 
 
-def _write_atomically(path: Path, write: Callable[[str], None]) -> Path:
+def _write_atomically(path: Path, write: Callable[[str], object]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(handle)
@@ -120,7 +122,7 @@ def read_robustness(path: Path) -> dict:
     return curve
 
 
-def find(name: str, run_dir: Path, cache_dir: Path, read: Callable[[Path], object]):
+def find(name: str, run_dir: Path, cache_dir: Path, read: Callable[[Path], T]) -> T | None:
     """The contents of file `name` in `run_dir`, else in `cache_dir`; None when neither holds a
     readable one."""
     for directory in (Path(run_dir), Path(cache_dir)):
@@ -137,10 +139,10 @@ def load_or_compute(
     run_dir: Path,
     cache_dir: Path,
     *,
-    read: Callable[[Path], object],
-    compute: Callable[[], object],
-    save: Callable[[object, Path], Path],
-):
+    read: Callable[[Path], T],
+    compute: Callable[[], T],
+    save: Callable[[T, Path], Path],
+) -> T:
     """File `name` of run `run_dir` read by `read`: shipped in the run directory, cached, or
     computed and cached."""
     found = find(name, run_dir, cache_dir, read)

@@ -73,7 +73,7 @@ def check_settings(settings: dict) -> dict[str, float]:
 def _check_image(image: object) -> np.ndarray:
     array = np.asarray(image, dtype=np.float32)
     if array.shape != (SIZE, SIZE):
-        raise ValueError(f"image must have shape (28, 28), got {np.shape(image)}")
+        raise ValueError(f"image must have shape (28, 28), got {array.shape}")
     if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
         raise ValueError("image must hold finite float pixels in [0, 1]")
     return array
@@ -153,7 +153,8 @@ def sweep(image: np.ndarray, settings: dict, *, points: int = SWEEP_POINTS) -> S
         raise ValueError(f"points must be at least 2, got {points}")
     held = check_settings(settings)
     image = _check_image(image)
-    values, images = {}, []
+    values: dict[str, np.ndarray] = {}
+    images: list[np.ndarray] = []
     for name, spec in SETTINGS.items():
         values[name] = spec.values(points)
         images.extend(transform(image, **{**held, name: float(value)}) for value in values[name])

@@ -18,10 +18,14 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model import config
+
+if TYPE_CHECKING:
+    from model.core.predictor import Predictor
 
 GATE_PATH = config.PROJECT_ROOT / "data" / "digit_gate.keras"
 NOT_A_DIGIT = "not a digit"
@@ -41,20 +45,16 @@ class DigitGate:
     """A loaded gate: `scores` gives each input's probability of being a digit; below `threshold` is
     refused."""
 
-    predictor: object  # model.core.predictor.Predictor over the gate network, output (n, 1)
+    predictor: Predictor  # over the gate network, output (n, 1)
     threshold: float
 
-    def scores(self, images: np.ndarray) -> np.ndarray:
+    def scores(self, images: np.ndarray) -> np.ndarray | float:
         """Digit probability of each 28x28 input: (28, 28) gives a float, (n, 28, 28) gives shape
         (n,)."""
         array = np.asarray(images, dtype=np.float32)
         if array.ndim == 2:
             return float(self.predictor.predict(array)[0])
         return self.predictor.predict(array)[:, 0]
-
-    def accepts(self, images: np.ndarray) -> np.ndarray:
-        """True for each input the gate takes for a digit (same shapes as `scores`)."""
-        return np.asarray(self.scores(images)) >= self.threshold
 
 
 def load_gate(path: Path | str = GATE_PATH) -> DigitGate:

@@ -59,7 +59,7 @@ def _part(classification: Classification) -> dict:
     part = {
         "digit": classification.answer,
         "probabilities": _rounded(classification),
-        "box": list(classification.box),
+        "box": None if classification.box is None else list(classification.box),
     }
     return part | ({"reason": classification.reason} if classification.refused else {})
 

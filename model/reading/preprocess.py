@@ -252,11 +252,6 @@ def ink_box(ink: Ink, labels: np.ndarray | None = None) -> tuple[int, int, int, 
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
 
 
-def center_in_frame(ink: np.ndarray) -> np.ndarray:
-    """The 28x28 input for `ink` (bright on dark, [0, 1]), made as `frame_digit` makes it."""
-    return frame_digit(ink)[0]
-
-
 def _fit_and_center(crop: np.ndarray) -> np.ndarray:
     """`crop` scaled so that its longer side is 20 px, placed with its centre of mass at (14, 14) of
     28x28."""

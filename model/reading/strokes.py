@@ -127,7 +127,7 @@ def redraw(skeleton: np.ndarray, width: float) -> np.ndarray:
     pen = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (diameter, diameter))
     margin = diameter
     padded = np.pad(skeleton.astype(np.uint8), margin)
-    drawn = cv2.dilate(padded, pen).astype(np.float32)
+    drawn: np.ndarray = cv2.dilate(padded, pen).astype(np.float32)
     drawn = cv2.GaussianBlur(drawn, (0, 0), WORK_SCALE * 0.4)
     rows, cols = np.flatnonzero(drawn.max(axis=1) > 0.05), np.flatnonzero(drawn.max(axis=0) > 0.05)
     return drawn[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

@@ -263,6 +263,8 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
     data = _datasets(cfg)
     model, history = _fit(cfg, data, callbacks, verbose)
     final = _float32_copy(cfg, model)
+    if data.mnist is None:  # `_datasets` always loads it; only `fit_images` goes without
+        raise RuntimeError("training data without the test set")
     probabilities, evaluation = evaluate_model(final, data.mnist, tta=cfg.tta)
     metadata = _metadata(cfg, data, final, history, evaluation, started)
     run_dir = _write(cfg.out, final, history, probabilities, evaluation, metadata)

@@ -115,10 +115,9 @@ def _valid_row(row: object) -> bool:
     score."""
     if not isinstance(row, dict) or row.get("split") not in SPLITS:
         return False
-    digits = [row.get(key) for key in ("index", "given", "suggested")]
-    if any(isinstance(v, bool) or not isinstance(v, int) for v in digits) or not isinstance(
-        row.get("score"), (int, float)
-    ):
+    values = [row.get(key) for key in ("index", "given", "suggested")]
+    digits = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if len(digits) < len(values) or not isinstance(row.get("score"), (int, float)):
         return False
     return 0 <= digits[0] < SPLIT_SIZES[row["split"]] and all(
         0 <= v < config.NUM_CLASSES for v in digits[1:]

@@ -11,6 +11,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import ids
+from dashboard.jobs import record as records
 from dashboard.jobs.form import PRESET_LABELS, train_size_label
 from model.core.runs import list_runs, load_run
 from model.training.jobs import is_training
@@ -144,7 +145,15 @@ def test_leaving_and_returning_mid_training_keeps_progress_cancel_and_the_result
     assert browser.driver.execute_script(LIVE_STATE)[0], "no progress before leaving"
     browser.find_element("a.nav-link[href='/draw']").click()  # the app's own navigation: no reload
     browser.wait_for_element(CANVAS, timeout=60)
-    time.sleep(3)  # the training runs on while this page is shown
+    left = records.read_record(train_runs)["heartbeat"]
+    until(  # the training runs on while this page is shown: its heartbeat beats twice
+        lambda: (
+            records.read_record(train_runs)["heartbeat"] >= left + 2
+            or records.read_record(train_runs)["state"] != records.RUNNING
+        ),
+        60,
+        msg="the training's heartbeat stopped while /draw was shown",
+    )
     assert browser.get_logs() == []
     browser.find_element("a.nav-link[href='/train']").click()
     browser.wait_for_element(f"#{ids.TRAIN_PROGRESS_BOX}", timeout=60)

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.figures.images import png_data_url
 from model.core.runs import RunError
+from tests.support.components import headings, text
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 
 
@@ -27,16 +28,6 @@ def tile_indices(component) -> list[int]:
     ]
 
 
-def text(component) -> str:
-    """All the text under `component`."""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        return " ".join(text(child) for child in children if child is not None)
-    return text(children) if children is not None else ""
-
-
 def test_app_registers_the_pages_in_navigation_order(app):
     import dash
 
@@ -54,8 +45,13 @@ def test_app_registers_the_pages_in_navigation_order(app):
 def test_every_layout_builds(service):
     from dashboard.pages import curves, dataset, errors, home
 
-    for page in (home, dataset, curves, errors):
-        assert page.layout() is not None
+    shown = {page: headings(page.layout()) for page in (home, dataset, curves, errors)}
+    assert shown == {
+        home: ["MNIST Explorer"],
+        dataset: ["Dataset"],
+        curves: ["Training"],
+        errors: ["Errors"],
+    }
     assert "60,000" in text(home.layout())
 
 

@@ -82,7 +82,13 @@ def test_sigkill_mid_training_frees_everything_and_a_restart_works(runs_dir: Pat
     restart = time.monotonic()
     with dashboard(tmp_path, "--runs-dir", str(runs), port=port, env=env) as (url, _):
         print(f"restarted on the same port in {time.monotonic() - restart:.1f} s")
-        time.sleep(records.STALE_SECONDS + 1)
+        wait_for(
+            lambda: (
+                (records.effective(records.read_record(runs)) or {}).get("state") == records.FAILED
+            ),
+            records.STALE_SECONDS + 30,
+            "the dead training's record never read as failed",
+        )
         job = records.effective(records.read_record(runs))
         assert job["state"] == records.FAILED and "stopped without a word" in job["message"]
         with requests.Session() as session:

@@ -1,5 +1,5 @@
-"""Talk to a running Dash server over HTTP as its renderer does: callback requests and
-background-callback polling.
+"""Talk to a running Dash server over HTTP as its renderer does: the callbacks it lists and the
+layout it serves.
 
 Used by the callback and server tests and bench/load.py; no browser, only `requests` or Flask's test
 client.
@@ -7,7 +7,6 @@ client.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import requests
@@ -109,61 +108,3 @@ def layout_value(session: requests.Session, base_url: str, component_id: str, pr
     if f"{component_id}.id" not in values:
         raise LookupError(f"no component {component_id!r} in the layout of {base_url}")
     return values.get(f"{component_id}.{prop}")
-
-
-def call(
-    session: requests.Session, base_url: str, body: dict, *, timeout: float = 30, **params
-) -> requests.Response:
-    """POST one callback request; HTTP errors raise."""
-    response = session.post(
-        f"{base_url}{UPDATE}", json=body, params=params or None, timeout=timeout
-    )
-    response.raise_for_status()
-    return response
-
-
-def run_background(
-    session: requests.Session,
-    base_url: str,
-    body: dict,
-    *,
-    timeout: float = 300,
-    interval: float = 0.5,
-    on_progress=None,
-) -> dict | None:
-    """Start a background callback and poll it like the renderer; its final response, or None if
-    cancelled.
-
-    `on_progress(progress, handles)` gets each progress update and the job's handles
-    ({"cacheKey", "job"}), which `cancel` needs.
-    """
-    handles = call(session, base_url, body).json()
-    handles = {"cacheKey": handles["cacheKey"], "job": handles["job"]}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        time.sleep(interval)
-        response = call(session, base_url, body, **handles)
-        if response.status_code == 204:  # the job ended with no output: cancelled
-            return None
-        answer = response.json()
-        if "progress" in answer and on_progress is not None:
-            on_progress(answer["progress"], handles)
-        if "response" in answer:
-            return answer
-    raise TimeoutError(f"background callback {body['output']} did not finish in {timeout:g} s")
-
-
-def cancel(
-    session: requests.Session, base_url: str, cancel_input: str, job: str
-) -> requests.Response:
-    """Send what the renderer sends when a background callback's cancel input ("id.property")
-    changes."""
-    component, prop = cancel_input.rsplit(".", 1)
-    body = {
-        "output": f"{component}.id",
-        "outputs": {"id": component, "property": "id"},
-        "inputs": [{"id": component, "property": prop, "value": 1}],
-        "state": [],
-        "changedPropIds": [cancel_input],
-    }
-    return session.post(f"{base_url}{UPDATE}", json=body, params={"cancelJob": job}, timeout=30)

@@ -10,12 +10,11 @@ import sys
 import pytest
 
 from model.config import PROJECT_ROOT
-from model.core.runs import RunError, check_run_name, list_runs
+from model.core.runs import RunError, list_runs
 from model.training import fit as train_cli
 from model.training.admission import (
     TrainingBusyError,
     admitted_training,
-    check_run_free,
     is_training,
 )
 from model.training.fit import TrainConfig
@@ -77,17 +76,6 @@ def test_lock_is_free_again_when_the_holder_dies(tmp_path):
     holder.kill()
     holder.wait(30)
     assert not is_training(tmp_path)
-
-
-def test_names_are_checked_whole(tmp_path):
-    assert check_run_name("deep_cnn-2.v1") == "deep_cnn-2.v1"
-    for bad in ("run\n", "\nrun", "a b", "", ".hidden", "x" * 65, "a/b", None):
-        with pytest.raises(ValueError, match="run name"):
-            check_run_name(bad)
-    (tmp_path / "taken").mkdir()
-    with pytest.raises(RunError, match="already exists"):
-        check_run_free(tmp_path / "taken")
-    assert check_run_free(tmp_path / "taken", overwrite=True) == tmp_path / "taken"
 
 
 def test_admission_checks_name_then_lock_then_free_name(tmp_path):

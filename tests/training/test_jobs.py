@@ -1,36 +1,27 @@
-"""Training jobs (lock, progress, cancellation by kill) and run management (rename, delete,
-export)."""
+"""Training jobs: lock, progress, refusals, cancellation by kill (run management without training:
+tests/unit/test_runs_on_disk.py)."""
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
-import zipfile
 
 import pytest
 
 from model.config import PROJECT_ROOT
 from model.core.runs import (
-    RUN_FILES,
     RunError,
-    delete_run,
-    export_run_zip,
     list_runs,
     load_run,
-    per_class_table,
-    rename_run,
 )
 from model.training.fit import TrainConfig
 from model.training.jobs import (
     TrainingBusyError,
     exclusive_training,
     is_training,
-    remove_stale_temporaries,
     run_training,
 )
 
@@ -91,42 +82,3 @@ def test_killed_job_leaves_no_run_and_releases_the_lock(tmp_path):
         job.kill()
     assert not is_training(tmp_path) and list_runs(tmp_path) == []
     assert not (tmp_path / "killed").exists()
-
-
-def test_stale_temporaries_are_removed(tmp_path):
-    stale = tmp_path / ".x.abc.tmp"
-    stale.mkdir()
-    os.utime(stale, (time.time() - 3600, time.time() - 3600))
-    fresh = tmp_path / ".y.def.tmp"
-    fresh.mkdir()
-    assert remove_stale_temporaries(tmp_path) == [stale] and fresh.exists()
-
-
-def test_rename_delete_and_export(tmp_path, tiny_run):
-    copy = shutil.copytree(tiny_run, tmp_path / "first")
-    renamed = rename_run(copy, "second")
-    assert load_run(renamed).metadata["name"] == "second" and not copy.exists()
-    with pytest.raises(ValueError, match="run name"):
-        rename_run(renamed, "bad name/")
-    shutil.copytree(tiny_run, tmp_path / "third")
-    with pytest.raises(RunError, match="already exists"):
-        rename_run(renamed, "third")
-    (renamed / "calibration.json").write_text('{"temperature": 1.5}')
-    (renamed / ".partial").write_text("hidden")
-    (renamed / "elsewhere.txt").symlink_to(tmp_path / "third" / "metadata.json")
-    archive = zipfile.ZipFile(io.BytesIO(export_run_zip(renamed)))
-    assert sorted(archive.namelist()) == sorted(
-        f"second/{name}" for name in (*RUN_FILES, "calibration.json")
-    )
-    assert archive.read("second/model.keras") == (renamed / "model.keras").read_bytes()
-    assert list(per_class_table(load_run(renamed)).columns) == [
-        "digit",
-        "precision",
-        "recall",
-        "f1",
-        "support",
-    ]
-    delete_run(renamed)
-    assert [p.name for p in list_runs(tmp_path)] == ["third"] and sorted(
-        p.name for p in tmp_path.iterdir()
-    ) == ["third"]

@@ -1,63 +1,37 @@
-"""The Train page: its form checks, the training subprocess, run management, and the page in
-Chromium.
+"""The Train page's trainings: the training subprocess, starting, following and cancelling a job,
+the lock against renaming (the form: tests/unit/test_train_form.py; callbacks that start nothing:
+tests/callbacks/test_train_page_callbacks.py).
 
-Trainings here are tiny (1,024-5,000 images, baseline or convnet). Browser tests: `pytest
---headless`.
+Trainings here are tiny (1,024-5,000 images, baseline or convnet).
 """
 
 from __future__ import annotations
 
-import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-import zipfile
 
-import pandas as pd
 import psutil
 import pytest
-from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.jobs import record as records
-from dashboard.jobs.form import (
-    DEFAULTS,
-    FIELDS,
-    FULL_TRAIN_SIZE,
-    PRESET_LABELS,
-    change_refusal,
-    check_new_name,
-    form_config,
-    is_suggested_name,
-    preset_changes,
-    preset_fields,
-    preset_options,
-    suggest_name,
-    train_size_label,
-)
-from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
+from dashboard.jobs.form import FIELDS
+from dashboard.jobs.process import TrainingFailed, train_in_process
 from dashboard.jobs.runner import new_record
 from model.config import PROJECT_ROOT
-from model.core.runs import RUN_FILES, RunError, list_runs, load_run
+from model.core.runs import RunError, list_runs, load_run
 from model.training.fit import TrainConfig
 from model.training.jobs import TrainingBusyError, exclusive_training, is_training
-from model.training.settings import PRESETS
 from tests.support.callbacks import call
+from tests.support.components import text
+from tests.support.constants import TRAIN_FORM as FORM
 from tests.support.traces import hidden_dirs, trainer_processes
+from tests.support.waiting import until
 
-FORM = {
-    "preset": "custom",
-    "architecture": "baseline",
-    "epochs": 2,
-    "batch_size": 128,
-    "train_size": 1024,
-    "augment": False,
-    "seed": 0,
-}
 TINY = {**FORM, "preset": None}  # the same training as a TrainConfig: custom is no preset
 
 
@@ -77,135 +51,7 @@ def page(app):
         yield train
 
 
-# The form, checked without Dash.
-
-
-def test_form_gives_the_training_it_describes(tmp_path):
-    cfg = form_config(runs_dir=tmp_path, max_epochs=10, name=" first ", **FORM)
-    assert (cfg.architecture, cfg.epochs, cfg.batch_size, cfg.train_size, cfg.augment) == (
-        "baseline",
-        2,
-        128,
-        1024,
-        False,
-    )
-    assert cfg.out == tmp_path / "first"
-    full = form_config(
-        runs_dir=tmp_path, max_epochs=10, name="all", **{**FORM, "train_size": FULL_TRAIN_SIZE}
-    )
-    assert full.train_size is None and train_size_label(FULL_TRAIN_SIZE) == "all 55,000 images"
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"name": ""}, "run name is empty"),
-        ({"name": None}, "run name is empty"),
-        ({"name": "two words"}, "run name must be"),
-        ({"name": ".hidden"}, "run name must be"),
-        ({"name": "taken"}, "'taken' already exists"),
-        ({"epochs": 0}, "epochs must be a whole number from 1 to 10, got 0"),
-        ({"epochs": 11}, "epochs must be a whole number from 1 to 10"),
-        ({"epochs": 2.5}, "epochs must be a whole number"),
-        ({"epochs": None}, "epochs must be a whole number"),
-        ({"batch_size": 100}, "batch size must be one of 32, 64, 128, 256, got 100"),
-        ({"train_size": 10}, "training images must be a whole number from 256"),
-        ({"architecture": "resnet"}, "architecture must be one of"),
-        ({"seed": -1}, "seed must be a whole number"),
-        ({"preset": "fastest"}, "preset must be one of quick, strong, custom"),
-        ({"preset": None}, "preset must be one of"),
-    ],
-)
-def test_bad_form_input_is_refused_with_a_message_naming_the_field(tmp_path, change, message):
-    (tmp_path / "taken").mkdir()
-    values = {**FORM, "name": "fresh", **change}
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
-        form_config(runs_dir=tmp_path, max_epochs=10, **values)
-
-
-def test_the_form_starts_on_the_quick_preset_and_a_preset_gives_its_recipe_under_the_fields(
-    tmp_path,
-):
-    assert DEFAULTS == {"preset": "quick", **preset_fields("quick"), "seed": 0}
-    assert set(PRESET_LABELS) == {*PRESETS, "custom"} and [
-        o["value"] for o in preset_options()
-    ] == list(PRESET_LABELS)
-    quick = form_config(runs_dir=tmp_path, max_epochs=10, name="q", **{**FORM, **DEFAULTS})
-    assert (quick.preset, quick.architecture, quick.epochs, quick.batch_size, quick.train_size) == (
-        "quick",
-        "fast_cnn",
-        PRESETS["quick"]["epochs"],
-        256,
-        None,
-    )
-    assert (quick.learning_rate, quick.beta_1, quick.ema, quick.tta) == (0.01, 0.7, False, False)
-    strong = form_config(
-        runs_dir=tmp_path,
-        max_epochs=100,
-        name="s",
-        **{**FORM, **preset_fields("strong"), "preset": "strong", "epochs": 3},
-    )
-    assert (
-        strong.preset == "strong" and strong.epochs == 3 and strong.ema and strong.tta
-    )  # a field overrides
-    custom = form_config(runs_dir=tmp_path, max_epochs=10, name="c", **FORM)
-    assert (
-        custom.preset is None and custom.architecture == "baseline" and custom.learning_rate == 3e-3
-    )
-
-
-def test_suggested_names_are_free(tmp_path):
-    assert suggest_name(tmp_path, "convnet") == "convnet-2"
-    (tmp_path / "convnet-2").mkdir()
-    assert suggest_name(tmp_path, "convnet") == "convnet-3"
-    assert check_new_name("convnet-3", tmp_path) == "convnet-3"
-
-
-def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
-    runs = tmp_path / "runs"
-    assert "shipped default" in change_refusal(runs / "deep_cnn", runs, renaming=False)
-    assert "outside the runs directory" in change_refusal(
-        tmp_path / "other" / "x", runs, renaming=True
-    )
-    assert "a training is running" in change_refusal(runs / "x", runs, renaming=True, training=True)
-    assert change_refusal(runs / "x", runs, renaming=False, training=True) is None
-    assert "only run" in change_refusal(runs / "x", runs, renaming=False, only_run=True)
-    assert change_refusal(runs / "x", runs, renaming=True) is None
-    runs.mkdir()
-    (runs / "SHIPPED").write_text("# shipped\nconvnet\n")
-    assert "ships with the app" in change_refusal(runs / "convnet", runs, renaming=True)
-    (runs / "linked").symlink_to(tmp_path)
-    assert "is a link to" in change_refusal(runs / "linked", runs, renaming=False)
-
-
-def test_the_shipped_runs_are_listed():
-    from dashboard.jobs.form import shipped_runs
-    from model.config import RUNS_DIR
-
-    assert shipped_runs(RUNS_DIR) == {path.name for path in RUNS_DIR.iterdir() if path.is_dir()}
-
-
-def test_live_curves_span_the_whole_training():
-    from dashboard.figures.curves import WAITING, fig_live_curves
-
-    assert fig_live_curves([], "x", 5).layout.annotations[0].text == WAITING
-    rows = [
-        {"epoch": e, "loss": 1 / e, "accuracy": 0.8, "val_loss": 1.1 / e, "val_accuracy": 0.79}
-        for e in (1, 2)
-    ]
-    figure = fig_live_curves(rows, "x", 5)
-    assert list(figure.data[0].x) == [1, 2] and tuple(figure.layout.xaxis.range) == (0.5, 5.5)
-    assert "epoch 2 of 5" in figure.layout.title.text
-    with pytest.raises(ValueError, match="epochs must be at least 1"):
-        fig_live_curves(rows, "x", 0)
-
-
 # The training process.
-
-
-def test_config_survives_the_trip_to_the_training_process(tmp_path):
-    cfg = TrainConfig(architecture="convnet", epochs=3, train_size=2048, out=tmp_path / "x")
-    assert config_from_json(config_json(cfg)) == cfg
 
 
 def test_training_process_reports_progress_and_writes_the_run(train_runs):
@@ -285,66 +131,7 @@ def test_training_process_dies_with_the_job_that_started_it(train_runs):
     assert not (train_runs / "orphan").exists() and hidden_dirs(train_runs) == []
 
 
-# Page callbacks, called directly.
-
-
-def text(component) -> str:
-    """All the text under a component (or a string)."""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, (list, tuple)):
-        return "".join(text(child) for child in component if child is not None)
-    children = getattr(component, "children", None)
-    return text(children) if children is not None else ""
-
-
-def test_layout_and_name_check(page, train_runs):
-    assert page.layout() is not None
-    assert "This name is free" in text(page.check_name("new-run"))
-    assert "already exists" in text(page.check_name("convnet"))
-    assert "Cannot use this name: run name is empty" in text(page.check_name("  "))
-    assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
-    assert page.apply_preset("strong") == (
-        "wide_cnn",
-        PRESETS["strong"]["epochs"],
-        128,
-        FULL_TRAIN_SIZE,
-        ["on"],
-    )
-    assert page.apply_preset("quick") == (
-        "fast_cnn",
-        PRESETS["quick"]["epochs"],
-        256,
-        FULL_TRAIN_SIZE,
-        [],
-    )
-    with pytest.raises(PreventUpdate):
-        page.apply_preset("custom")  # custom keeps the fields as they are
-
-
-def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_the_architecture(
-    page,
-):
-    quick = preset_fields("quick")
-    as_set = (quick["architecture"], quick["epochs"], quick["batch_size"], quick["train_size"], [])
-    assert page.show_preset_changes("quick", *as_set) == ""
-    changed = text(page.show_preset_changes("quick", "wide_cnn", 3, 256, 1024, ["on"]))
-    assert "Changed from the quick preset" in changed and "epochs 3 (preset: 2)" in changed
-    assert (
-        "architecture wide_cnn (preset: fast_cnn)" in changed
-        and "augment on (preset: off)" in changed
-    )
-    assert (
-        "train size 1,024 images (preset: all 55,000 images)" in changed
-        and "batch size" not in changed
-    )
-    assert page.show_preset_changes("custom", "wide_cnn", 3, 256, 1024, ["on"]) == ""
-    assert preset_changes("strong", epochs=18, architecture="wide_cnn") == []
-    assert is_suggested_name("fast_cnn-2") and is_suggested_name("") and is_suggested_name(None)
-    assert not is_suggested_name("my-run") and not is_suggested_name("fast_cnn-2x")
-    assert page.follow_architecture("wide_cnn", "fast_cnn-2") == "wide_cnn-2"
-    with pytest.raises(PreventUpdate):
-        page.follow_architecture("wide_cnn", "my-run")  # a name the user typed stays
+# Page callbacks that start a training or hold the lock, called directly.
 
 
 OWNER = {"id": "b" * 32, "announced": None}
@@ -435,8 +222,11 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
     )
     job = wait_until_done(page, train_runs)
     assert job["state"] == records.DONE and job["owner"] == OWNER["id"]
-    time.sleep(1)  # the job's thread has waited for its training process: no zombie is left
-    assert [c for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE] == []
+    until(  # the job's thread waits for its training process: no zombie is left
+        lambda: not [c for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE],
+        30,
+        what="no zombie child",
+    )
     mine = poll(page)
     assert "Trained direct: test accuracy" in text(mine["status"])
     assert page.suggest_next_name(mine["changed"], "baseline") == "baseline-2"
@@ -485,76 +275,9 @@ def test_a_job_whose_heartbeat_stopped_reads_as_failed(train_runs):
     assert not records.is_running(train_runs)
 
 
-def test_rename_and_delete_refresh_the_selector(page, train_runs):
-    with pytest.raises(PreventUpdate):  # the page was just opened
-        page.refresh_selector(None)
-    message, changed, cleared = call(
-        page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
-    )
-    options, value = page.refresh_selector(changed)
-    assert "Renamed baseline to mlp" in text(message) and value == "mlp" and cleared == ""
-    assert [o["value"] for o in options] == ["convnet", "mlp"] and load_run(
-        train_runs / "mlp"
-    ).metadata["name"] == "mlp"
-    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 2, None, "mlp", "convnet")
-    assert "'convnet' already exists" in text(message)
-    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name")
-    assert "Not renamed: run name must be" in text(message)
-    message, changed, _ = call(
-        page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
-    )
-    options, value = page.refresh_selector(changed)
-    assert "Deleted mlp; convnet is selected now" in text(message) and value == "convnet"
-    assert [o["value"] for o in options] == ["convnet"] and hidden_dirs(train_runs) == []
-    message, changed, _ = call(
-        page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 2, "convnet", ""
-    )
-    assert (
-        "Not deleted: convnet is the only run" in text(message)
-        and changed is page.no_update
-        and (train_runs / "convnet").is_dir()
-    )
-
-
-def test_the_shipped_default_cannot_be_renamed_or_deleted(page, train_runs):
-    shutil.copytree(train_runs / "convnet", train_runs / "deep_cnn")
-    summary, rename_off, delete_off, _ = page.show_selected("deep_cnn")
-    assert rename_off and delete_off and "shipped default" in text(summary)
-    for trigger, clicks in (
-        (f"{ids.TRAIN_RENAME}.n_clicks", (1, None)),
-        (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1)),
-    ):
-        message, *_ = call(page.change_run, trigger, *clicks, "deep_cnn", "renamed")
-        assert "deep_cnn is the shipped default model" in text(message)
-    assert (train_runs / "deep_cnn").is_dir() and not page.show_selected("convnet")[1]
-
-
 def test_no_rename_while_a_training_runs(page, train_runs):
     with exclusive_training(train_runs):
         message, *_ = call(
             page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
         )
     assert "a training is running" in text(message).lower() and (train_runs / "baseline").is_dir()
-
-
-def test_downloads_hold_the_run_and_its_tables(page, train_runs):
-    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 1, 0, 0, "convnet")
-    archive = zipfile.ZipFile(io.BytesIO(__import__("base64").b64decode(data["content"])))
-    assert data["filename"] == "convnet.zip" and set(archive.namelist()) >= {
-        f"convnet/{n}" for n in RUN_FILES
-    }
-    data, _ = call(page.download, f"{ids.TRAIN_HISTORY_CSV}.n_clicks", 1, 1, 0, "convnet")
-    history = pd.read_csv(io.StringIO(data["content"]))
-    assert (
-        data["filename"] == "convnet-history.csv"
-        and len(history) == 2
-        and "val_accuracy" in history
-    )
-    data, _ = call(page.download, f"{ids.TRAIN_CLASSES_CSV}.n_clicks", 1, 1, 1, "convnet")
-    table = pd.read_csv(io.StringIO(data["content"]))
-    assert data["filename"] == "convnet-per-class.csv" and list(table["digit"]) == list(range(10))
-    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
-    assert data is page.no_update and "Cannot download: run 'gone' is not in" in text(message)
-
-
-# The page in Chromium.

@@ -53,6 +53,8 @@ class Setting:
                     f"{where} must be a number from {self.minimum} to {self.maximum}, got {value!r}"
                 )
             number = float(value)
+        if self.minimum is None or self.maximum is None:
+            raise ValueError(f"{where} is a number setting without a range")
         if not (math.isfinite(number) and self.minimum <= number <= self.maximum):
             raise ValueError(
                 f"{where} must be from {self.minimum} to {self.maximum}, got {value!r}"

@@ -84,7 +84,7 @@ def occlusion(
 
 
 def _stride_within_window(settings: Settings) -> None:
-    if settings["stride"] > settings["window"]:
+    if float(settings["stride"]) > float(settings["window"]):
         raise ValueError(
             f"occlusion setting 'stride' must be at most the window ({settings['window']}) so that "
             "every pixel "
