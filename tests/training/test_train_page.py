@@ -163,7 +163,9 @@ def test_suggested_names_are_free(tmp_path):
 
 def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
     runs = tmp_path / "runs"
-    assert "shipped default" in change_refusal(runs / "deep_cnn", runs, renaming=False)
+    runs.mkdir()
+    (runs / "DEFAULT").write_text("# the default\nmine\n")
+    assert "mine is the default model" in change_refusal(runs / "mine", runs, renaming=False)
     assert "outside the runs directory" in change_refusal(
         tmp_path / "other" / "x", runs, renaming=True
     )
@@ -171,18 +173,20 @@ def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
     assert change_refusal(runs / "x", runs, renaming=False, training=True) is None
     assert "only run" in change_refusal(runs / "x", runs, renaming=False, only_run=True)
     assert change_refusal(runs / "x", runs, renaming=True) is None
-    runs.mkdir()
     (runs / "SHIPPED").write_text("# shipped\nconvnet\n")
     assert "ships with the app" in change_refusal(runs / "convnet", runs, renaming=True)
     (runs / "linked").symlink_to(tmp_path)
     assert "is a link to" in change_refusal(runs / "linked", runs, renaming=False)
 
 
-def test_the_shipped_runs_are_listed():
-    from dashboard.jobs.form import shipped_runs
+def test_the_shipped_runs_are_listed_and_the_default_is_one_of_them():
     from model.config import RUNS_DIR
+    from model.core.runs import RunStore
 
-    assert shipped_runs(RUNS_DIR) == {path.name for path in RUNS_DIR.iterdir() if path.is_dir()}
+    store = RunStore(RUNS_DIR)
+    assert store.shipped() == {path.name for path in RUNS_DIR.iterdir() if path.is_dir()}
+    assert store.declared_default() == store.default_name() == "wide_cnn-strong"
+    assert store.declared_default() in store.shipped()
 
 
 def test_live_curves_span_the_whole_training():
@@ -516,17 +520,18 @@ def test_rename_and_delete_refresh_the_selector(page, train_runs):
     )
 
 
-def test_the_shipped_default_cannot_be_renamed_or_deleted(page, train_runs):
-    shutil.copytree(train_runs / "convnet", train_runs / "deep_cnn")
-    summary, rename_off, delete_off, _ = page.show_selected("deep_cnn")
-    assert rename_off and delete_off and "shipped default" in text(summary)
+def test_the_default_cannot_be_renamed_or_deleted(page, train_runs):
+    shutil.copytree(train_runs / "convnet", train_runs / "mine")
+    (train_runs / "DEFAULT").write_text("mine\n")
+    summary, rename_off, delete_off, _ = page.show_selected("mine")
+    assert rename_off and delete_off and "is the default model" in text(summary)
     for trigger, clicks in (
         (f"{ids.TRAIN_RENAME}.n_clicks", (1, None)),
         (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1)),
     ):
-        message, *_ = call(page.change_run, trigger, *clicks, "deep_cnn", "renamed")
-        assert "deep_cnn is the shipped default model" in text(message)
-    assert (train_runs / "deep_cnn").is_dir() and not page.show_selected("convnet")[1]
+        message, *_ = call(page.change_run, trigger, *clicks, "mine", "renamed")
+        assert "mine is the default model" in text(message)
+    assert (train_runs / "mine").is_dir() and not page.show_selected("convnet")[1]
 
 
 def test_no_rename_while_a_training_runs(page, train_runs):
