@@ -19,6 +19,7 @@ from model.core.runs import (
     RunError,
     RunFiles,
     RunStore,
+    export_run_zip,
     load_run,
     locked,
     write_bytes,
@@ -115,7 +116,7 @@ def test_rename_export_and_delete_through_the_store(store):
     assert renamed == store.root / "mine" and load_run(renamed).metadata["name"] == "mine"
     with pytest.raises(RunError, match="already exists"):
         store.rename("mine", SHIPPED_DEFAULT)
-    with zipfile.ZipFile(io.BytesIO(store.export("mine"))) as archive:
+    with zipfile.ZipFile(io.BytesIO(export_run_zip(renamed))) as archive:
         assert sorted(archive.namelist()) == sorted(f"mine/{name}" for name in RUN_FILES)
     store.delete("mine")
     assert store.names() == [SHIPPED_DEFAULT] and not list(store.root.glob(".*"))

@@ -184,10 +184,6 @@ class RunStore:
         refuse_shipped(self.path(name), "deleted")
         delete_run(self.path(name))
 
-    def export(self, name: str) -> bytes:
-        """Run `name` as a zip archive (see `export_run_zip`)."""
-        return export_run_zip(self.path(name))
-
 
 def default_run_dir(root: Path | str) -> Path:
     """The directory of the default run under `root` (see `RunStore.default_path`)."""
