@@ -169,3 +169,29 @@ def test_training_refuses_to_write_over_a_shipped_run_even_with_overwrite(store,
 
 def test_run_files_report_what_a_directory_lacks(tmp_path):
     assert RunFiles(tmp_path).missing() == list(RUN_FILES)
+
+
+OUTSIDE_THE_STORE = (
+    # a runs directory joined with a name, or the old hard-coded default
+    r"(RUNS_DIR|runs_dir|DEFAULT_RUN)\)? / [^A-Z ]|config\.DEFAULT_RUN"
+    r"|\.parent / (check_run_name|new_name)",
+    # a run file named
+    r"\b(MODEL|METADATA|EVALUATION|HISTORY|PROBABILITIES|CALIBRATION|SHIPPED)_FILE\b"
+    r'|"(model\.keras|metadata\.json|evaluation\.json|history\.csv|test_probabilities\.npy'
+    r'|calibration\.json|SHIPPED|DEFAULT)"|f"(features|robustness)-',
+    # an atomic write or a file lock of its own
+    r"os\.replace\(|tempfile\.mkstemp\(",
+)
+
+
+def test_only_the_store_builds_run_paths_names_run_files_or_writes_atomically():
+    import re
+
+    found = []
+    for package in ("model", "dashboard", "bench"):
+        for path in sorted((config.PROJECT_ROOT / package).rglob("*.py")):
+            if path.is_relative_to(config.PROJECT_ROOT / "model" / "core" / "runs"):
+                continue
+            text = path.read_text()
+            found += [f"{path.name}: {p}" for p in OUTSIDE_THE_STORE if re.search(p, text)]
+    assert found == []
