@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a running app (default: start one with the shipped model)")
     parser.add_argument("--strokes", type=int, default=30, help="strokes measured (default 30)")
     parser.add_argument(
-        "--run", type=Path, help="run directory of the app started here (default: runs/deep_cnn)"
+        "--run",
+        type=Path,
+        help="run directory of the app started here (default: the run named in runs/DEFAULT)",
     )
     args = parser.parse_args(argv)
     if args.strokes < 1:

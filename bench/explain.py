@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
 from model.core.mnist import load_mnist, pixels  # noqa: E402
+from model.core.runs import default_run_dir  # noqa: E402
 from model.insight.saliency import METHODS, Explainer, load_explainer  # noqa: E402
 
 
@@ -56,7 +57,9 @@ def completeness_errors(explainer: Explainer, images: np.ndarray, labels: np.nda
 def main(argv: list[str] | None = None) -> int:
     """Measure and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", type=Path, default=config.DEFAULT_RUN, help="run directory")
+    parser.add_argument(
+        "--run", type=Path, default=default_run_dir(config.RUNS_DIR), help="run directory"
+    )
     parser.add_argument("--calls", type=int, default=50, help="timed calls per method")
     parser.add_argument("--index", type=int, default=0, help="test image index")
     parser.add_argument(

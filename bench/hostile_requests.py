@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import ids  # noqa: E402
 from model import config  # noqa: E402
+from model.core.runs import RunStore  # noqa: E402
 from tests.support.dash_client import find_callback  # noqa: E402
 from tests.support.images import bomb_png, data_url  # noqa: E402
 from tests.support.servers import app_env, dashboard  # noqa: E402
@@ -65,7 +66,7 @@ def requests_to_send(url: str) -> dict:
         {
             f"{ids.DRAW_UPLOAD}.contents": bomb,
             f"{ids.DRAW_MODE}.value": "digit",
-            f"{ids.RUN_SELECT}.value": "deep_cnn",
+            f"{ids.RUN_SELECT}.value": RunStore(config.RUNS_DIR).default_name(),
         },
         f"{ids.DRAW_UPLOAD}.contents",
     )

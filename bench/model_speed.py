@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
 from model.core.predictor import load_predictor
+from model.core.runs import default_run_dir  # noqa: E402
 from model.reading.classify import classify  # noqa: E402
 
 
@@ -82,7 +83,7 @@ def training_throughput(architecture: str, steps: int, batch_size: int = 128) ->
 def main(argv: list[str] | None = None) -> int:
     """Measure and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", type=Path, default=config.DEFAULT_RUN)
+    parser.add_argument("--run", type=Path, default=default_run_dir(config.RUNS_DIR))
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--train-steps", type=int, default=60)
     args = parser.parse_args(argv)

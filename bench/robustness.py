@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from model import config  # noqa: E402
 from model.core.mnist import load_mnist  # noqa: E402
 from model.core.predictor import load_predictor  # noqa: E402
+from model.core.runs import default_run_dir  # noqa: E402
 from model.generated import robustness
 from model.reading.gate import load_gate  # noqa: E402
 
@@ -91,7 +92,7 @@ def report(run: Path, *, marks: int, pens: int, photos: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Print the robustness figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", type=Path, default=config.DEFAULT_RUN)
+    parser.add_argument("--run", type=Path, default=default_run_dir(config.RUNS_DIR))
     parser.add_argument("--marks", type=int, default=200, help="marks of each kind")
     parser.add_argument("--pens", type=int, default=400, help="pen digits")
     parser.add_argument("--photos", type=int, default=300, help="photo-like numbers")

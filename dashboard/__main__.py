@@ -13,12 +13,8 @@ from pathlib import Path
 from dashboard.settings import Settings
 
 
-def parse_args(argv: list[str] | None) -> Settings:
-    """Read the command line into `Settings`."""
-    defaults = Settings()
-    parser = argparse.ArgumentParser(
-        prog="python -m dashboard", description="The MNIST explorer, a Dash app."
-    )
+def _add_server_options(parser: argparse.ArgumentParser, defaults: Settings) -> None:
+    """Where and how the server listens, and who may change runs."""
     parser.add_argument(
         "--host", default=defaults.host, help=f"address to bind (default {defaults.host})"
     )
@@ -26,25 +22,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         "--port", type=int, default=defaults.port, help=f"port (default {defaults.port})"
     )
     parser.add_argument(
-        "--run",
-        type=Path,
-        default=None,
-        help="run directory preselected in the model selector (default: RUNS_DIR/deep_cnn)",
-    )
-    parser.add_argument(
-        "--runs-dir",
-        type=Path,
-        default=defaults.runs_dir,
-        help=f"directory of the runs to choose from (default {defaults.runs_dir}, or $MNIST_RUNS)",
-    )
-    parser.add_argument(
         "--debug", action="store_true", help="Dash debug mode: reloader and dev tools"
-    )
-    parser.add_argument(
-        "--redis-url",
-        default=defaults.redis_url,
-        help="run the Train page's jobs on Celery workers through Redis at this URL "
-        "(default $MNIST_REDIS_URL; none: local processes)",
     )
     parser.add_argument(
         "--allowed-host",
@@ -57,9 +35,41 @@ def parse_args(argv: list[str] | None) -> Settings:
         "--admin-token",
         default=defaults.admin_token,
         help="token needed to train, cancel, rename or delete when the server is reachable from "
-        "the "
-        "network (default $MNIST_ADMIN_TOKEN); open a page once with ?admin_token=TOKEN",
+        "the network (default $MNIST_ADMIN_TOKEN); open a page once with ?admin_token=TOKEN",
     )
+
+
+def _add_run_options(parser: argparse.ArgumentParser, defaults: Settings) -> None:
+    """Which runs the app shows, and where the Train page's jobs run."""
+    parser.add_argument(
+        "--run",
+        type=Path,
+        default=None,
+        help="run directory preselected in the model selector (default: the run that "
+        "RUNS_DIR/DEFAULT names)",
+    )
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=defaults.runs_dir,
+        help=f"directory of the runs to choose from (default {defaults.runs_dir}, or $MNIST_RUNS)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=defaults.redis_url,
+        help="run the Train page's jobs on Celery workers through Redis at this URL "
+        "(default $MNIST_REDIS_URL; none: local processes)",
+    )
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    """Read the command line into `Settings`."""
+    defaults = Settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard", description="The MNIST explorer, a Dash app."
+    )
+    _add_server_options(parser, defaults)
+    _add_run_options(parser, defaults)
     args = parser.parse_args(argv)
     try:
         return Settings(

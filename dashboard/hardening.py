@@ -193,6 +193,60 @@ def _strip_versions(response: flask.Response) -> None:
     response.set_data(_CONFIG.sub(clean, text, count=1))
 
 
+def _path_or_host_refusal(request: flask.Request, hosts, debug: bool) -> flask.Response | None:
+    """A refusal for a host name not served, a path that climbs, or a debug route (debug off)."""
+    if host_name(request.host) not in hosts:
+        log.warning("refused a request for host %r", request.host[:100])
+        return _refuse(400, f"This server does not answer to the host name {request.host[:100]!r}.")
+    segments = request.path.split("/")
+    if ".." in segments or any(s.startswith("..") and s.strip(".") == "" for s in segments):
+        return _refuse(404, "Not found.")
+    if not debug and request.path.startswith(DEBUG_ROUTES):
+        return _refuse(404, "Not found.")
+    return None
+
+
+def _body_refusal(request: flask.Request) -> flask.Response | None:
+    """A refusal for a body too large, a callback request nested too deep, or a bad router call."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return _refuse(
+            413,
+            f"The request is too large ({megabytes(request.content_length)}); the limit is "
+            f"{megabytes(MAX_BODY_BYTES)}, enough for an image file of the upload limit.",
+        )
+    if request.method == "POST" and request.path.endswith("/_dash-update-component"):
+        depth = json_depth(request.get_data(cache=True))
+        if depth > MAX_JSON_DEPTH:
+            return _refuse(
+                400,
+                f"The request nests {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted.",
+            )
+        refusal = router_refusal(request.get_json(silent=True))
+        if refusal:
+            log.warning("page router request refused: %s", refusal)
+            return flask.Response(status=204)  # what a callback's PreventUpdate answers
+    return None
+
+
+def _remember_admin_token() -> None:
+    """Keep a `?admin_token=` of a page request for the response's cookie."""
+    token = flask.request.args.get(ADMIN_PARAM)
+    if token is not None and flask.request.method == "GET":
+        flask.g.admin_token = token[:256]
+
+
+def _secure(response: flask.Response) -> flask.Response:
+    """The security headers, no server banner or versions, and the admin cookie if one was given."""
+    response.headers.update(HEADERS)
+    response.headers.pop("Server", None)
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        _strip_versions(response)
+    token = flask.g.get("admin_token")
+    if token is not None:
+        response.set_cookie(ADMIN_COOKIE, token, httponly=True, samesite="Strict")
+    return response
+
+
 def install(server: flask.Flask, settings: Settings) -> None:
     """Put the checks and headers on every request `server` answers."""
     hosts = allowed_hosts(settings)
@@ -201,50 +255,7 @@ def install(server: flask.Flask, settings: Settings) -> None:
     @server.before_request
     def check_request():
         request = flask.request
-        if host_name(request.host) not in hosts:
-            log.warning("refused a request for host %r", request.host[:100])
-            return _refuse(
-                400, f"This server does not answer to the host name {request.host[:100]!r}."
-            )
-        segments = request.path.split("/")
-        if ".." in segments or any(s.startswith("..") and s.strip(".") == "" for s in segments):
-            return _refuse(404, "Not found.")
-        if not settings.debug and request.path.startswith(DEBUG_ROUTES):
-            return _refuse(404, "Not found.")
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            return _refuse(
-                413,
-                f"The request is too large ({megabytes(request.content_length)}); the limit is "
-                f"{megabytes(MAX_BODY_BYTES)}, enough for an image file of the upload limit.",
-            )
-        if request.method == "POST" and request.path.endswith("/_dash-update-component"):
-            depth = json_depth(request.get_data(cache=True))
-            if depth > MAX_JSON_DEPTH:
-                return _refuse(
-                    400,
-                    f"The request nests {depth} levels deep; "
-                    f"at most {MAX_JSON_DEPTH} are accepted.",
-                )
-            refusal = router_refusal(request.get_json(silent=True))
-            if refusal:
-                log.warning("page router request refused: %s", refusal)
-                return flask.Response(status=204)  # what a callback's PreventUpdate answers
-        return None
+        return _path_or_host_refusal(request, hosts, settings.debug) or _body_refusal(request)
 
-    @server.before_request
-    def remember_admin_token():
-        token = flask.request.args.get(ADMIN_PARAM)
-        if token is not None and flask.request.method == "GET":
-            flask.g.admin_token = token[:256]
-        return None
-
-    @server.after_request
-    def secure(response: flask.Response) -> flask.Response:
-        response.headers.update(HEADERS)
-        response.headers.pop("Server", None)
-        if response.mimetype == "text/html" and not response.direct_passthrough:
-            _strip_versions(response)
-        token = flask.g.get("admin_token")
-        if token is not None:
-            response.set_cookie(ADMIN_COOKIE, token, httponly=True, samesite="Strict")
-        return response
+    server.before_request(_remember_admin_token)
+    server.after_request(_secure)

@@ -11,7 +11,6 @@ from model import config
 from model.dataset import projection
 from model.trust import label_marks, labels
 
-DEFAULT_RUN_NAME = config.DEFAULT_RUN.name
 REDIS_URL_ENV = "MNIST_REDIS_URL"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 ADMIN_TOKEN_ENV = "MNIST_ADMIN_TOKEN"
@@ -30,9 +29,8 @@ class Settings:
     port: int = 8050
     debug: bool = False
     runs_dir: Path = field(default_factory=lambda: config.RUNS_DIR)
-    run: Path | None = (
-        None  # the preselected run; None: runs_dir/deep_cnn, else the first run found
-    )
+    # The preselected run; None: the one runs_dir/DEFAULT names (model/core/runs/store.py)
+    run: Path | None = None
     cache_dir: Path = projection.CACHE_DIR
     projection_size: int = projection.DEFAULT_SIZE
     projection_seed: int = projection.DEFAULT_SEED

@@ -38,8 +38,8 @@ VALIDATION_SIZE = 5000
 VALIDATION_SEED = 20261125
 
 # Runs: one directory per training run.
+# The default run is named in RUNS_DIR/DEFAULT (model/core/runs/store.py).
 RUNS_DIR = Path(os.environ.get("MNIST_RUNS", PROJECT_ROOT / "runs"))
-DEFAULT_RUN = RUNS_DIR / "deep_cnn"
 
 # Inference: below this top probability the model's answer is called unsure.
 UNSURE_BELOW = 0.5

@@ -14,10 +14,9 @@ import os
 import re
 from pathlib import Path
 
-from dashboard.settings import DEFAULT_RUN_NAME
 from dashboard.validation import shown
 from model import config
-from model.core.runs import RunError, check_run_name
+from model.core.runs import RunError, RunStore, shipped_runs
 from model.training.admission import check_run_free
 from model.training.architectures import ARCHITECTURES
 from model.training.settings import PRESETS, TrainConfig, preset_config
@@ -48,18 +47,7 @@ FIELDS = (
 SUGGESTED = re.compile(
     rf"(?:{'|'.join(map(re.escape, ARCHITECTURES))})-\d+"
 )  # what `suggest_name` gives
-SHIPPED_FILE = "SHIPPED"
 MAX_SEED = 2**31 - 1
-
-
-def shipped_runs(runs_dir: Path) -> frozenset[str]:
-    """The names listed in `runs_dir/SHIPPED` (the runs that ship with the project), empty if there
-    is no list."""
-    try:
-        lines = (Path(runs_dir) / SHIPPED_FILE).read_text().splitlines()
-    except OSError:
-        return frozenset()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def preset_options() -> list[dict]:
@@ -132,8 +120,8 @@ def is_suggested_name(name: object) -> bool:
 
 def suggest_name(runs_dir: Path, architecture: str) -> str:
     """A free run name for `architecture` in `runs_dir`: "convnet-2", "convnet-3", ..."""
-    number = 2
-    while (Path(runs_dir) / f"{architecture}-{number}").exists():
+    number, store = 2, RunStore(runs_dir)
+    while store.path(f"{architecture}-{number}").exists():
         number += 1
     return f"{architecture}-{number}"
 
@@ -144,9 +132,7 @@ def check_new_name(name: str | None, runs_dir: Path) -> str:
     if not name:
         raise ValueError("run name is empty: give the new run a name")
     try:
-        return check_run_free(
-            Path(runs_dir) / check_run_name(name)
-        ).name  # as `python -m model.train` checks
+        return check_run_free(RunStore(runs_dir).path(name)).name  # as `python -m model.train`
     except RunError as error:
         raise ValueError(str(error)) from error
 
@@ -245,7 +231,7 @@ def form_config(
         augment=bool(augment),
         train_size=None if size >= FULL_TRAIN_SIZE else size,
         seed=checked["seed"],
-        out=Path(runs_dir) / checked["name"],
+        out=RunStore(runs_dir).path(checked["name"]),
     )
 
 
@@ -263,8 +249,8 @@ def change_refusal(
     while a training runs, since it could take the name that training will write; the app needs
     one run, so the only one stays.
     """
-    if run_path.name == DEFAULT_RUN_NAME:
-        return f"{DEFAULT_RUN_NAME} is the shipped default model: it cannot be renamed or deleted"
+    if run_path.name == RunStore(runs_dir).declared_default():
+        return f"{run_path.name} is the default model: it cannot be renamed or deleted"
     if run_path.name in shipped_runs(runs_dir):
         return f"{run_path.name} ships with the app: it cannot be renamed or deleted here"
     if Path(run_path).is_symlink():

@@ -16,10 +16,11 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from model.core.runs import write_json
 
 log = logging.getLogger(__name__)
 RECORD_FILE = ".training-job.json"
@@ -45,11 +46,7 @@ def read_record(runs_dir: Path) -> dict | None:
 
 def write_record(runs_dir: Path, record: dict) -> None:
     """Replace the record of `runs_dir` atomically (readers see the old one or the new one)."""
-    runs_dir = Path(runs_dir)
-    handle, temporary = tempfile.mkstemp(dir=runs_dir, prefix=".training-job-", suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        json.dump(record, stream)
-    os.replace(temporary, runs_dir / RECORD_FILE)
+    write_json(Path(runs_dir) / RECORD_FILE, record, indent=None)
 
 
 @contextlib.contextmanager

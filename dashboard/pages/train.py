@@ -35,7 +35,7 @@ from dashboard.validation import (
     check_run,
     check_text,
 )
-from model.core.runs import RunError, delete_run, export_run_zip, per_class_table, rename_run
+from model.core.runs import RunError, RunStore, export_run_zip, per_class_table
 from model.training.jobs import is_training
 
 dash.register_page(__name__, path="/train", name="Train", title="Train · MNIST Explorer", order=60)
@@ -686,11 +686,12 @@ def change_run(_rename, _delete, run_name: str, new_name: str | None):
         )
         if refusal:
             raise ValueError(refusal)
+        store = RunStore(runs_dir)  # `path` is in runs_dir (refused above if not): the same run
         if renaming:
-            selected = rename_run(path, form.check_new_name(new_name, runs_dir)).name
+            selected = store.rename(run_name, form.check_new_name(new_name, runs_dir)).name
             message = f"Renamed {run_name} to {selected}."
         else:
-            delete_run(path)
+            store.delete(run_name)
             selected = service.default_run()
             message = f"Deleted {run_name}; {selected} is selected now."
     except (ValueError, RunError) as error:

@@ -3,15 +3,14 @@
 One invalidation rule: an entry is valid while its run directory's stamp (inode, change times of
 the directory and its model file) is unchanged. A run retrained, replaced, renamed or deleted
 changes or removes the directory, so its entry is rebuilt or the run reported gone. A name is
-resolved with a single `stat` of `RUNS_DIR/NAME`: the runs directory is listed only to fill the
-run selector, never per request.
+resolved by the run store (model/core/runs) and a single `stat` of `RUNS_DIR/NAME`: the runs
+directory is listed only to fill the run selector, never per request.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -23,10 +22,17 @@ import numpy as np
 from model.core.calibration import Reliability, read_temperature, reliability, scale_if_calibrated
 from model.core.error_index import Predictions, index_predictions
 from model.core.predictor import Predictor, load_keras_model
-from model.core.runs import MODEL_FILE, Run, RunError, check_model_file, check_run_name, load_run
+from model.core.runs import (
+    Run,
+    RunError,
+    RunFiles,
+    RunStore,
+    check_model_file,
+    check_safe_model,
+    load_run,
+)
 from model.insight.activations import Network
 from model.insight.adversarial import Attacker
-from model.insight.derived import model_digest
 from model.insight.saliency import Explainer
 
 log = logging.getLogger(__name__)
@@ -41,7 +47,7 @@ def stamp_of(path: Path) -> Stamp:
     mtime."""
     directory = path.stat()
     try:
-        model_mtime = (path / MODEL_FILE).stat().st_mtime_ns
+        model_mtime = RunFiles(path).model.stat().st_mtime_ns
     except FileNotFoundError:
         model_mtime = 0
     return directory.st_ino, directory.st_mtime_ns, model_mtime
@@ -151,7 +157,7 @@ class RunEntry:
 
     def _read_digest(self) -> str:
         try:
-            return model_digest(self.path)
+            return RunFiles(self.path).digest()
         except OSError as error:  # renamed or deleted since the entry was read
             raise RunError(
                 f"the model file of run {self.path.name} cannot be read any more: {error}"
@@ -206,22 +212,6 @@ class RunEntry:
         return value
 
 
-def check_safe_model(path: Path) -> None:
-    """`RunError` if the run's model holds a Lambda layer, which Keras refuses to load in safe mode
-    (arbitrary code)."""
-    try:
-        with zipfile.ZipFile(path / MODEL_FILE) as archive:
-            config = archive.read("config.json")
-    except (OSError, KeyError, zipfile.BadZipFile) as error:
-        raise RunError(f"model file {path / MODEL_FILE} is unreadable ({error})") from error
-    if b'"class_name": "Lambda"' in config or b'"class_name":"Lambda"' in config:
-        raise RunError(
-            f"the model of run {path.name} holds a Lambda layer (code), which Keras refuses to "
-            "load "
-            "in safe mode; retrain it without one"
-        )
-
-
 def _fill(future: Future, compute: Callable[[], object]) -> None:
     """Run `compute` (one at a time) and put its result or exception into `future`."""
     with ONE_AT_A_TIME:
@@ -256,6 +246,7 @@ class RunCache:
         self, runs_dir: Path, labels, *, explicit: Path | None = None, size: int = 8
     ) -> None:
         self.runs_dir = Path(runs_dir)
+        self.store = RunStore(runs_dir)
         self.explicit = Path(explicit) if explicit is not None else None
         self._labels = labels
         self._size = size
@@ -268,7 +259,7 @@ class RunCache:
         if self.explicit is not None and name == self.explicit.name:
             return self.explicit
         try:
-            return self.runs_dir / check_run_name(name)
+            return self.store.path(name)
         except ValueError as error:
             raise RunError(
                 f"there is no run called {str(name)[:80]!r}; pick another run"

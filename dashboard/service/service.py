@@ -22,7 +22,7 @@ import numpy as np
 
 from dashboard.service.labels import LabelStore
 from dashboard.service.runs import RunCache, RunEntry
-from dashboard.settings import DEFAULT_RUN_NAME, Settings
+from dashboard.settings import Settings
 from model.core.calibration import Reliability, read_calibration, scale_if_calibrated
 from model.core.error_index import Predictions
 from model.core.mnist import Mnist, load_mnist
@@ -151,23 +151,19 @@ class Service:
         return names
 
     def default_run(self) -> str:
-        """The preselected run: the one asked for, else the shipped default, else the first one
-        found."""
+        """The preselected run: the one asked for, else the run store's default (`runs/DEFAULT`,
+        else the first shipped run, else the first one found)."""
         if self.settings.run is not None:
             name = Path(self.settings.run).name
             self.entry(name)  # raises `RunError` with the fix if the chosen run is unreadable
             return name
-        names = self.run_names()
-        if DEFAULT_RUN_NAME in names:
-            return DEFAULT_RUN_NAME
-        if names:
-            return names[0]
-        raise RunError(
-            f"no trained run in {self.settings.runs_dir}; restore the shipped runs (git checkout "
-            "-- runs) "
-            "or train one with `python -m model.train --out "
-            f"{Path(self.settings.runs_dir) / DEFAULT_RUN_NAME}`"
-        )
+        name = self._runs.store.default_name(self.run_names())
+        if name is None:
+            raise RunError(
+                f"no trained run in {self.settings.runs_dir}; restore the shipped runs (git "
+                "checkout -- runs) or train one with `python -m model.train`"
+            )
+        return name
 
     def entry(self, name: object) -> RunEntry:
         """Everything held about run `name`; `RunError` if it does not exist (any more) or is
@@ -312,7 +308,7 @@ class Service:
         """Run `name`'s calibration.json (temperature, NLL, ECE, MCE); None when it is not
         calibrated."""
         entry = self.entry(name)
-        return entry.memo(("calibration.json",), lambda: read_calibration(entry.path))
+        return entry.memo(("calibration",), lambda: read_calibration(entry.path))
 
     def reliability(self, name: object, *, calibrated: bool) -> Reliability:
         """Reliability bins of run `name` on the test set (calibrated only if the run is)."""

@@ -14,9 +14,9 @@ def run_options() -> list[dict]:
     return [{"label": summary.label, "value": summary.name} for summary in current().summaries()]
 
 
-def layout() -> html.Div:
-    """The shell; the selected page goes in `dash.page_container`."""
-    nav = [
+def _nav() -> list:
+    """One link per registered page."""
+    return [
         dcc.Link(
             page["name"],
             href=page["relative_path"],
@@ -25,17 +25,70 @@ def layout() -> html.Div:
         )
         for page in dash.page_registry.values()
     ]
-    # No browser-side persistence: the address (`?run=`, dashboard/shell/choice.py) keeps the choice
-    # across
-    # reloads, and a stale one is repaired there (Dash's session storage kept a vanished run for
-    # ever).
-    selector = dcc.Dropdown(
+
+
+def _run_selector() -> dcc.Dropdown:
+    """The model selector, preselecting the default run.
+
+    No browser-side persistence: the address (`?run=`, dashboard/shell/choice.py) keeps the choice
+    across reloads, and a stale one is repaired there (Dash's session storage kept a vanished run
+    for ever).
+    """
+    return dcc.Dropdown(
         id=ids.RUN_SELECT,
         options=run_options(),
         value=current().default_run(),
         clearable=False,
         searchable=False,
     )
+
+
+def _probability_switch() -> html.Label:
+    """The raw / calibrated switch that every page follows."""
+    return html.Label(
+        [
+            "Probabilities",
+            dcc.RadioItems(
+                id=ids.PROBABILITY_SCALE,
+                value="calibrated",
+                inline=True,
+                className="radio",
+                persistence=True,
+                persistence_type="session",
+                options=[
+                    {"label": "calibrated", "value": "calibrated"},
+                    {"label": "raw", "value": "raw"},
+                ],
+            ),
+        ],
+        className="probability-scale",
+        title="Temperature-scaled (calibrated) or the model's raw "
+        "softmax probabilities, on every page",
+    )
+
+
+def _topbar() -> html.Header:
+    """The brand, the pages' menu, the model selector and the probability switch."""
+    return html.Header(
+        [
+            html.A("MNIST Explorer", href="/", className="brand"),
+            html.Button(
+                "☰ Pages",
+                id=ids.SHELL_MENU,
+                n_clicks=0,
+                className="menu-button",
+                **{"aria-controls": ids.SHELL_NAV, "aria-expanded": "false"},
+            ),
+            html.Nav(_nav(), id=ids.SHELL_NAV, className="nav"),
+            html.Label(["Model", _run_selector()], className="run-select"),
+            _probability_switch(),
+        ],
+        className="topbar",
+    )
+
+
+def layout() -> html.Div:
+    """The shell; the selected page goes in `dash.page_container`."""
     return html.Div(
         [
             dcc.Location(id=ids.SHELL_URL),
@@ -43,41 +96,7 @@ def layout() -> html.Div:
             dcc.Store(
                 id=ids.SHELL_DRAWING, storage_type="session"
             ),  # written by the Draw page, read by /network, /attack
-            html.Header(
-                [
-                    html.A("MNIST Explorer", href="/", className="brand"),
-                    html.Button(
-                        "☰ Pages",
-                        id=ids.SHELL_MENU,
-                        n_clicks=0,
-                        className="menu-button",
-                        **{"aria-controls": ids.SHELL_NAV, "aria-expanded": "false"},
-                    ),
-                    html.Nav(nav, id=ids.SHELL_NAV, className="nav"),
-                    html.Label(["Model", selector], className="run-select"),
-                    html.Label(
-                        [
-                            "Probabilities",
-                            dcc.RadioItems(
-                                id=ids.PROBABILITY_SCALE,
-                                value="calibrated",
-                                inline=True,
-                                className="radio",
-                                persistence=True,
-                                persistence_type="session",
-                                options=[
-                                    {"label": "calibrated", "value": "calibrated"},
-                                    {"label": "raw", "value": "raw"},
-                                ],
-                            ),
-                        ],
-                        className="probability-scale",
-                        title="Temperature-scaled (calibrated) or the model's raw "
-                        "softmax probabilities, on every page",
-                    ),
-                ],
-                className="topbar",
-            ),
+            _topbar(),
             html.Div(id=ids.SHELL_NOTICE, className="notice", hidden=True),
             html.Main(dash.page_container, className="page"),
         ]

@@ -12,7 +12,6 @@ Usage: `python -m model.calibrate --run DIR` fits T for an existing run and writ
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.core.runs import write_json
+from model.core.runs import RunFiles, read_json, write_json
 
-CALIBRATION_FILE = "calibration.json"
 DEFAULT_BINS = 15
 TEMPERATURE_BOUNDS = (0.05, 20.0)
 _TINY = float(np.finfo(np.float32).tiny)
@@ -178,16 +176,16 @@ def calibration_summary(
 def write_calibration(run_dir: Path | str, summary: dict) -> Path:
     """Write `summary` to the run's `calibration.json` atomically (a reader never sees half a
     file)."""
-    return write_json(Path(run_dir) / CALIBRATION_FILE, summary)
+    return write_json(RunFiles(Path(run_dir)).calibration, summary)
 
 
 def read_temperature(run_dir: Path | str) -> float | None:
     """The run's fitted temperature, or None when it has no (readable) `calibration.json`."""
-    path = Path(run_dir) / CALIBRATION_FILE
+    path = RunFiles(Path(run_dir)).calibration
     if not path.is_file():
         return None
     try:
-        temperature = float(json.loads(path.read_text())["temperature"])
+        temperature = float(read_json(path)["temperature"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("%s is unreadable (%s): the run is shown as not calibrated", path, error)
         return None
@@ -203,4 +201,4 @@ def read_calibration(run_dir: Path | str) -> dict | None:
     """The run's `calibration.json` as a dict, or None when missing or unreadable."""
     if read_temperature(run_dir) is None:
         return None
-    return json.loads((Path(run_dir) / CALIBRATION_FILE).read_text())
+    return read_json(RunFiles(Path(run_dir)).calibration)

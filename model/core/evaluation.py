@@ -20,7 +20,7 @@ from model import config
 from model.core.metrics import evaluate_probabilities
 from model.core.mnist import DataError, Mnist, load_mnist, pixels
 from model.core.predictor import Predictor, load_predictor
-from model.core.runs import METADATA_FILE, RunError
+from model.core.runs import RunError, RunFiles, default_run_dir, read_json
 from model.core.tta import TTA_SHIFTS, predict_with_tta
 
 
@@ -58,10 +58,10 @@ def evaluate_model(keras_model, mnist: Mnist, *, tta: bool) -> tuple[np.ndarray,
 
 def run_uses_tta(run_dir: Path | str) -> bool:
     """Whether the run's stored evaluation used test-time augmentation (its metadata says so)."""
-    metadata_file = Path(run_dir) / METADATA_FILE
+    metadata_file = RunFiles(Path(run_dir)).metadata
     if not metadata_file.is_file():
         return False
-    metadata = json.loads(metadata_file.read_text())
+    metadata = read_json(metadata_file)
     return bool((metadata.get("evaluation") or {}).get("test_time_augmentation"))
 
 
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--run",
         type=Path,
-        default=config.DEFAULT_RUN,
-        help="run directory (default: the shipped model)",
+        default=None,
+        help="run directory (default: the run named in runs/DEFAULT)",
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        args.run = args.run or default_run_dir(config.RUNS_DIR)
         evaluation = evaluate_run(args.run, tta=args.tta)
     except (RunError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)

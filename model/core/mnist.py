@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
-import os
 import sys
-import tempfile
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
+from model.core.runs.writing import atomic_path
 
 
 class DataError(RuntimeError):
@@ -129,28 +128,20 @@ def download_mnist(
     On any failure nothing is left at `dest` nor beside it, and a `DataError` says why.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    temp = Path(temp_name)
     try:
-        digest = hashlib.sha256()
-        with (
-            os.fdopen(handle, "wb") as out,
-            urllib.request.urlopen(url, timeout=timeout) as response,
-        ):
-            while chunk := response.read(1 << 20):
-                digest.update(chunk)
-                out.write(chunk)
-        if digest.hexdigest() != sha256:
-            raise DataError(
-                f"download from {url} has SHA-256 {digest.hexdigest()}, expected {sha256}; nothing "
-                "was written"
-            )
-        os.replace(temp, dest)
+        with atomic_path(dest, suffix=".part") as temp:
+            digest = hashlib.sha256()
+            with open(temp, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+                while chunk := response.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise DataError(
+                    f"download from {url} has SHA-256 {digest.hexdigest()}, expected {sha256}; "
+                    "nothing was written"
+                )
     except OSError as error:
         raise DataError(f"could not download {url} to {dest}: {error}") from error
-    finally:
-        temp.unlink(missing_ok=True)
     return dest
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.core.runs import MODEL_FILE, RunError
+from model.core.runs import RunError, RunFiles, default_run_dir
 
 BATCH_CHUNK = 1000
 
@@ -58,7 +58,7 @@ def load_keras_model(run_dir: Path | str):
     """The run's Keras model; a missing or unreadable file raises `RunError` naming it."""
     import keras
 
-    path = Path(run_dir) / MODEL_FILE
+    path = RunFiles(Path(run_dir)).model
     if not path.is_file():
         raise RunError(
             f"model file {path} is missing; train a run with `python -m model.train --out "
@@ -72,6 +72,7 @@ def load_keras_model(run_dir: Path | str):
         ) from error
 
 
-def load_predictor(run_dir: Path | str = config.DEFAULT_RUN) -> Predictor:
-    """A warmed-up `Predictor` for the run's model (the app keeps one per run in its service)."""
-    return Predictor(load_keras_model(run_dir))
+def load_predictor(run_dir: Path | str | None = None) -> Predictor:
+    """A warmed-up `Predictor` for the run's model (default: the default run of `config.RUNS_DIR`;
+    the app keeps one per run in its service)."""
+    return Predictor(load_keras_model(run_dir or default_run_dir(config.RUNS_DIR)))

@@ -18,9 +18,7 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ import numpy as np
 
 from model import config
 from model.core.mnist import DataError, load_mnist, pixels
+from model.core.runs import write_with
 
 log = logging.getLogger(__name__)
 
@@ -113,21 +112,12 @@ def compute_projection(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> Pr
 
 def save_projection(projection: Projection, path: Path) -> Path:
     """Write `projection` to `path` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
-    os.close(handle)
-    try:
-        arrays: dict[str, Any] = {
-            "indices": projection.indices,
-            "labels": projection.labels,
-            **projection.coordinates,
-        }  # one dict: numpy's stubs would match the coordinates to savez's `allow_pickle`
-        np.savez_compressed(temp, **arrays)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return path
+    arrays: dict[str, Any] = {
+        "indices": projection.indices,
+        "labels": projection.labels,
+        **projection.coordinates,
+    }  # one dict: numpy's stubs would match the coordinates to savez's `allow_pickle`
+    return write_with(path, lambda temp: np.savez_compressed(temp, **arrays))
 
 
 def read_projection(path: Path) -> Projection:

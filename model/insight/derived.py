@@ -21,9 +21,7 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -31,7 +29,14 @@ from typing import TypeVar
 import numpy as np
 
 from model.core.mnist import load_mnist, pixels
-from model.core.runs import MODEL_FILE, RunError
+from model.core.runs import (
+    RunError,
+    RunFiles,
+    features_name,
+    robustness_name,
+    write_json,
+    write_with,
+)
 from model.dataset import projection
 from model.insight.activations import Network
 from model.insight.adversarial import CURVE_EPSILONS, PGD_STEPS, Attacker
@@ -44,11 +49,7 @@ ROBUSTNESS_SIZE = 1000
 
 def model_digest(run_dir: Path) -> str:
     """A short SHA-256 of the run's model file."""
-    digest = hashlib.sha256()
-    with open(Path(run_dir) / MODEL_FILE, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    return RunFiles(Path(run_dir)).digest()
 
 
 def _key(digest: str, **inputs) -> str:
@@ -59,13 +60,13 @@ def _key(digest: str, **inputs) -> str:
 
 def features_file(digest: str, size: int, seed: int) -> str:
     """The .npz name of a model's feature map of the projection sample (`size`, `seed`)."""
-    return f"features-{size}-{seed}-{_key(digest, projection=projection.cache_key(size, seed))}.npz"
+    return features_name(size, seed, _key(digest, projection=projection.cache_key(size, seed)))
 
 
 def robustness_file(digest: str, size: int = ROBUSTNESS_SIZE) -> str:
     """The .json name of a model's robustness curve on the first `size` test images."""
     key = _key(digest, size=size, epsilons=CURVE_EPSILONS, pgd_steps=PGD_STEPS)
-    return f"robustness-{size}-{key}.json"
+    return robustness_name(size, key)
 
 
 def compute_features_map(network: Network, size: int, seed: int) -> np.ndarray:
@@ -83,29 +84,16 @@ def compute_robustness(attacker: Attacker, size: int = ROBUSTNESS_SIZE) -> dict:
     return {"epsilons": list(CURVE_EPSILONS), "size": size, **curve}
 
 
-def _write_atomically(path: Path, write: Callable[[str], object]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(temp)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return path
-
-
 def save_features_map(coordinates: np.ndarray, path: Path) -> Path:
     """Write feature-map coordinates (n, 2) to `path` atomically."""
-    return _write_atomically(
+    return write_with(
         path, lambda temp: np.savez_compressed(temp, tsne=np.asarray(coordinates, np.float32))
     )
 
 
 def save_robustness(curve: dict, path: Path) -> Path:
     """Write a robustness curve to `path` atomically."""
-    return _write_atomically(path, lambda temp: Path(temp).write_text(json.dumps(curve, indent=1)))
+    return write_json(path, curve, indent=1)
 
 
 def read_features(path: Path) -> np.ndarray:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from model import config
 from model.core.predictor import Predictor, load_predictor
-from model.core.runs import RunError
+from model.core.runs import RunError, default_run_dir
 from model.reading.classify import Classification, classify
 from model.reading.preprocess import EmptyImageError, ImageReadError, read_image_file
 from model.reading.segment import read_number
@@ -108,13 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--run",
         type=Path,
-        default=config.DEFAULT_RUN,
-        help="run directory (default: the shipped model)",
+        default=None,
+        help="run directory (default: the run named in runs/DEFAULT)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per image and line")
     args = parser.parse_args(argv)
     try:
-        predictor = load_predictor(args.run)
+        predictor = load_predictor(args.run or default_run_dir(config.RUNS_DIR))
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -27,7 +27,16 @@ from model import config
 from model.core.evaluation import evaluate_model
 from model.core.mnist import DataError, load_mnist
 from model.core.predictor import load_keras_model
-from model.core.runs import RunError, load_run, write_json, write_run, written_summary
+from model.core.runs import (
+    RunError,
+    RunFiles,
+    RunStore,
+    load_run,
+    refuse_shipped,
+    write_json,
+    write_run,
+    written_summary,
+)
 from model.training.admission import TrainingBusyError, admitted_training
 
 log = logging.getLogger(__name__)
@@ -120,11 +129,12 @@ def write_ensemble(member_dirs: list[Path], out: Path, *, tta: bool) -> Path:
     }
 
     def fill(directory: Path) -> None:
-        model.save(directory / "model.keras")
-        _mean_history(runs).to_csv(directory / "history.csv", index=False)
-        np.save(directory / "test_probabilities.npy", probabilities.astype(np.float32))
-        write_json(directory / "evaluation.json", evaluation)
-        write_json(directory / "metadata.json", metadata)
+        files = RunFiles(directory)
+        model.save(files.model)
+        _mean_history(runs).to_csv(files.history, index=False)
+        np.save(files.probabilities, probabilities.astype(np.float32))
+        write_json(files.evaluation, evaluation)
+        write_json(files.metadata, metadata)
 
     log.info("ensemble of %d runs: test accuracy %.4f", len(runs), evaluation["accuracy"])
     return write_run(out, fill)
@@ -139,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=config.RUNS_DIR / "ensemble",
-        help="the ensemble's run directory",
+        default=None,
+        help="the ensemble's run directory (default runs/ensemble-of-N for N members; never a "
+        "shipped run such as runs/ensemble)",
     )
     parser.add_argument(
         "--tta",
@@ -153,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args.out = args.out or RunStore(config.RUNS_DIR).path(f"ensemble-of-{len(args.runs)}")
     try:
+        refuse_shipped(args.out, "written over")
         with admitted_training(args.out, overwrite=args.overwrite):
             run_dir = write_ensemble(args.runs, args.out, tta=args.tta)
     except (RunError, TrainingBusyError, DataError, ValueError) as error:

@@ -26,7 +26,14 @@ import tensorflow as tf
 from model import config
 from model.core.evaluation import evaluate_model
 from model.core.mnist import DataError, Mnist, load_mnist, pixels, validation_split
-from model.core.runs import RunError, write_json, write_run, written_summary
+from model.core.runs import (
+    RunError,
+    RunFiles,
+    refuse_shipped,
+    write_json,
+    write_run,
+    written_summary,
+)
 from model.training import recipe
 from model.training.admission import TrainingBusyError, admitted_training
 from model.training.architectures import ARCHITECTURES, build_model
@@ -231,16 +238,17 @@ def _write(
     """Write the run directory `out` atomically (see `model.core.runs.write_run`)."""
 
     def fill(directory: Path) -> None:
-        final.save(directory / "model.keras")
+        files = RunFiles(directory)
+        final.save(files.model)
         epochs = len(history.get("loss", []))
         rows = [
             {"epoch": epoch + 1, **{key: float(values[epoch]) for key, values in history.items()}}
             for epoch in range(epochs)
         ]
-        pd.DataFrame(rows).to_csv(directory / "history.csv", index=False)
-        np.save(directory / "test_probabilities.npy", probabilities.astype(np.float32))
-        write_json(directory / "evaluation.json", evaluation)
-        write_json(directory / "metadata.json", metadata)
+        pd.DataFrame(rows).to_csv(files.history, index=False)
+        np.save(files.probabilities, probabilities.astype(np.float32))
+        write_json(files.evaluation, evaluation)
+        write_json(files.metadata, metadata)
         calibrate_run(
             directory
         )  # temperature scaling fitted on the validation split, inside the atomic write
@@ -328,7 +336,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help="run directory (default: runs/PRESET, runs/ARCH, or the shipped runs/deep_cnn)",
+        help="run directory (default: runs/PRESET, else runs/ARCH); never a shipped run",
     )
     parser.add_argument(
         "--overwrite", action="store_true", help="replace an existing run of that name"
@@ -358,19 +366,16 @@ OPTIONS = {  # command-line option -> TrainConfig field
 def _config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrainConfig:
     """The `TrainConfig` of the command line: the preset (if any), overridden by the options
     given."""
-    out = args.out or (
-        config.RUNS_DIR / (args.preset or args.arch)
-        if args.preset or args.arch
-        else config.DEFAULT_RUN
-    )
     try:
-        return preset_config(
+        cfg = preset_config(
             args.preset,
-            out=out,
+            out=args.out,  # None: runs/PRESET, else runs/ARCH
             **{field: getattr(args, option) for option, field in OPTIONS.items()},
         )
-    except ValueError as error:
+        refuse_shipped(cfg.out, "trained over, even with --overwrite")
+    except (ValueError, RunError) as error:
         parser.error(str(error))
+    return cfg
 
 
 def parse_args(argv: list[str] | None) -> TrainConfig:

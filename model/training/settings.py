@@ -7,10 +7,11 @@ Every number here was measured on the 2-core CPU this project trains on (see REA
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from model import config
+from model.core.runs import RunStore
 from model.training.architectures import DEFAULT_ARCHITECTURE, check_architecture
 from model.training.recipe import SCHEDULES
 
@@ -20,8 +21,8 @@ STRATEGIES = ("default", "mirrored")
 
 @dataclass
 class TrainConfig:
-    """Everything that defines a training run; the defaults train the shipped default model
-    (runs/deep_cnn)."""
+    """Everything that defines a training run; the defaults train the shipped default model's recipe
+    (runs/wide_cnn-strong was trained so, with seed 10) into runs/ARCHITECTURE."""
 
     architecture: str = DEFAULT_ARCHITECTURE
     epochs: int = 18
@@ -45,7 +46,7 @@ class TrainConfig:
     strategy: str = "default"
     steps_per_execution: int = 8
     preset: str | None = None  # the preset this configuration started from, for the record
-    out: Path = field(default_factory=lambda: config.DEFAULT_RUN)
+    out: Path = None  # type: ignore[assignment]  # None: runs/PRESET, else runs/ARCHITECTURE
 
     def __post_init__(self) -> None:
         architecture = check_architecture(self.architecture)
@@ -67,7 +68,9 @@ class TrainConfig:
             raise ValueError(f"augment_strength must be in [0, 3], got {self.augment_strength}")
         if self.preset is not None:
             _check_choice("preset", self.preset, tuple(PRESETS))
-        self.out = Path(self.out)
+        self.out = Path(
+            self.out or RunStore(config.RUNS_DIR).path(self.preset or self.architecture)
+        )
 
 
 def _check_choice(name: str, value: object, allowed: tuple) -> None:

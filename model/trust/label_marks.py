@@ -8,17 +8,14 @@ two users marking at once never lose each other's marks and a reader never sees 
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from model import config
-from model.core.runs import write_json
+from model.core.runs import locked, write_json
 from model.trust.labels import SPLITS
 
 MARKS_PATH = config.DATA_PATH.parent / "label_marks.json"
@@ -50,17 +47,6 @@ def read_marks(path: Path | str = MARKS_PATH) -> dict[str, dict]:
     return marks if isinstance(marks, dict) else {}
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f".{path.name}.lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def set_mark(
     path: Path | str, split: str, index: int, verdict: str | None, *, now: datetime | None = None
 ) -> dict:
@@ -70,7 +56,7 @@ def set_mark(
         raise ValueError(f"verdict must be one of {VERDICTS} or None, got {verdict!r}")
     key = mark_key(split, index)
     path = Path(path)
-    with _locked(path):
+    with locked(path.with_name(f".{path.name}.lock")):
         marks = read_marks(path)
         if verdict is None:
             marks.pop(key, None)

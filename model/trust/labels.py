@@ -30,7 +30,7 @@ import numpy as np
 from model import config
 from model.core.calibration import read_temperature, scale_if_calibrated
 from model.core.mnist import DataError, load_mnist
-from model.core.runs import RunError, load_run, write_json
+from model.core.runs import RunError, default_run_dir, load_run, write_json
 
 SUSPECTS_PATH = config.DATA_PATH.parent / "label_suspects.json"
 CV_PROBABILITIES_PATH = config.DATA_PATH.parent / "train_cv_probabilities.npy"
@@ -205,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m model.labels", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
-        "--run", type=Path, default=config.DEFAULT_RUN, help="run whose test probabilities to use"
+        "--run",
+        type=Path,
+        default=None,
+        help="run whose test probabilities to use (default: the run named in runs/DEFAULT)",
     )
     parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS)
     parser.add_argument(
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     try:
         mnist = load_mnist()
-        run = load_run(args.run)
+        run = load_run(args.run or default_run_dir(config.RUNS_DIR))
         train_probs = train_probabilities(args.cv_cache, folds=args.folds, recompute=args.recompute)
     except (DataError, RunError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

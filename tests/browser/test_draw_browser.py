@@ -13,6 +13,7 @@ from dashboard.drawing.reading import EMPTY_TEXT
 from dashboard.drawing.upload import MAX_BYTES
 from dashboard.settings import Settings
 from model import config
+from model.core.runs import default_run_dir
 from tests.support.constants import PROJECTION_SIZE
 from tests.support.drawing import render
 from tests.support.sketch import CANVAS, TWO_DIGITS, draw_digit
@@ -22,14 +23,14 @@ WAIT = 10  # seconds a browser test waits for an answer
 
 @pytest.fixture
 def shipped_app(cache_dir):
-    """A fresh app on the shipped model, runs/deep_cnn (RunError, so a failure, if it is
-    missing)."""
+    """A fresh app on the shipped default model, the run runs/DEFAULT names (RunError, so a
+    failure, if it is missing)."""
     from dashboard.app import create_app
 
     return create_app(
         Settings(
-            runs_dir=config.DEFAULT_RUN.parent,
-            run=config.DEFAULT_RUN,
+            runs_dir=config.RUNS_DIR,
+            run=default_run_dir(config.RUNS_DIR),
             cache_dir=cache_dir,
             projection_size=PROJECTION_SIZE,
         )

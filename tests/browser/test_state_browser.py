@@ -15,7 +15,7 @@ from dashboard.settings import Settings
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 from tests.support.layout import draw_and_locate_reading
 
-DEFAULT = RUN_NAMES[0]  # no deep_cnn among the tiny runs: the first one found is the default
+DEFAULT = RUN_NAMES[0]  # the tiny runs have no DEFAULT nor SHIPPED: the first one is the default
 
 
 def query(duo) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Draw page: the reading's text and panels, its callbacks called directly and over HTTP, and
 Chromium with a real mouse.
 
-Browser tests use the shipped model (runs/deep_cnn): a drawn 1, 7 or 0 must be read as such.
-Without it they fail (create_app raises RunError); they are never skipped.
+Browser tests use the shipped model (the run runs/DEFAULT names): a drawn 1, 7 or 0 must be read
+as such. Without it they fail (create_app raises RunError); they are never skipped.
 """
 
 from __future__ import annotations

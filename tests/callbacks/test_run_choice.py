@@ -11,7 +11,7 @@ from dashboard.settings import Settings
 from tests.support.callbacks import call
 from tests.support.constants import PROJECTION_SIZE, RUN_NAMES
 
-DEFAULT = RUN_NAMES[0]  # no deep_cnn among the tiny runs: the first one found is the default
+DEFAULT = RUN_NAMES[0]  # the tiny runs have no DEFAULT nor SHIPPED: the first one is the default
 
 
 def choose(trigger: str, search: str, value: str | None, lost=None):
@@ -77,3 +77,20 @@ def test_a_run_renamed_under_the_running_app_is_replaced(spare_runs_dir, cache_d
         )
         assert value == DEFAULT and not hidden and f"“{RUN_NAMES[1]}”" in notice
         assert [o["value"] for o in options] == sorted([DEFAULT, "elsewhere"])
+
+
+def test_an_old_link_to_deep_cnn_falls_back_to_the_shipped_default(cache_dir):
+    """The shipped default's directory was `runs/deep_cnn` until it was named for what it is."""
+    from dashboard.app import create_app
+    from model import config
+    from model.core.runs import RunStore
+
+    default = RunStore(config.RUNS_DIR).default_name()
+    app = create_app(
+        Settings(runs_dir=config.RUNS_DIR, cache_dir=cache_dir, projection_size=PROJECTION_SIZE)
+    )
+    with app.server.app_context():
+        value, options, notice, hidden = choose(f"{ids.SHELL_URL}.search", "?run=deep_cnn", None)
+    assert default == "wide_cnn-strong" and value == default and hidden is False
+    assert "“deep_cnn” is not available any more" in notice and f"“{default}”" in notice
+    assert [o["value"] for o in options] == ["convnet", "ensemble", default]

@@ -115,17 +115,18 @@ def test_rename_and_delete_refresh_the_selector(page, train_runs):
     )
 
 
-def test_the_shipped_default_cannot_be_renamed_or_deleted(page, train_runs):
-    shutil.copytree(train_runs / "convnet", train_runs / "deep_cnn")
-    summary, rename_off, delete_off, _ = page.show_selected("deep_cnn")
-    assert rename_off and delete_off and "shipped default" in text(summary)
+def test_the_default_cannot_be_renamed_or_deleted(page, train_runs):
+    shutil.copytree(train_runs / "convnet", train_runs / "mine")
+    (train_runs / "DEFAULT").write_text("mine\n")
+    summary, rename_off, delete_off, _ = page.show_selected("mine")
+    assert rename_off and delete_off and "is the default model" in text(summary)
     for trigger, clicks in (
         (f"{ids.TRAIN_RENAME}.n_clicks", (1, None)),
         (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1)),
     ):
-        message, *_ = call(page.change_run, trigger, *clicks, "deep_cnn", "renamed")
-        assert "deep_cnn is the shipped default model" in text(message)
-    assert (train_runs / "deep_cnn").is_dir() and not page.show_selected("convnet")[1]
+        message, *_ = call(page.change_run, trigger, *clicks, "mine", "renamed")
+        assert "mine is the default model" in text(message)
+    assert (train_runs / "mine").is_dir() and not page.show_selected("convnet")[1]
 
 
 def test_downloads_hold_the_run_and_its_tables(page, train_runs):

@@ -11,17 +11,17 @@ import pytest
 from model import config
 from model.core import evaluation as evaluate
 from model.core.predictor import load_predictor
-from model.core.runs import load_run
+from model.core.runs import default_run_dir, load_run
 from model.reading.classify import classify
 from tests.support.drawing import DIGIT_STROKES, render
 
 SHIPPED_BAR = 0.996
 
 
-def test_deep_cnn_accuracy_from_its_own_file(capsys):
+def test_the_default_run_accuracy_from_its_own_file(capsys):
     assert evaluate.main(["--json"]) == 0
     summary = json.loads(capsys.readouterr().out.splitlines()[-1])
-    run = load_run(config.DEFAULT_RUN)
+    run = load_run(default_run_dir(config.RUNS_DIR))
     assert summary["accuracy"] >= SHIPPED_BAR
     assert summary["accuracy"] == pytest.approx(run.evaluation["accuracy"], abs=2e-4)
     assert (

@@ -28,7 +28,7 @@ def test_presets_fill_in_and_options_override():
     default = parse_args([])
     assert (
         default.preset is None
-        and default.out.name == "deep_cnn"
+        and default.out.name == "wide_cnn"
         and default.architecture == "wide_cnn"
     )
     assert set(PRESETS) >= {"quick", "strong"}

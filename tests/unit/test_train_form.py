@@ -106,7 +106,9 @@ def test_suggested_names_are_free(tmp_path):
 
 def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
     runs = tmp_path / "runs"
-    assert "shipped default" in change_refusal(runs / "deep_cnn", runs, renaming=False)
+    runs.mkdir()
+    (runs / "DEFAULT").write_text("# the default\nmine\n")
+    assert "mine is the default model" in change_refusal(runs / "mine", runs, renaming=False)
     assert "outside the runs directory" in change_refusal(
         tmp_path / "other" / "x", runs, renaming=True
     )
@@ -114,18 +116,20 @@ def test_the_default_run_runs_elsewhere_and_a_training_are_protected(tmp_path):
     assert change_refusal(runs / "x", runs, renaming=False, training=True) is None
     assert "only run" in change_refusal(runs / "x", runs, renaming=False, only_run=True)
     assert change_refusal(runs / "x", runs, renaming=True) is None
-    runs.mkdir()
     (runs / "SHIPPED").write_text("# shipped\nconvnet\n")
     assert "ships with the app" in change_refusal(runs / "convnet", runs, renaming=True)
     (runs / "linked").symlink_to(tmp_path)
     assert "is a link to" in change_refusal(runs / "linked", runs, renaming=False)
 
 
-def test_the_shipped_runs_are_listed():
-    from dashboard.jobs.form import shipped_runs
+def test_the_shipped_runs_are_listed_and_the_default_is_one_of_them():
     from model.config import RUNS_DIR
+    from model.core.runs import RunStore
 
-    assert shipped_runs(RUNS_DIR) == {path.name for path in RUNS_DIR.iterdir() if path.is_dir()}
+    store = RunStore(RUNS_DIR)
+    assert store.shipped() == {path.name for path in RUNS_DIR.iterdir() if path.is_dir()}
+    assert store.declared_default() == store.default_name() == "wide_cnn-strong"
+    assert store.declared_default() in store.shipped()
 
 
 def test_live_curves_span_the_whole_training():

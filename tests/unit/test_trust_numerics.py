@@ -161,7 +161,7 @@ def test_only_a_calibrated_run_rescales_its_probabilities():
     assert (sharper.max(axis=1) > probabilities.max(axis=1)).all()
 
 
-@pytest.mark.parametrize("run", ["deep_cnn", "convnet"])
+@pytest.mark.parametrize("run", ["wide_cnn-strong", "convnet"])
 def test_the_shipped_runs_are_calibrated_on_validation(run):
     directory = PROJECT_ROOT / "runs" / run
     summary = json.loads((directory / "calibration.json").read_text())

@@ -1,0 +1,87 @@
+"""Runs: one owner for the runs directory and the files of a run.
+
+- `files`: what a run directory holds, by name (`RunFiles`), and reading it back (`load_run`);
+- `writing`: the one atomic writer (`write_json`, `write_bytes`, `write_run`) and file lock;
+- `store`: names to directories, the list, the default and shipped runs, rename, delete, export.
+"""
+
+from model.core.runs.files import (
+    CALIBRATION_FILE,
+    EVALUATION_FILE,
+    HISTORY_FILE,
+    METADATA_FILE,
+    MODEL_FILE,
+    PROBABILITIES_FILE,
+    RUN_FILES,
+    Run,
+    RunError,
+    RunFiles,
+    check_model_file,
+    check_run_name,
+    check_safe_model,
+    features_name,
+    load_run,
+    per_class_table,
+    read_json,
+    robustness_name,
+    written_summary,
+)
+from model.core.runs.store import (
+    DEFAULT_FILE,
+    SHIPPED_FILE,
+    RunStore,
+    default_run_dir,
+    delete_run,
+    export_run_zip,
+    is_shipped,
+    list_runs,
+    refuse_shipped,
+    rename_run,
+    shipped_runs,
+)
+from model.core.runs.writing import (
+    atomic_path,
+    locked,
+    write_bytes,
+    write_json,
+    write_run,
+    write_with,
+)
+
+__all__ = [
+    "CALIBRATION_FILE",
+    "DEFAULT_FILE",
+    "EVALUATION_FILE",
+    "HISTORY_FILE",
+    "METADATA_FILE",
+    "MODEL_FILE",
+    "PROBABILITIES_FILE",
+    "RUN_FILES",
+    "SHIPPED_FILE",
+    "Run",
+    "RunError",
+    "RunFiles",
+    "RunStore",
+    "atomic_path",
+    "check_model_file",
+    "check_run_name",
+    "check_safe_model",
+    "default_run_dir",
+    "delete_run",
+    "export_run_zip",
+    "features_name",
+    "is_shipped",
+    "list_runs",
+    "load_run",
+    "locked",
+    "per_class_table",
+    "read_json",
+    "refuse_shipped",
+    "rename_run",
+    "robustness_name",
+    "shipped_runs",
+    "write_bytes",
+    "write_json",
+    "write_run",
+    "write_with",
+]
