@@ -33,10 +33,13 @@ def fig_sweep(
     probabilities: Mapping[str, np.ndarray],
     labels: Mapping[str, str],
     current: Mapping[str, float],
+    *,
+    described: str | None = None,
 ) -> go.Figure:
     """One panel per setting: the ten probabilities (points, 10) against its `values` (points,), a
     dotted line at
-    its `current` value; one legend entry per digit."""
+    its `current` value; one legend entry per digit, after what the probabilities are
+    (`described`)."""
     names = list(values)
     if not names or set(names) != set(probabilities) or not set(names) <= set(labels):
         raise ValueError(
@@ -105,7 +108,7 @@ def fig_sweep(
         },
         "shapes": shapes,
         "annotations": titles,
-        "legend": {"title": {"text": "digit "}},
+        "legend": {"title": {"text": f"{described} · digit " if described else "digit "}},
         "hovermode": "x unified",
     }
     figure = styled(go.Figure({"data": traces, "layout": layout}), height=300)
