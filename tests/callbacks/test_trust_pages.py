@@ -106,11 +106,11 @@ def test_calibration_page_calibrated_and_not(trust):
     assert f"{temperature:.3f}" in text(summary)
     bars = reliability.data[0]
     assert sum(int(t.replace(",", "")) for t in bars.text) == 10000
-    assert "calibrated probabilities" in reliability.layout.title.text
+    assert "calibrated, without test-time augmentation" in reliability.layout.title.text
     assert sum(sum(trace.y) for trace in histogram.data) == 10000
     summary, reliability, _ = calibration.show_calibration("baseline", "calibrated")
     assert "Not calibrated" in text(summary) and "python -m model.calibrate" in text(summary)
-    assert "raw probabilities" in reliability.layout.title.text
+    assert "raw, without test-time augmentation" in reliability.layout.title.text
 
 
 def test_errors_and_saliency_follow_the_switch(trust):
