@@ -114,14 +114,19 @@ def _bars_title(classification: Classification, number: int, count: int) -> str 
     return where
 
 
-def reading_bars(reading: Sequence[Classification]) -> list[html.Div]:
-    """The confidence bars of each mark read (titled by position for a number, greyed when refused);
-    zero when empty."""
+def reading_bars(
+    reading: Sequence[Classification], *, described: str | None = None
+) -> list[html.Div]:
+    """The confidence bars of each mark read (titled by position for a number, greyed when refused;
+    the first also says what the probabilities are, `described`); zero when empty."""
     if not reading:
         return [confidence_bars(np.zeros(10))]
     bars = []
     for number, c in enumerate(reading, 1):
-        view = confidence_bars(c.probabilities, title=_bars_title(c, number, len(reading)))
+        title = _bars_title(c, number, len(reading))
+        if described and number == 1:
+            title = f"{title} · {described}" if title else f"probabilities: {described}"
+        view = confidence_bars(c.probabilities, title=title)
         if c.refused:
             view.className = "bars refused"
         bars.append(view)

@@ -134,15 +134,16 @@ def show_reading(
         if not digits:
             return html.P(EMPTY, className="note")
         settings = settings_of(dragged if moving else values, slider_ids)
-        changed, probabilities = current().what_if(
+        changed, answer = current().what_if(
             run_name, digits[0].input, settings, calibrated=_calibrated(scale)
         )
     except ValueError as error:
         return html.P(str(error), className="note")
+    probabilities = answer.probabilities
     best = int(probabilities.argmax())
     return [
         tile(to_uint8(changed), [f"reads {best}", f"{probabilities[best]:.1%}"]),
-        confidence_bars(probabilities),
+        confidence_bars(probabilities, title=f"probabilities: {answer.description}"),
     ]
 
 
@@ -161,9 +162,9 @@ def show_sweep(
     except ValueError as error:
         return fig_message(str(error), height=SWEEP_HEIGHT)
     held = {**IDENTITY, **settings}
-    return fig_sweep(
-        swept, probabilities, {name: spec.label for name, spec in SETTINGS.items()}, held
-    )
+    described = current().described(run_name, calibrated=_calibrated(scale))
+    labels = {name: spec.label for name, spec in SETTINGS.items()}
+    return fig_sweep(swept, probabilities, labels, held, described=f"probabilities: {described}")
 
 
 def register_callbacks() -> None:

@@ -122,8 +122,10 @@ def fig_attack(
     return figure
 
 
-def fig_before_after(before: np.ndarray, after: np.ndarray) -> go.Figure:
-    """The ten probabilities before and after the attack, side by side."""
+def fig_before_after(
+    before: np.ndarray, after: np.ndarray, *, title: str | None = None
+) -> go.Figure:
+    """The ten probabilities before and after the attack, side by side, under `title`."""
     before, after = np.asarray(before, float), np.asarray(after, float)
     if before.shape != (10,) or after.shape != (10,):
         raise ValueError(
@@ -150,7 +152,7 @@ def fig_before_after(before: np.ndarray, after: np.ndarray) -> go.Figure:
             "fixedrange": True,
         },
     }
-    return styled(go.Figure(bars, layout), height=300)
+    return styled(go.Figure(bars, layout), title=title, height=300)
 
 
 def fig_robustness(curve: dict, *, run_name: str, found: float | None = None) -> go.Figure:

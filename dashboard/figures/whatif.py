@@ -102,9 +102,12 @@ def fig_sweep(
     probabilities: Mapping[str, np.ndarray],
     labels: Mapping[str, str],
     current: Mapping[str, float],
+    *,
+    described: str | None = None,
 ) -> go.Figure:
     """One panel per setting: the ten probabilities (points, 10) against its `values` (points,), a
-    dotted line at its `current` value; one legend entry per digit."""
+    dotted line at its `current` value; one legend entry per digit, after what the probabilities
+    are (`described`)."""
     _check_sweep(values, probabilities, labels)
     names = list(values)
     axes = _panel_axes(len(names))
@@ -128,7 +131,7 @@ def fig_sweep(
         },
         "shapes": shapes,
         "annotations": titles,
-        "legend": {"title": {"text": "digit "}},
+        "legend": {"title": {"text": f"{described} · digit " if described else "digit "}},
         "hovermode": "x unified",
     }
     figure = styled(go.Figure({"data": traces, "layout": layout}), height=300)

@@ -20,7 +20,8 @@ from dashboard.figures.theme import fig_message
 from dashboard.service import current
 from dashboard.validation import check_choice, check_clicks, check_run
 from model import config
-from model.insight.adversarial import MAX_EPSILON, METHODS
+from model.core.answer import Answer
+from model.insight.adversarial import MAX_EPSILON, METHODS, Attack
 
 dash.register_page(
     __name__,
@@ -38,12 +39,12 @@ COMPUTING = (
 )
 
 
-def layout(index: str | None = None, **_query) -> html.Div:
-    """The Adversarial page, opened on test image `index` (a query parameter)."""
+def _attack_controls() -> html.Div:
+    """The attack method and the digit it aims for."""
     targets = [{"label": "any other digit", "value": ANY}] + [
         {"label": f"make it read {d}", "value": d} for d in range(config.NUM_CLASSES)
     ]
-    attack = html.Div(
+    return html.Div(
         [
             dcc.RadioItems(
                 id=ids.ADVERSARIAL_METHOD,
@@ -68,6 +69,10 @@ def layout(index: str | None = None, **_query) -> html.Div:
         ],
         className="controls",
     )
+
+
+def layout(index: str | None = None, **_query) -> html.Div:
+    """The Adversarial page, opened on test image `index` (a query parameter)."""
     return html.Div(
         [
             html.H1("Adversarial examples"),
@@ -79,7 +84,7 @@ def layout(index: str | None = None, **_query) -> html.Div:
                     ids.ADVERSARIAL_RANDOM,
                     index=query_index(index),
                 ),
-                attack,
+                _attack_controls(),
                 note="FGSM takes one step of size ε along the sign of the loss gradient; PGD takes "
                 "ten smaller steps, "
                 "staying within ε of the original in every pixel.",
@@ -94,7 +99,9 @@ def layout(index: str | None = None, **_query) -> html.Div:
                 graph(ids.ADVERSARIAL_IMAGES),
                 graph(ids.ADVERSARIAL_PROBABILITIES),
                 note="The original, the change the attack adds (red: brighter, blue: darker) and "
-                "the result.",
+                "the result. The attack works on the bare model; the answers and bars are the "
+                "run's (with its test-time augmentation if it uses one), raw or calibrated as the "
+                "Probabilities switch says.",
             ),
             card(
                 "How the model holds up",
@@ -129,16 +136,20 @@ def pick_image(clicks: int):
     Input(ids.ADVERSARIAL_METHOD, "value"),
     Input(ids.ADVERSARIAL_TARGET, "value"),
     Input(ids.RUN_SELECT, "value"),
+    Input(ids.PROBABILITY_SCALE, "value"),
 )
-def show_attack(source: str, index, drawing, method: str, target, run_name: str):
-    """The smallest-ε adversarial example of the chosen image against run `run_name`'s model."""
+def show_attack(
+    source: str, index, drawing, method: str, target, run_name: str, scale: str = "calibrated"
+):
+    """The smallest-ε adversarial example of the chosen image against run `run_name`'s model; the
+    run's answers before and after (as the Probabilities switch says)."""
     method, run_name = check_choice(method, "method", list(METHODS)), check_run(run_name)
     target = check_choice(target, "target digit", [ANY, *range(10)])
-    service = current()
+    service, calibrated = current(), scale != "raw"
     try:
         chosen = source_image(source, index, drawing)
-        before = service.predictor(run_name).predict(chosen.image)
-        answer = int(before.argmax())
+        before = service.answer(run_name, chosen.image, calibrated=calibrated)
+        answer = int(before.probabilities.argmax())
         goal = None if target == ANY else target
         if goal is not None and goal == answer:
             raise ValueError(f"The model already reads {answer}: choose another digit to aim for.")
@@ -146,26 +157,46 @@ def show_attack(source: str, index, drawing, method: str, target, run_name: str)
     except ValueError as error:
         message = fig_message(str(error), height=200)
         return html.P(str(error), className="note"), message, message
-    after = int(found.probabilities.argmax())
-    name = METHODS[method].split()[0]
-    if found.epsilon is None:
-        text = (
-            f"{chosen.caption}: {run_name} answers {answer} ({before[answer]:.1%}). {name} up to ε "
-            "= "
-            f"{MAX_EPSILON} does not change that answer"
-            + (f" to {goal}." if goal is not None else ".")
-        )
-        titles = ("original", "no change found", "unchanged")
-    else:
-        text = (
-            f"{chosen.caption}: {run_name} answers {answer} ({before[answer]:.1%}). {name} with ε "
-            "= "
-            f"{found.epsilon:.3f} makes it answer {after} ({found.probabilities[after]:.1%}); "
-            f"with ε = {found.held_at:.3f} it still answered {answer}."
-        )
-        titles = (f"original: {answer}", f"change ±{found.epsilon:.3f}", f"adversarial: {after}")
+    after = service.answer(run_name, found.image, calibrated=calibrated)
+    text, titles = attack_text(chosen.caption, run_name, method, goal, before, after, found)
     images = fig_attack(chosen.image, found.perturbation(chosen.image), found.image, titles)
-    return html.P(text), images, fig_before_after(before, found.probabilities)
+    bars = fig_before_after(
+        before.probabilities, after.probabilities, title=f"probabilities: {before.description}"
+    )
+    return html.P(text), images, bars
+
+
+def attack_text(
+    caption: str,
+    run_name: str,
+    method: str,
+    goal: int | None,
+    before: Answer,
+    after: Answer,
+    found: Attack,
+) -> tuple[str, tuple[str, str, str]]:
+    """What the attack did, in a sentence, and the titles of the three images."""
+    answer, changed = int(before.probabilities.argmax()), int(after.probabilities.argmax())
+    name = METHODS[method].split()[0]
+    said = f"{caption}: {run_name} answers {answer} ({before.probabilities[answer]:.1%})"
+    if found.epsilon is None:
+        text = f"{said}. {name} up to ε = {MAX_EPSILON} does not change that answer" + (
+            f" to {goal}." if goal is not None else "."
+        )
+        return text, ("original", "no change found", "unchanged")
+    if changed == answer:  # the attack fooled the bare model; the run's TTA still reads it
+        text = (
+            f"{said}. {name} with ε = {found.epsilon:.3f} changes the bare model's answer, but "
+            f"with test-time augmentation {run_name} still answers {answer} "
+            f"({after.probabilities[answer]:.1%})."
+        )
+        return text, (f"original: {answer}", f"change ±{found.epsilon:.3f}", f"still {answer}")
+    text = (
+        f"{said}. {name} with ε = {found.epsilon:.3f} makes it answer {changed} "
+        f"({after.probabilities[changed]:.1%}); with ε = {found.held_at:.3f} it still answered "
+        f"{answer}."
+    )
+    return text, (f"original: {answer}", f"change ±{found.epsilon:.3f}", f"adversarial: {changed}")
 
 
 @callback(

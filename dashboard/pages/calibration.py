@@ -130,9 +130,10 @@ def figures(run_name: str, calibrated: bool) -> tuple:
     calibrated)."""
     service = current()
     bins = service.reliability(run_name, calibrated=calibrated)
-    probabilities = service.probabilities(run_name, calibrated=calibrated)
+    answers = service.test_answer(run_name, slice(None), calibrated=calibrated)
+    probabilities = answers.probabilities
     correct = probabilities.argmax(axis=1) == service.mnist.y_test
-    title = f"{run_name}, {scale_note(calibrated)}: ECE {bins.ece:.2%}, MCE {bins.mce:.2%}"
+    title = f"{run_name} ({answers.description}): ECE {bins.ece:.2%}, MCE {bins.mce:.2%}"
     return (
         fig_reliability(bins.edges, bins.counts, bins.confidence, bins.accuracy, title=title),
         fig_confidence_histogram(probabilities.max(axis=1), correct),

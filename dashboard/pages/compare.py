@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, scale_note, tile
+from dashboard.components import card, gallery, graph, tile
 from dashboard.figures.compare import (
     fig_accuracy_intervals,
     fig_class_differences,
@@ -35,47 +35,34 @@ CELL_TITLES = {
 }
 
 
-def layout(**_query) -> html.Div:
-    """The Compare page: A defaults to the shipped model, B to the most accurate other run."""
+def _run_picker(letter: str, component_id: str, options: list, value: str) -> html.Label:
+    return html.Label(
+        [letter, dcc.Dropdown(id=component_id, options=options, value=value, clearable=False)]
+    )
+
+
+def _pickers() -> html.Div:
+    """The two run selectors: A defaults to the shipped model, B to the most accurate other run."""
     service = current()
     options = [{"label": summary.label, "value": summary.name} for summary in service.summaries()]
     first = service.default_run()
     second = service.best_other_run(first) or first
     return html.Div(
         [
+            _run_picker("A", ids.COMPARE_RUN_A, options, first),
+            _run_picker("B", ids.COMPARE_RUN_B, options, second),
+        ],
+        className="compare-pickers",
+    )
+
+
+def layout(**_query) -> html.Div:
+    """The Compare page: A defaults to the shipped model, B to the most accurate other run."""
+    return html.Div(
+        [
             html.H1("Compare two models"),
             dcc.Store(id=ids.COMPARE_SELECTED),
-            card(
-                "Models",
-                html.Div(
-                    [
-                        html.Label(
-                            [
-                                "A",
-                                dcc.Dropdown(
-                                    id=ids.COMPARE_RUN_A,
-                                    options=options,
-                                    value=first,
-                                    clearable=False,
-                                ),
-                            ]
-                        ),
-                        html.Label(
-                            [
-                                "B",
-                                dcc.Dropdown(
-                                    id=ids.COMPARE_RUN_B,
-                                    options=options,
-                                    value=second,
-                                    clearable=False,
-                                ),
-                            ]
-                        ),
-                    ],
-                    className="compare-pickers",
-                ),
-                note="Two runs scored on the same 10,000 test images.",
-            ),
+            card("Models", _pickers(), note="Two runs scored on the same 10,000 test images."),
             card(
                 "Is one really better?",
                 html.Div(id=ids.COMPARE_SUMMARY, className="compare-verdict"),
@@ -89,7 +76,7 @@ def layout(**_query) -> html.Div:
                 html.Div(id=ids.COMPARE_TABLE),
                 dcc.Loading(html.Div(id=ids.COMPARE_GALLERY), delay_show=300),
                 note="Click a cell to see its images with both models' probabilities of their "
-                "answers.",
+                "answers (each run's answer, raw or calibrated as the Probabilities switch says).",
             ),
             card(
                 "Confusion matrix: B minus A",
@@ -210,8 +197,8 @@ def show_cell(selected: str | None, name_a: str, name_b: str, scale: str):
     counts = {name: result.count(name) for name in CELLS}
     cell = selected if selected in CELLS else default_cell(counts)
     calibrated = scale != "raw"
-    p_a = service.probabilities(name_a, calibrated=calibrated)
-    p_b = service.probabilities(name_b, calibrated=calibrated)
+    p_a = service.test_answer(name_a, slice(None), calibrated=calibrated).probabilities
+    p_b = service.test_answer(name_b, slice(None), calibrated=calibrated).probabilities
     labels = service.mnist.y_test
     shown = order_cell(cell, result.cells[cell], labels, p_a, p_b)[
         : service.settings.cell_gallery_size
@@ -228,7 +215,10 @@ def show_cell(selected: str | None, name_a: str, name_b: str, scale: str):
         )
         for i in shown
     ]
-    note = f" ({scale_note(calibrated, service.uncalibrated(name_a, name_b))})"
+    note = (
+        f" (A: {service.described(name_a, calibrated=calibrated)}; "
+        f"B: {service.described(name_b, calibrated=calibrated)})"
+    )
     heading = html.P(
         [
             html.Strong(f"{CELL_TITLES[cell].capitalize()}: "),

@@ -333,7 +333,10 @@ def show_reading(
     return (
         text,
         message,
-        reading_bars(raw if scale == "raw" else reading),
+        reading_bars(
+            raw if scale == "raw" else reading,
+            described=current().described(run_name, calibrated=scale != "raw"),
+        ),
         input_tiles(reading),
         source,
         background,

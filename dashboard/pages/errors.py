@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, callback, clientside_callback, ctx, dcc, ht
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, gallery, graph, query_notice, scale_note, table, tile
+from dashboard.components import card, gallery, graph, query_notice, table, tile
 from dashboard.figures.errors import fig_class_scores, fig_confusion_matrix
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.query import messages, query_cell, query_choice
@@ -23,11 +23,62 @@ SALIENCY_PATH = "/saliency"
 NORMALIZATIONS = {"counts": "counts", "share": "share of the true digit"}
 
 
+def _main_column(mode: str) -> html.Div:
+    """The confusion matrix in `mode`, the chosen cell's images, the surest mistakes, the scores."""
+    modes = [{"label": v, "value": k} for k, v in NORMALIZATIONS.items()]
+    return html.Div(
+        [
+            card(
+                "Confusion matrix",
+                dcc.RadioItems(
+                    id=ids.ERRORS_NORMALIZE,
+                    value=mode,
+                    inline=True,
+                    className="radio",
+                    options=modes,
+                ),
+                graph(ids.ERRORS_MATRIX),
+                note="Rows are true digits, columns predictions. The diagonal "
+                "shows each digit's recall (blue: "
+                "the darker, the more often right); errors are shaded on their own "
+                "orange scale. Click a "
+                "cell to see its images; the chosen cell is outlined.",
+            ),
+            card(
+                "Images of the chosen cell",
+                dcc.Loading(html.Div(id=ids.ERRORS_CELL), delay_show=300),
+            ),
+            card(
+                "Most confident mistakes",
+                html.Div(id=ids.ERRORS_MISTAKES),
+                note="Test images the model got wrong while being most sure of its "
+                "answer: often ambiguous "
+                "or mislabelled.",
+            ),
+            card(
+                "Per-class precision, recall and F1",
+                graph(ids.ERRORS_SCORES),
+                html.Div(id=ids.ERRORS_SCORES_TABLE),
+            ),
+        ],
+        className="main-column",
+    )
+
+
 def layout(cell: str | None = None, mode: str | None = None, **_query) -> html.Div:
     """The Errors page, opened on confusion cell `cell` ("TRUE-PREDICTED") in `mode` (query
     parameters)."""
     asked_cell = query_cell(cell)
     asked_mode = query_choice(mode, "mode", list(NORMALIZATIONS), fallback="counts")
+    side_panel = card(
+        "Probabilities of one image",
+        html.Div(id=ids.ERRORS_IMAGE, className="panel-image"),
+        graph(ids.ERRORS_PROBABILITIES),
+        html.Div(id=ids.ERRORS_PROBABILITIES_CAPTION),
+        note="Click any image on this page to see the model's ten probabilities for it (the run's "
+        "answer, raw or calibrated as the Probabilities switch says).",
+        class_name="side-panel",
+    )
     return html.Div(
         [
             html.H1("Errors"),
@@ -36,59 +87,7 @@ def layout(cell: str | None = None, mode: str | None = None, **_query) -> html.D
             dcc.Store(
                 id=ids.ERRORS_CHOSEN_CELL, data=list(asked_cell.value) if asked_cell.value else None
             ),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            card(
-                                "Confusion matrix",
-                                dcc.RadioItems(
-                                    id=ids.ERRORS_NORMALIZE,
-                                    value=asked_mode.value,
-                                    inline=True,
-                                    className="radio",
-                                    options=[
-                                        {"label": v, "value": k} for k, v in NORMALIZATIONS.items()
-                                    ],
-                                ),
-                                graph(ids.ERRORS_MATRIX),
-                                note="Rows are true digits, columns predictions. The diagonal "
-                                "shows each digit's recall (blue: "
-                                "the darker, the more often right); errors are shaded on their own "
-                                "orange scale. Click a "
-                                "cell to see its images; the chosen cell is outlined.",
-                            ),
-                            card(
-                                "Images of the chosen cell",
-                                dcc.Loading(html.Div(id=ids.ERRORS_CELL), delay_show=300),
-                            ),
-                            card(
-                                "Most confident mistakes",
-                                html.Div(id=ids.ERRORS_MISTAKES),
-                                note="Test images the model got wrong while being most sure of its "
-                                "answer: often ambiguous "
-                                "or mislabelled.",
-                            ),
-                            card(
-                                "Per-class precision, recall and F1",
-                                graph(ids.ERRORS_SCORES),
-                                html.Div(id=ids.ERRORS_SCORES_TABLE),
-                            ),
-                        ],
-                        className="main-column",
-                    ),
-                    card(
-                        "Probabilities of one image",
-                        html.Div(id=ids.ERRORS_IMAGE, className="panel-image"),
-                        graph(ids.ERRORS_PROBABILITIES),
-                        html.Div(id=ids.ERRORS_PROBABILITIES_CAPTION),
-                        note="Click any image on this page to see the model's ten probabilities "
-                        "for it.",
-                        class_name="side-panel",
-                    ),
-                ],
-                className="with-side-panel",
-            ),
+            html.Div([_main_column(asked_mode.value), side_panel], className="with-side-panel"),
         ]
     )
 
@@ -98,20 +97,26 @@ def error_tiles(run_name: str, indices, gallery_name: str, *, calibrated: bool) 
     explain it."""
     service = current()
     predictions = service.predictions(run_name)
-    confidence = service.probabilities(run_name, calibrated=calibrated).max(axis=1)
+    confidence = service.test_answer(run_name, indices, calibrated=calibrated).probabilities.max(1)
     return [
         tile(
             service.mnist.x_test[i],
             [
                 f"#{i}",
                 f"true {predictions.labels[i]} → {predictions.predicted[i]}",
-                f"{confidence[i]:.1%}",
+                f"{shown:.1%}",
             ],
             tile_id={"type": ids.ERRORS_TILE, "gallery": gallery_name, "index": int(i)},
             link=("explain", f"{SALIENCY_PATH}?index={int(i)}"),
         )
-        for i in indices
+        for i, shown in zip(indices, confidence, strict=True)
     ]
+
+
+def answers_note(run_name: str, *, calibrated: bool) -> str:
+    """What a gallery's percentages are: e.g. "confidence: calibrated, with test-time
+    augmentation"."""
+    return f"confidence: {current().described(run_name, calibrated=calibrated)}"
 
 
 # The cell and the mode go into the URL (`?cell=TRUE-PREDICTED&mode=`), so that the address is a
@@ -201,7 +206,8 @@ def cell_view(run_name: str, true: int, predicted: int, *, calibrated: bool = Tr
                 f", the {len(shown)} {order} confident shown"
                 if len(shown) < len(indices)
                 else f", {order} confident first"
-            ),
+            )
+            + f" ({answers_note(run_name, calibrated=calibrated)})",
         ],
         className="cell-heading",
     )
@@ -241,19 +247,16 @@ def show_probabilities(index: int | None, run_name: str, scale: str = "calibrate
     run_name = check_run(run_name)
     index = None if index is None else check_int(index, "image", 0, len(current().mnist.y_test) - 1)
     service = current()
-    probabilities, predictions = (
-        service.probabilities(run_name, calibrated=scale != "raw"),
-        service.predictions(run_name),
-    )
+    predictions = service.predictions(run_name)
     if index is None:
         mistakes = predictions.confident_mistakes(1)
         index = int(mistakes[0]) if len(mistakes) else 0
     label, predicted = int(predictions.labels[index]), int(predictions.predicted[index])
+    answer = service.test_answer(run_name, index, calibrated=scale != "raw")
     figure = fig_probabilities(
-        probabilities[index],
+        answer.probabilities,
         label,
-        title=f"Test image #{index}: true {label}, predicted "
-        f"{predicted} ({scale_note(scale != 'raw', service.uncalibrated(run_name))})",
+        title=f"Test image #{index}: true {label}, predicted {predicted} ({answer.description})",
     )
     caption = dcc.Link(
         f"Explain image #{index} on the Saliency page →", href=f"{SALIENCY_PATH}?index={index}"
@@ -269,7 +272,7 @@ def show_probabilities(index: int | None, run_name: str, scale: str = "calibrate
             [
                 html.Strong(f"#{index}"),
                 f" · true {label} · predicted {predicted} "
-                f"({probabilities[index][predicted]:.1%}): ",
+                f"({answer.probabilities[predicted]:.1%}): ",
                 html.Span(verdict, className=verdict),
             ]
         ),
@@ -286,10 +289,14 @@ def show_mistakes(run_name: str, scale: str = "calibrated"):
     """The selected run's most confident mistakes."""
     run_name = check_run(run_name)
     indices = current().predictions(run_name).confident_mistakes(current().settings.mistakes_size)
-    return gallery(
-        error_tiles(run_name, indices, "mistakes", calibrated=scale != "raw"),
-        empty="This model makes no mistake on the test set.",
-    )
+    calibrated = scale != "raw"
+    return [
+        html.P(answers_note(run_name, calibrated=calibrated), className="note"),
+        gallery(
+            error_tiles(run_name, indices, "mistakes", calibrated=calibrated),
+            empty="This model makes no mistake on the test set.",
+        ),
+    ]
 
 
 @callback(

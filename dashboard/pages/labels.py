@@ -50,96 +50,83 @@ def _radio(component_id: str, labels: dict[str, str], value: str) -> dcc.RadioIt
     )
 
 
-def layout(**_query) -> html.Div:
-    """The Labels page: filters, the suspects' gallery and the CSV export."""
+def _dropdown(title: str, component_id: str, options: list, value: object, **style) -> html.Label:
+    return html.Label(
+        [
+            title,
+            dcc.Dropdown(
+                id=component_id,
+                options=options,
+                value=value,
+                clearable=False,
+                searchable=False,
+                **style,
+            ),
+        ]
+    )
+
+
+def _controls() -> html.Div:
+    """The filters, the page number and the CSV export."""
     digits = [{"label": "any digit", "value": ANY}] + [
         {"label": str(d), "value": d} for d in range(10)
     ]
-    controls = html.Div(
+    sorts = [{"label": SORT_LABELS[s], "value": s} for s in SORTS]
+    shows = [{"label": t, "value": k} for k, t in SHOW_LABELS.items()]
+    page = dcc.Input(id=ids.LABELS_PAGE, type="number", min=1, step=1, value=1, debounce=True)
+    return html.Div(
         [
             _radio(ids.LABELS_SPLIT, {"test": "test images", "train": "training images"}, "test"),
-            html.Label(
-                [
-                    "Class",
-                    dcc.Dropdown(
-                        id=ids.LABELS_DIGIT,
-                        options=digits,
-                        value=ANY,
-                        clearable=False,
-                        searchable=False,
-                        className="digit-select",
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "Sort",
-                    dcc.Dropdown(
-                        id=ids.LABELS_SORT,
-                        value="score",
-                        clearable=False,
-                        searchable=False,
-                        options=[{"label": SORT_LABELS[s], "value": s} for s in SORTS],
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "Show",
-                    dcc.Dropdown(
-                        id=ids.LABELS_SHOW,
-                        value="all",
-                        clearable=False,
-                        searchable=False,
-                        options=[{"label": t, "value": k} for k, t in SHOW_LABELS.items()],
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "Page",
-                    dcc.Input(
-                        id=ids.LABELS_PAGE, type="number", min=1, step=1, value=1, debounce=True
-                    ),
-                ]
-            ),
+            _dropdown("Class", ids.LABELS_DIGIT, digits, ANY, className="digit-select"),
+            _dropdown("Sort", ids.LABELS_SORT, sorts, "score"),
+            _dropdown("Show", ids.LABELS_SHOW, shows, "all"),
+            html.Label(["Page", page]),
             html.Button("Export CSV", id=ids.LABELS_EXPORT, n_clicks=0, className="button"),
             dcc.Download(id=ids.LABELS_DOWNLOAD),
         ],
         className="labels-controls",
     )
+
+
+def layout(**_query) -> html.Div:
+    """The Labels page: filters, the suspects' gallery and the CSV export."""
     return html.Div(
         [
             html.H1("Label errors in MNIST"),
             dcc.Store(id=ids.LABELS_MARKS, data=0),
             card(
                 "Likely mislabeled images",
-                controls,
+                _controls(),
                 html.Div(id=ids.LABELS_SUMMARY, className="note"),
                 html.Div(id=ids.LABELS_MESSAGE, className="message", role="status"),
                 dcc.Loading(html.Div(id=ids.LABELS_GALLERY), delay_show=300),
                 note="Found by confident learning (cleanlab) from probabilities of models that "
                 "never saw the image: "
                 "for training images, k-fold cross-validation; for test images, the selected "
-                "model. "
+                "model (its calibrated probabilities). "
                 "Score: cleanlab's label quality, the probability given to the label (lower: more "
-                "suspect). "
+                "suspect). A test image also shows the selected model's answer, raw or calibrated "
+                "as the Probabilities switch says. "
                 "Mark what you see; marks are shared by everyone using this app.",
             ),
         ]
     )
 
 
-def suspect_tile(row: dict, verdict: str | None) -> html.Div:
-    """One suspect: the image, given and suggested labels, score, its mark and the two mark
-    buttons."""
+def suspect_tile(row: dict, verdict: str | None, answer: str | None = None) -> html.Div:
+    """One suspect: the image, given and suggested labels, score, the model's `answer` (test
+    images), its mark and the two mark buttons."""
     service = current()
     images = service.mnist.x_test if row["split"] == "test" else service.mnist.x_train
-    caption = [
-        f"{row['split']} #{row['index']}",
-        f"label {row['given']} → {row['suggested']}?",
-        f"score {row['score']:.3f}",
-    ] + ([f"marked: {VERDICT_TEXT[verdict]}"] if verdict else [])
+    caption = (
+        [
+            f"{row['split']} #{row['index']}",
+            f"label {row['given']} → {row['suggested']}?",
+            f"score {row['score']:.3f}",
+        ]
+        + ([answer] if answer else [])
+        + ([f"marked: {VERDICT_TEXT[verdict]}"] if verdict else [])
+    )
     link = ("explain", f"{SALIENCY_PATH}?index={row['index']}") if row["split"] == "test" else None
     buttons = [
         html.Button(
@@ -175,10 +162,13 @@ def suspect_tile(row: dict, verdict: str | None) -> html.Div:
     Input(ids.LABELS_PAGE, "value"),
     Input(ids.LABELS_MARKS, "data"),
     Input(ids.RUN_SELECT, "value"),
+    Input(ids.PROBABILITY_SCALE, "value"),
 )
-def show_suspects(split: str, digit, sort: str, show: str, page, _version, run_name: str):
+def show_suspects(
+    split: str, digit, sort: str, show: str, page, _version, run_name: str, scale="calibrated"
+):
     """One page of the suspects chosen by the filters (unknown values read as the defaults), with
-    their marks."""
+    their marks and, for test images, the run's answer (raw or calibrated as the switch says)."""
     split, sort, show = (
         value if value in allowed else default
         for value, allowed, default in (
@@ -210,6 +200,21 @@ def show_suspects(split: str, digit, sort: str, show: str, page, _version, run_n
         sort=sort,
         show=show,
     )
+    return suspects_page(rows, marks, page, data, split, run_name, calibrated=scale != "raw")
+
+
+def suspects_page(
+    rows: list[dict],
+    marks: dict,
+    page,
+    data: dict | None,
+    split: str,
+    run_name: str,
+    *,
+    calibrated: bool,
+) -> tuple[str, html.Div]:
+    """The summary line and the gallery of page `page` of `rows` (clamped to the pages there
+    are)."""
     size = current().settings.suspects_page_size
     pages = max(1, -(-len(rows) // size))
     page = min(max(1, page if isinstance(page, int) else 1), pages)
@@ -220,16 +225,34 @@ def show_suspects(split: str, digit, sort: str, show: str, page, _version, run_n
         else f"run {run_name} (the selected model)"
     )
     marked = sum(1 for row in rows if f"{row['split']}:{row['index']}" in marks)
+    answers = answer_lines(shown, run_name, calibrated=calibrated)
     summary = (
         f"{len(rows):,} suspects ({marked} marked), page {page} of {pages}"
         + (f" · probabilities from {source}" if source else "")
+        + (f" · answers {current().described(run_name, calibrated=calibrated)}" if answers else "")
         + f" · cleanlab {cleanlab_version()}"
     )
     tiles = [
-        suspect_tile(row, marks.get(f"{row['split']}:{row['index']}", {}).get("verdict"))
+        suspect_tile(
+            row,
+            marks.get(f"{row['split']}:{row['index']}", {}).get("verdict"),
+            answers.get(row["index"]) if row["split"] == "test" else None,
+        )
         for row in shown
     ]
     return summary, gallery(tiles, empty="No suspect matches these filters.")
+
+
+def answer_lines(rows: list[dict], run_name: str, *, calibrated: bool) -> dict[int, str]:
+    """For each test image among `rows`, run `run_name`'s answer: "model: 3 (97.1%)"."""
+    indices = [row["index"] for row in rows if row["split"] == "test"]
+    if not indices:
+        return {}
+    probabilities = current().test_answer(run_name, indices, calibrated=calibrated).probabilities
+    return {
+        index: f"model: {p.argmax()} ({p.max():.1%})"
+        for index, p in zip(indices, probabilities, strict=True)
+    }
 
 
 @callback(

@@ -25,6 +25,7 @@ from dashboard.figures.network import fig_feature_maps, fig_filters, fig_units
 from dashboard.figures.theme import fig_message
 from dashboard.service import current
 from dashboard.validation import check_clicks
+from model.core.answer import Answer
 from model.insight.activations import channel_order, strongest_units
 
 dash.register_page(
@@ -39,8 +40,8 @@ COMPUTING = (
 )
 
 
-def layout(index: str | None = None, **_query) -> html.Div:
-    """The Network page, opened on test image `index` (a query parameter)."""
+def _maps_card() -> html.Div:
+    """The projection's test images placed by their pixels and by the model's learned features."""
     size = current().settings.projection_size
     maps = html.Div(
         [
@@ -57,6 +58,46 @@ def layout(index: str | None = None, **_query) -> html.Div:
         ],
         className="split network-maps",
     )
+    return card(
+        f"A map of learned features: {size:,} test images",
+        maps,
+        html.Div(id=ids.NETWORK_MAP_STATUS, className="note"),
+        dcc.Interval(id=ids.NETWORK_POLL, interval=POLL_MS, disabled=True),
+        note="The same test images as the Dataset page's map, placed by their pixels "
+        "(left) and by the last "
+        "hidden layer of the selected model (right), coloured by label; rings mark the "
+        "model's mistakes. "
+        "Classes that overlap in pixels separate in learned features. Click a dot to look "
+        "inside that image.",
+    )
+
+
+def _filters_and_units() -> html.Div:
+    """The first layer's filters beside the strongest units of the last hidden layer."""
+    return html.Div(
+        [
+            card(
+                "The first layer's filters",
+                graph(ids.NETWORK_FILTERS),
+                note="The learned kernels the first convolution slides over the image: red "
+                "weights add the pixel "
+                "under them, blue ones subtract it. Edges and strokes in several "
+                "directions.",
+            ),
+            card(
+                "The strongest units of the last hidden layer",
+                graph(ids.NETWORK_UNITS),
+                note="The units that feed the answer, most active first; each bar's colour "
+                "is the digit that the "
+                "unit's weights favour most.",
+            ),
+        ],
+        className="network-pair",
+    )
+
+
+def layout(index: str | None = None, **_query) -> html.Div:
+    """The Network page, opened on test image `index` (a query parameter)."""
     return html.Div(
         [
             html.H1("Network"),
@@ -79,38 +120,8 @@ def layout(index: str | None = None, **_query) -> html.Div:
                 "smaller and more "
                 "abstract.",
             ),
-            html.Div(
-                [
-                    card(
-                        "The first layer's filters",
-                        graph(ids.NETWORK_FILTERS),
-                        note="The learned kernels the first convolution slides over the image: red "
-                        "weights add the pixel "
-                        "under them, blue ones subtract it. Edges and strokes in several "
-                        "directions.",
-                    ),
-                    card(
-                        "The strongest units of the last hidden layer",
-                        graph(ids.NETWORK_UNITS),
-                        note="The units that feed the answer, most active first; each bar's colour "
-                        "is the digit that the "
-                        "unit's weights favour most.",
-                    ),
-                ],
-                className="network-pair",
-            ),
-            card(
-                f"A map of learned features: {size:,} test images",
-                maps,
-                html.Div(id=ids.NETWORK_MAP_STATUS, className="note"),
-                dcc.Interval(id=ids.NETWORK_POLL, interval=POLL_MS, disabled=True),
-                note="The same test images as the Dataset page's map, placed by their pixels "
-                "(left) and by the last "
-                "hidden layer of the selected model (right), coloured by label; rings mark the "
-                "model's mistakes. "
-                "Classes that overlap in pixels separate in learned features. Click a dot to look "
-                "inside that image.",
-            ),
+            _filters_and_units(),
+            _maps_card(),
         ]
     )
 
@@ -134,10 +145,9 @@ def pick_image(clicks: int, pixel_click: dict | None, feature_click: dict | None
         raise PreventUpdate from None
 
 
-def caption(
-    image: np.ndarray, text: str, label: int | None, probabilities: np.ndarray, run_name: str
-) -> list:
-    """The image small, what it is and the model's answer."""
+def caption(image: np.ndarray, text: str, label: int | None, read: Answer, run_name: str) -> list:
+    """The image small, what it is and the model's answer (and what its probability is)."""
+    probabilities = read.probabilities
     predicted = int(probabilities.argmax())
     answer = f"{run_name} answers {predicted} ({probabilities[predicted]:.1%})"
     verdict = (
@@ -154,7 +164,9 @@ def caption(
     pixels = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
     return [
         html.Img(src=png_data_url(pixels), alt=text),
-        html.P([html.Strong(text), f" · {answer}", *verdict]),
+        html.P(
+            [html.Strong(text), f" · {answer}", *verdict, f" · probabilities {read.description}"]
+        ),
     ]
 
 
@@ -167,9 +179,11 @@ def caption(
     Input(ids.NETWORK_INDEX, "value"),
     Input(ids.SHELL_DRAWING, "data"),
     Input(ids.RUN_SELECT, "value"),
+    Input(ids.PROBABILITY_SCALE, "value"),
 )
-def show_network(source: str, index, drawing, run_name: str):
-    """The activations of the chosen image in run `run_name`'s model."""
+def show_network(source: str, index, drawing, run_name: str, scale: str = "calibrated"):
+    """The activations of the chosen image in run `run_name`'s model, and the run's answer for it
+    (as the Probabilities switch says)."""
     network = current().network(run_name)
     if network.has_convolution:
         filters = fig_filters(network.first_filters(), layer=network.conv_layers[0])
@@ -181,7 +195,8 @@ def show_network(source: str, index, drawing, run_name: str):
         message = fig_message(str(error), height=200)
         return html.P(str(error), className="note"), message, filters, message
     seen = network.activations(chosen.image)
-    head = caption(chosen.image, chosen.caption, chosen.label, seen.probabilities, run_name)
+    read = current().answer(run_name, chosen.image, calibrated=scale != "raw")
+    head = caption(chosen.image, chosen.caption, chosen.label, read, run_name)
     if network.has_convolution:
         layers = [(layer.name, layer.maps) for layer in seen.layers]
         maps = fig_feature_maps(layers, [channel_order(layer.maps) for layer in seen.layers])

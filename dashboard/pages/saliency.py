@@ -16,7 +16,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import card, graph, query_notice, scale_note
+from dashboard.components import card, graph, query_notice
 from dashboard.figures.images import fig_probabilities, png_data_url
 from dashboard.figures.saliency import fig_saliency
 from dashboard.figures.theme import fig_message
@@ -33,6 +33,7 @@ from dashboard.validation import (
     fail,
 )
 from model import config
+from model.core.answer import Answer
 from model.core.mnist import pixels
 from model.insight.saliency import METHODS, normalize_heatmap
 
@@ -72,44 +73,43 @@ def _slider(method: str, name: str) -> html.Label:
     )
 
 
-def layout(index: str | None = None, method: str | None = None, **_query) -> html.Div:
-    """The Saliency page, opened on test image `index` with `method` (query parameters; bad ones get
-    a message)."""
-    count = len(current().mnist.y_test)
-    asked_index = query_int(
-        index, "index", low=0, high=count - 1, fallback=0 if index is None else None
-    )
-    asked_method = query_choice(method, "method", [*METHODS, ALL_METHODS], fallback=ALL_METHODS)
-    digits = [{"label": str(d), "value": d} for d in range(config.NUM_CLASSES)]
-    methods = [{"label": m.label, "value": name} for name, m in METHODS.items()]
-    controls = html.Div(
+def _digit_dropdown(title: str, component_id: str, value: object, options: list) -> html.Label:
+    return html.Label(
         [
-            html.Label(
-                [
-                    "Test image #",
-                    dcc.Input(
-                        id=ids.SALIENCY_INDEX,
-                        type="number",
-                        min=0,
-                        max=count - 1,
-                        step=1,
-                        value=asked_index.value,
-                        debounce=True,
-                    ),
-                ]
+            title,
+            dcc.Dropdown(
+                id=component_id,
+                value=value,
+                clearable=False,
+                searchable=False,
+                options=options,
+                className="digit-select",
             ),
-            html.Label(
-                [
-                    "Class",
-                    dcc.Dropdown(
-                        id=ids.SALIENCY_CLASS,
-                        value=ANY_CLASS,
-                        clearable=False,
-                        searchable=False,
-                        options=[{"label": "any digit", "value": ANY_CLASS}] + digits,
-                        className="digit-select",
-                    ),
-                ]
+        ]
+    )
+
+
+def _controls(index: int | None, count: int) -> html.Div:
+    """The test image's number, the class and mistakes filters, Random / Next, the class to
+    explain."""
+    digits = [{"label": str(d), "value": d} for d in range(config.NUM_CLASSES)]
+    number = dcc.Input(
+        id=ids.SALIENCY_INDEX,
+        type="number",
+        min=0,
+        max=count - 1,
+        step=1,
+        value=index,
+        debounce=True,
+    )
+    return html.Div(
+        [
+            html.Label(["Test image #", number]),
+            _digit_dropdown(
+                "Class",
+                ids.SALIENCY_CLASS,
+                ANY_CLASS,
+                [{"label": "any digit", "value": ANY_CLASS}] + digits,
             ),
             dcc.Checklist(
                 id=ids.SALIENCY_MISTAKES,
@@ -119,29 +119,33 @@ def layout(index: str | None = None, method: str | None = None, **_query) -> htm
             ),
             html.Button("Random", id=ids.SALIENCY_RANDOM, n_clicks=0, className="button"),
             html.Button("Next →", id=ids.SALIENCY_NEXT, n_clicks=0, className="button"),
-            html.Label(
-                [
-                    "Explain class",
-                    dcc.Dropdown(
-                        id=ids.SALIENCY_TARGET,
-                        value=PREDICTED,
-                        clearable=False,
-                        searchable=False,
-                        className="digit-select",
-                        options=[{"label": "the predicted one", "value": PREDICTED}] + digits,
-                    ),
-                ]
+            _digit_dropdown(
+                "Explain class",
+                ids.SALIENCY_TARGET,
+                PREDICTED,
+                [{"label": "the predicted one", "value": PREDICTED}] + digits,
             ),
         ],
         className="saliency-controls",
     )
+
+
+def layout(index: str | None = None, method: str | None = None, **_query) -> html.Div:
+    """The Saliency page, opened on test image `index` with `method` (query parameters; bad ones get
+    a message)."""
+    count = len(current().mnist.y_test)
+    asked_index = query_int(
+        index, "index", low=0, high=count - 1, fallback=0 if index is None else None
+    )
+    asked_method = query_choice(method, "method", [*METHODS, ALL_METHODS], fallback=ALL_METHODS)
+    methods = [{"label": m.label, "value": name} for name, m in METHODS.items()]
     return html.Div(
         [
             html.H1("Saliency"),
             query_notice(messages(asked_index, asked_method)),
             card(
                 "Choose an image and a method",
-                controls,
+                _controls(asked_index.value, count),
                 dcc.RadioItems(
                     id=ids.SALIENCY_METHOD,
                     value=asked_method.value,
@@ -165,7 +169,12 @@ def layout(index: str | None = None, method: str | None = None, **_query) -> htm
                 "Gradients and occlusion are signed; the others show magnitude only). Scaled per "
                 "map.",
             ),
-            card("The model's probabilities for this image", graph(ids.SALIENCY_PROBABILITIES)),
+            card(
+                "The model's probabilities for this image",
+                graph(ids.SALIENCY_PROBABILITIES),
+                note="The run's answer (with its test-time augmentation if it uses one), raw or "
+                "calibrated as the Probabilities switch says; the heatmaps explain the bare model.",
+            ),
         ]
     )
 
@@ -243,11 +252,10 @@ def method_settings(values: list, setting_ids: list[dict]) -> dict[str, dict]:
     return settings
 
 
-def image_caption(
-    index: int, label: int, probabilities: np.ndarray, run_name: str, note: str
-) -> list:
-    """The test image small, its number and label, the model's answer (right or wrong), and
-    `note`."""
+def image_caption(index: int, label: int, answer: Answer, run_name: str, note: str) -> list:
+    """The test image small, its number and label, the model's answer (right or wrong, and what
+    its probability is), and `note`."""
+    probabilities = answer.probabilities
     predicted = int(probabilities.argmax())
     verdict = "right" if predicted == label else "wrong"
     return [
@@ -260,6 +268,7 @@ def image_caption(
                         f" · label {label} · {run_name} predicts {predicted} "
                         f"({probabilities[predicted]:.1%}), ",
                         html.Span(verdict, className=verdict),
+                        f" · probabilities {answer.description}",
                     ]
                 ),
                 html.P(note, className="note"),
@@ -290,7 +299,38 @@ def explain_image(
     scale: str = "calibrated",
 ):
     """The heatmaps of test image `index` by `method` (or all methods) for `target`, and its
-    probabilities."""
+    probabilities (the run's answer, as the Probabilities switch says)."""
+    method, target, settings, run_name = _checked(method, target, values, setting_ids, run_name)
+    service = current()
+    count = len(service.mnist.y_test)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+        message = f"Enter a test image number from 0 to {count - 1}."
+        return message, fig_message(message), fig_message(message)
+    image = pixels(service.mnist.x_test[index])
+    label = int(service.mnist.y_test[index])
+    answer = service.test_answer(run_name, index, calibrated=scale != "raw")
+    probabilities = answer.probabilities
+    title = f"true digit {label} ({answer.description})"
+    explained = int(probabilities.argmax()) if target == PREDICTED else target
+    try:
+        start = time.perf_counter()
+        methods, heatmaps = _heatmaps(run_name, image, method, explained, settings)
+    except ValueError as error:
+        return str(error), fig_message(str(error)), fig_probabilities(probabilities, label)
+    note = (
+        f"Explaining class {explained}: {len(methods)} heatmap{'s' if len(methods) > 1 else ''} in "
+        f"{(time.perf_counter() - start) * 1000:.0f} ms."
+        + ("" if len(methods) > 1 else f" {METHODS[method].description}")
+    )
+    caption = image_caption(index, label, answer, run_name, note)
+    figure = fig_saliency(
+        [image] * len(methods), heatmaps, [METHODS[name].label for name in methods]
+    )
+    return caption, figure, fig_probabilities(probabilities, label, title=title)
+
+
+def _checked(method, target, values: list, setting_ids: list, run_name) -> tuple:
+    """The saliency callback's inputs checked: (method, target, settings by method, run name)."""
     method = check_text(
         method, "method", max_length=64, optional=False
     )  # explain() says which methods exist
@@ -302,42 +342,20 @@ def explain_image(
     setting_ids = check_list(
         setting_ids, "setting ids", lambda value, where: check_dict(value, where, optional=False)
     )
-    run_name = check_run(run_name)
-    service = current()
-    count = len(service.mnist.y_test)
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
-        message = f"Enter a test image number from 0 to {count - 1}."
-        return message, fig_message(message), fig_message(message)
-    image = pixels(service.mnist.x_test[index])
-    label = int(service.mnist.y_test[index])
-    probabilities = service.scaled(
-        run_name, service.predictor(run_name).predict(image), calibrated=scale != "raw"
-    )
-    explained = (
-        int(probabilities.argmax()) if target == PREDICTED else target
-    )  # explain() checks it
-    settings = method_settings(values, setting_ids)
-    try:
-        explainer = service.explainer(run_name)
-        methods = explainer.methods if method == ALL_METHODS else (method,)
-        start = time.perf_counter()
-        heatmaps = [
-            normalize_heatmap(
-                explainer.explain(image, name, explained, **settings.get(name, {})),
-                signed=METHODS[name].signed,
-            )
-            for name in methods
-        ]
-    except ValueError as error:
-        return str(error), fig_message(str(error)), fig_probabilities(probabilities, label)
-    note = (
-        f"Explaining class {explained}: {len(methods)} heatmap{'s' if len(methods) > 1 else ''} in "
-        f"{(time.perf_counter() - start) * 1000:.0f} ms."
-        + ("" if len(methods) > 1 else f" {METHODS[method].description}")
-    )
-    caption = image_caption(index, label, probabilities, run_name, note)
-    figure = fig_saliency(
-        [image] * len(methods), heatmaps, [METHODS[name].label for name in methods]
-    )
-    title = f"true digit {label} ({scale_note(scale != 'raw', service.uncalibrated(run_name))})"
-    return caption, figure, fig_probabilities(probabilities, label, title=title)
+    return method, target, method_settings(values, setting_ids), check_run(run_name)
+
+
+def _heatmaps(
+    run_name: str, image: np.ndarray, method: str, explained, settings: dict
+) -> tuple[tuple[str, ...], list[np.ndarray]]:
+    """The methods shown and the normalized heatmap of `image` by each, for class `explained`."""
+    explainer = current().explainer(run_name)
+    methods = explainer.methods if method == ALL_METHODS else (method,)
+    heatmaps = [
+        normalize_heatmap(
+            explainer.explain(image, name, explained, **settings.get(name, {})),
+            signed=METHODS[name].signed,
+        )
+        for name in methods
+    ]
+    return tuple(methods), heatmaps

@@ -20,10 +20,12 @@ from typing import TypeVar
 import flask
 import numpy as np
 
+from dashboard.service.answers import Answers
 from dashboard.service.labels import LabelStore
 from dashboard.service.runs import RunCache, RunEntry
 from dashboard.settings import Settings
-from model.core.calibration import Reliability, read_calibration, scale_if_calibrated
+from model.core.answer import Answer
+from model.core.calibration import Reliability, read_calibration
 from model.core.error_index import Predictions
 from model.core.mnist import Mnist, load_mnist
 from model.core.predictor import Predictor
@@ -103,7 +105,7 @@ def summarize(run: Run) -> RunSummary:
     )
 
 
-class Service:
+class Service(Answers):
     """Read-only access to the dataset, its statistics and the runs, cached."""
 
     def __init__(self, settings: Settings) -> None:
@@ -240,48 +242,38 @@ class Service:
         `target`), memoized."""
         entry = self.entry(name)
         image = np.asarray(image, np.float32)
-        answer = int(entry.predictor().predict(image).argmax())
+        read = int(self.answer(name, image, calibrated=False).probabilities.argmax())
         key = ("attack", image.tobytes(), method, target)
         return entry.memo(
             key,
-            lambda: entry.attacker().smallest_epsilon(image, answer, method=method, target=target),
+            lambda: entry.attacker().smallest_epsilon(image, read, method=method, target=target),
         )
 
     def what_if(
         self, name: object, image: np.ndarray, settings: dict, *, calibrated: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """`image` transformed by `settings` (model.insight.whatif) and run `name`'s probabilities
-        (10,) for it (calibrated
-        when asked and the run is, as the Draw page's reading)."""
+    ) -> tuple[np.ndarray, Answer]:
+        """`image` transformed by `settings` (model.insight.whatif) and run `name`'s answer for
+        it."""
         changed = transform(image, **settings)
-        return changed, self.scaled(
-            name, self.predictor(name).predict(changed), calibrated=calibrated
-        )
+        return changed, self.answer(name, changed, calibrated=calibrated)
 
     def what_if_sweep(
         self, name: object, image: np.ndarray, settings: dict, *, calibrated: bool
     ) -> tuple[dict, dict]:
         """For each what-if setting, its values across its range and run `name`'s probabilities
-        there (calibrated
-        as `what_if`'s), one batch."""
+        there (as `answer` gives them), one batch."""
         images = sweep(image, settings)
-        probabilities = self.scaled(
-            name, self.predictor(name).predict(images.images), calibrated=calibrated
-        )
+        probabilities = self.answer(name, images.images, calibrated=calibrated).probabilities
         return images.values, images.split(probabilities)
 
     def read_image(
         self, name: object, image: np.ndarray, *, number: bool = False
     ) -> list[Classification]:
         """Run `name`'s reading of `image`: its digit, or each digit of a number left to right; []
-        if nothing is drawn."""
-        predictor = self.predictor(name)
+        if nothing is drawn. The probabilities are `answer`'s, raw."""
+        model = self.run_model(name)
         try:
-            return (
-                read_number(predictor, image).classifications
-                if number
-                else [classify(predictor, image)]
-            )
+            return read_number(model, image).classifications if number else [classify(model, image)]
         except EmptyImageError:
             return []
 
@@ -298,11 +290,6 @@ class Service:
         """`compute()` once per version of run `name` and `key` (a page's figures, say); then the
         stored value."""
         return self.entry(name).memo(("cached", *key), compute)
-
-    def uncalibrated(self, *names: object) -> list[str]:
-        """Those of the runs `names` that have no temperature (their probabilities are always
-        raw)."""
-        return [str(name) for name in names if self.temperature(name) is None]
 
     def calibration(self, name: object) -> dict | None:
         """Run `name`'s calibration.json (temperature, NLL, ECE, MCE); None when it is not
@@ -321,25 +308,6 @@ class Service:
             ("compare", str(name_b), b.stamp),
             lambda: compare(self.mnist.y_test, a.run.probabilities, b.run.probabilities),
         )
-
-    def scaled(self, name: object, probabilities: np.ndarray, *, calibrated: bool) -> np.ndarray:
-        """`probabilities` of run `name`'s model, temperature-scaled if asked and the run is
-        calibrated."""
-        return (
-            scale_if_calibrated(probabilities, self.temperature(name))
-            if calibrated
-            else probabilities
-        )
-
-    def calibrated_reading(
-        self, name: object, reading: list[Classification]
-    ) -> list[Classification]:
-        """`reading` with each digit's probabilities temperature-scaled by run `name` (unchanged if
-        not calibrated)."""
-        return [
-            replace(c, probabilities=self.scaled(name, c.probabilities, calibrated=True))
-            for c in reading
-        ]
 
     def best_other_run(self, name: object) -> str | None:
         """The most accurate readable run other than `name`; None when there is none."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model import config
+from model.core.answer import RunModel, answer
 from model.core.predictor import Predictor
 from model.reading.gate import NOT_A_DIGIT, DigitGate, GateError, default_gate
 from model.reading.preprocess import extract_ink, frame_digit, ink_box
@@ -83,11 +84,11 @@ def gate_or_none(gate: DigitGate | None = None, *, refuse: bool = True) -> Digit
 
 
 def judge(
-    predictor: Predictor, gate: DigitGate | None, inputs: np.ndarray
+    predictor: Predictor | RunModel, gate: DigitGate | None, inputs: np.ndarray
 ) -> list[tuple[np.ndarray, float | None, bool]]:
     """(probabilities, digit score, refused) for each 28x28 input of `inputs` (n, 28, 28), in two
-    batched calls."""
-    probabilities = predictor.predict(inputs)
+    batched calls; the probabilities are the run's raw `model.core.answer.answer`."""
+    probabilities = answer(predictor, inputs, calibrated=False).probabilities
     if gate is None:
         return [(p, None, False) for p in probabilities]
     scores = np.atleast_1d(gate.scores(inputs))
@@ -97,7 +98,11 @@ def judge(
 
 
 def classify(
-    predictor: Predictor, image: np.ndarray, *, gate: DigitGate | None = None, refuse: bool = True
+    predictor: Predictor | RunModel,
+    image: np.ndarray,
+    *,
+    gate: DigitGate | None = None,
+    refuse: bool = True,
 ) -> Classification:
     """Preprocess a digit image of any size, predict it and ask the digit gate (the shipped one
     unless `gate`

@@ -1,7 +1,11 @@
 """Read the digit, or the number, in image files of any size (PNG, JPEG, ...): drawings, scans or
 photos.
 
-Usage: `python -m model.predict IMAGE... [--number] [--run DIR] [--json]`.
+Usage: `python -m model.predict IMAGE... [--number] [--run DIR] [--calibrated] [--json]`.
+
+The probabilities are the run's answer (`model.core.answer`): with its test-time augmentation if it
+uses one, temperature-scaled with --calibrated (when the run is calibrated); one line on stderr and
+each JSON object's "probabilities_are" say which.
 
 With --json, one JSON object per image and line:
 - a digit: {"path": ..., "digit": 7, "confidence": 0.99, "probabilities": [10 numbers]}; a mark that
@@ -22,10 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from model import config
-from model.core.predictor import Predictor, load_predictor
+from model.core.answer import RunModel, describe, load_run_model, scale
 from model.core.runs import RunError, default_run_dir
 from model.reading.classify import Classification, classify
 from model.reading.preprocess import EmptyImageError, ImageReadError, read_image_file
@@ -38,10 +43,16 @@ def _rounded(classification: Classification) -> list[float]:
     return [round(float(p), 6) for p in classification.probabilities]
 
 
-def answer(predictor: Predictor, path: Path) -> dict:
+def _scaled(model: RunModel, classification: Classification, calibrated: bool) -> Classification:
+    """`classification` with its (raw) probabilities temperature-scaled as `calibrated` says."""
+    scaled = scale(model, classification.probabilities, calibrated=calibrated)
+    return replace(classification, probabilities=scaled.probabilities)
+
+
+def answer(model: RunModel, path: Path, *, calibrated: bool = False) -> dict:
     """The JSON-ready reading of one file as one digit (see the module docstring)."""
     try:
-        result = classify(predictor, read_image_file(path))
+        result = _scaled(model, classify(model, read_image_file(path)), calibrated)
     except ImageReadError as error:
         return {"path": str(path), "digit": None, "error": str(error)}
     except EmptyImageError as error:
@@ -64,15 +75,15 @@ def _part(classification: Classification) -> dict:
     return part | ({"reason": classification.reason} if classification.refused else {})
 
 
-def answer_number(predictor: Predictor, path: Path) -> dict:
+def answer_number(model: RunModel, path: Path, *, calibrated: bool = False) -> dict:
     """The JSON-ready reading of one file as a number (see the module docstring)."""
     try:
-        reading = read_number(predictor, read_image_file(path))
+        reading = read_number(model, read_image_file(path))
     except ImageReadError as error:
         return {"path": str(path), "number": None, "error": str(error)}
     except EmptyImageError as error:
         return {"path": str(path), "number": None, "reason": str(error), "digits": []}
-    parts = [_part(c) for c in reading.classifications]
+    parts = [_part(_scaled(model, c, calibrated)) for c in reading.classifications]
     if not reading.text:
         return {"path": str(path), "number": None, "reason": NOTHING_READABLE, "digits": parts}
     return {"path": str(path), "number": reading.text, "digits": parts}
@@ -111,16 +122,25 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="run directory (default: the run named in runs/DEFAULT)",
     )
+    parser.add_argument(
+        "--calibrated", action="store_true", help="temperature-scaled probabilities (if calibrated)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per image and line")
     args = parser.parse_args(argv)
     try:
-        predictor = load_predictor(args.run or default_run_dir(config.RUNS_DIR))
+        model = load_run_model(args.run or default_run_dir(config.RUNS_DIR))
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    read = answer_number if args.number else answer
+    described = describe(
+        calibrated=args.calibrated and model.temperature is not None, tta=model.tta
+    )
+    print(f"probabilities: {described}", file=sys.stderr)
     failed = 0
     for path in args.images:
-        result = answer_number(predictor, path) if args.number else answer(predictor, path)
+        result = read(model, path, calibrated=args.calibrated)
+        result |= {"probabilities_are": described} if "error" not in result else {}
         failed += "error" in result and "reason" not in result
         print(json.dumps(result) if args.json else _format(result), flush=True)
     return 1 if failed else 0

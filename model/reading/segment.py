@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.core.answer import RunModel
 from model.core.predictor import Predictor
 from model.reading.classify import Classification, gate_or_none, judge
 from model.reading.gate import DigitGate
@@ -151,7 +152,7 @@ def _quality(reading: tuple[np.ndarray, float | None, bool], part: _Part | None 
 
 
 def _split(
-    part: _Part, predictor: Predictor, gate: DigitGate | None, depth: int = 0
+    part: _Part, predictor: Predictor | RunModel, gate: DigitGate | None, depth: int = 0
 ) -> list[_Part]:
     """`part`, or its pieces when it reads better cut in two (recursively, for three or four
     touching digits)."""
@@ -241,7 +242,7 @@ class NumberReading:
 
 
 def read_number(
-    predictor: Predictor,
+    predictor: Predictor | RunModel,
     image: np.ndarray,
     *,
     gate: DigitGate | None = None,

@@ -12,21 +12,22 @@ import logging
 import sys
 from pathlib import Path
 
+from model.core.answer import answer, load_run_model
 from model.core.calibration import calibration_summary, write_calibration
 from model.core.mnist import DataError, load_mnist, pixels, validation_split
-from model.core.predictor import load_predictor
 from model.core.runs import RunError, load_run
 
 log = logging.getLogger(__name__)
 
 
 def calibrate_run(run_dir: Path | str) -> dict:
-    """Predict the validation split with the run's model, fit the temperature, write
-    `calibration.json`; return it."""
+    """Answer the validation split as the run answers (`model.core.answer`: with its test-time
+    augmentation if it uses one), fit the temperature, write `calibration.json`; return it."""
     run = load_run(run_dir)
     mnist = load_mnist()
     split = validation_split(mnist)
-    val_probabilities = load_predictor(run.path).predict(pixels(split.x_val))
+    model = load_run_model(run.path)
+    val_probabilities = answer(model, pixels(split.x_val), calibrated=False).probabilities
     summary = calibration_summary(split.y_val, val_probabilities, mnist.y_test, run.probabilities)
     write_calibration(run.path, summary)
     log.info("run %s calibrated: temperature %.3f", run.name, summary["temperature"])

@@ -58,11 +58,11 @@ def test_calibration_page_and_the_switch(duo):
     duo.select_dcc_dropdown(f"#{ids.RUN_SELECT}", index=1)  # the runs by name: baseline, convnet
     duo.wait_for_contains_text(f"#{ids.CALIBRATION_SUMMARY}", "temperature", timeout=20)
     duo.wait_for_contains_text(
-        f"#{ids.CALIBRATION_RELIABILITY} .gtitle", "calibrated probabilities", timeout=15
+        f"#{ids.CALIBRATION_RELIABILITY} .gtitle", "calibrated, without test-time", timeout=15
     )
     duo.find_element(f"#{ids.PROBABILITY_SCALE} input[value='raw']").click()
     duo.wait_for_contains_text(
-        f"#{ids.CALIBRATION_RELIABILITY} .gtitle", "raw probabilities", timeout=15
+        f"#{ids.CALIBRATION_RELIABILITY} .gtitle", "raw, without test-time", timeout=15
     )
     duo.wait_for_element(f"#{ids.CALIBRATION_HISTOGRAM} .bars", timeout=15)
     duo.select_dcc_dropdown(f"#{ids.RUN_SELECT}", index=0)

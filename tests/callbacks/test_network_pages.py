@@ -167,7 +167,9 @@ def test_what_if_follows_the_sliders_and_sweeps_every_range(service):
     tile, bars = call(
         whatif.show_reading, drag, store, values, [0, 1, 0, 0, 0], CONVNET, slider_ids
     )
-    assert "reads" in str(tile) and len(bars.children) == 10
+    title, *rows = bars.children
+    assert "reads" in str(tile) and len(rows) == 10
+    assert title.children == "probabilities: calibrated, without test-time augmentation"
     figure = whatif.show_sweep(store, values, CONVNET, slider_ids)
     assert len(figure.data) == 10 * len(SETTINGS)
     assert np.allclose(np.sum([trace.y for trace in figure.data[:10]], axis=0), 1, atol=1e-3)
@@ -197,8 +199,9 @@ def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_r
     store = drawing_store(service, index=1)
     slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
     untouched = [SETTINGS[name].identity for name in SETTINGS]
-    raw = service.predictor(CONVNET).predict(read_store(store)[0].input)
-    calibrated = service.scaled(CONVNET, raw, calibrated=True)
+    drawn = read_store(store)[0].input
+    raw = service.answer(CONVNET, drawn, calibrated=False).probabilities
+    calibrated = service.answer(CONVNET, drawn, calibrated=True).probabilities
     assert service.temperature(CONVNET) is not None and not np.allclose(raw, calibrated, atol=1e-3)
     best = int(raw.argmax())
     new_stroke = f"{ids.DRAW_READ}.data"

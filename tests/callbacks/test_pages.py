@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from dash import html
 
 from dashboard.figures.images import png_data_url
 from model.core.runs import RunError
@@ -167,7 +168,7 @@ def test_probabilities_default_to_the_worst_mistake(service):
 def test_errors_page_follows_the_run(service):
     from dashboard.pages import errors
 
-    mistakes = [tile_indices(errors.show_mistakes(name)) for name in RUN_NAMES]
+    mistakes = [tile_indices(html.Div(errors.show_mistakes(name))) for name in RUN_NAMES]
     assert mistakes[0] != mistakes[1]
     for name, shown in zip(RUN_NAMES, mistakes, strict=False):
         assert shown == list(

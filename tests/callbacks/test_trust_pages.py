@@ -78,11 +78,11 @@ def test_compare_cell_gallery_shows_both_answers_and_follows_the_switch(trust, m
     assert first in result.cells["only_b"]
     raw_b = trust.probabilities("convnet", calibrated=False)[first]
     assert f"B: {raw_b.argmax()} ({raw_b.max():.1%})" in text(tiles[0])
-    assert "raw probabilities" in text(gallery)
+    assert "A: raw, without test-time augmentation; B: raw" in text(gallery)
     _, calibrated = compare.show_cell("only_b", "baseline", "convnet", "calibrated")
     cal_b = trust.probabilities("convnet", calibrated=True)[first]
     assert f"B: {cal_b.argmax()} ({cal_b.max():.1%})" in text(calibrated)
-    assert "baseline not calibrated" in text(calibrated)
+    assert "A: raw, without test-time augmentation; B: calibrated" in text(calibrated)
     assert (
         find(table, lambda c: "selected" in str(getattr(c, "className", "")))[0].id["cell"]
         == "only_b"
@@ -106,11 +106,11 @@ def test_calibration_page_calibrated_and_not(trust):
     assert f"{temperature:.3f}" in text(summary)
     bars = reliability.data[0]
     assert sum(int(t.replace(",", "")) for t in bars.text) == 10000
-    assert "calibrated probabilities" in reliability.layout.title.text
+    assert "calibrated, without test-time augmentation" in reliability.layout.title.text
     assert sum(sum(trace.y) for trace in histogram.data) == 10000
     summary, reliability, _ = calibration.show_calibration("baseline", "calibrated")
     assert "Not calibrated" in text(summary) and "python -m model.calibrate" in text(summary)
-    assert "raw probabilities" in reliability.layout.title.text
+    assert "raw, without test-time augmentation" in reliability.layout.title.text
 
 
 def test_errors_and_saliency_follow_the_switch(trust):
@@ -137,7 +137,7 @@ def test_errors_and_saliency_follow_the_switch(trust):
         "calibrated",
     )
     np.testing.assert_allclose(figure.data[0].y, calibrated.data[0].y, atol=1e-4)
-    assert "calibrated probabilities" in figure.layout.title.text
+    assert "calibrated, without test-time augmentation" in figure.layout.title.text
 
 
 def test_not_sure_on_draw_uses_calibrated_confidence(trust, mnist):
@@ -244,6 +244,8 @@ def test_draw_bars_follow_the_switch_and_the_text_uses_calibrated_confidence(tru
         raw_text == calibrated_text
     )  # "not sure" and the percentages are judged on calibrated confidence
     assert raw_bars != calibrated_bars
-    raw_values = [bar.title for bar in raw_bars[0].children]
-    calibrated_values = [bar.title for bar in calibrated_bars[0].children]
+    raw_values = [bar.title for bar in raw_bars[0].children if bar.className != "bars-title"]
+    calibrated_values = [
+        bar.title for bar in calibrated_bars[0].children if bar.className != "bars-title"
+    ]
     assert raw_values != calibrated_values and len(raw_values) == 10

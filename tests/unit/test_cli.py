@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from model.core import evaluation as evaluate
+from model.core.calibration import apply_temperature, read_temperature
 from model.reading import predict
 from tests.support.drawing import render
 
@@ -55,6 +56,26 @@ def test_predict_plain_output_and_good_exit(image_files, tiny_run, capsys):
     assert predict.main([*map(str, good), "--run", str(tiny_run)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(good) and all("%" in line for line in out)
+
+
+def test_predict_says_which_probabilities_and_calibrates_them_on_request(
+    image_files, tiny_run, capsys
+):
+    good, _ = image_files
+    files = [str(path) for path in good]
+    assert predict.main([*files, "--run", str(tiny_run), "--json"]) == 0
+    output = capsys.readouterr()
+    raw = [json.loads(line) for line in output.out.splitlines()]
+    assert output.err.strip() == "probabilities: raw, without test-time augmentation"
+    assert predict.main([*files, "--run", str(tiny_run), "--json", "--calibrated"]) == 0
+    calibrated = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    temperature = read_temperature(tiny_run)
+    for before, after in zip(raw, calibrated, strict=True):
+        assert before["probabilities_are"] == "raw, without test-time augmentation"
+        assert after["probabilities_are"] == "calibrated, without test-time augmentation"
+        expected = apply_temperature(np.array(before["probabilities"]), temperature)
+        np.testing.assert_allclose(after["probabilities"], expected, atol=1e-5)
+        assert after["digit"] == before["digit"]
 
 
 def test_predict_with_missing_run_is_one_clear_line(tmp_path, capsys):
