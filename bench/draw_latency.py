@@ -35,8 +35,10 @@ WAIT_SECONDS = 10
 QUIET_MS = 400  # no request in flight or started for this long: the stroke's requests are all done
 # Records, in the page, the time from each mouse-up to the next change of the prediction's text.
 PROBE = f"""
-window.latency = {{up: null, shown: []}};
-document.addEventListener("mouseup", () => {{ window.latency.up = performance.now(); }}, true);
+window.latency = {{up: null, stroke: null, shown: []}};
+document.addEventListener("mouseup", () => {{
+  window.latency.up = window.latency.stroke = performance.now();
+}}, true);
 new MutationObserver(() => {{
   const probe = window.latency;
   if (probe.up !== null) {{ probe.shown.push(performance.now() - probe.up); probe.up = null; }}
@@ -90,9 +92,9 @@ def wait_quiet(driver) -> None:
         time.sleep(0.02)
 
 
-def measure(url: str, strokes: int) -> tuple[list[float], list[list[str]]]:
-    """Milliseconds from mouse-up to the prediction shown, and the outputs of each request sent,
-    for `strokes` strokes on a cleared canvas."""
+def measure(url: str, strokes: int) -> tuple[list[float], list[float], list[list[str]]]:
+    """Milliseconds from mouse-up to the prediction shown and to the last answer received, and the
+    outputs of each request sent, for `strokes` strokes on a cleared canvas."""
     from selenium.webdriver.common.by import By
 
     driver = browser()
@@ -102,7 +104,7 @@ def measure(url: str, strokes: int) -> tuple[list[float], list[list[str]]]:
         canvas = driver.find_element(By.CSS_SELECTOR, CANVAS)
         driver.execute_script(PROBE)
         clear = driver.find_element(By.ID, ids.DRAW_CLEAR)
-        times, requests = [], []
+        times, answered, requests = [], [], []
         for stroke in range(strokes + 2):  # the first two warm up the browser and the server
             if stroke:
                 clear.click()
@@ -118,7 +120,10 @@ def measure(url: str, strokes: int) -> tuple[list[float], list[list[str]]]:
             if stroke >= 2:
                 times.append(float(shown[0]))
                 requests.append(driver.execute_script("return window.requests.outputs;"))
-        return times, requests
+                answered.append(
+                    driver.execute_script("return window.requests.last - window.latency.stroke;")
+                )
+        return times, answered, requests
     finally:
         driver.quit()
 
@@ -143,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 dashboard(log_dir, *(["--run", str(args.run)] if args.run else []))
             )
         try:
-            times, requests = measure(url, args.strokes)
+            times, answered, requests = measure(url, args.strokes)
         except RuntimeError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
@@ -153,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  median {median:.0f} ms, p90 {p90:.0f} ms, min {min(times):.0f} ms, max "
         f"{max(times):.0f} ms "
         f"(goal: median <= 120 ms) {'OK' if median <= 120 else 'OVER GOAL'}"
+    )
+    median, p90 = np.percentile(answered, [50, 90])
+    print(
+        f"  mouse-up to the stroke's last answer received: median {median:.0f} ms, p90 {p90:.0f} ms"
     )
     counts = [len(sent) for sent in requests]
     print(
