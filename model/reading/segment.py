@@ -24,6 +24,7 @@ from model.core.predictor import Predictor
 from model.reading.classify import Classification, gate_or_none, judge
 from model.reading.gate import DigitGate
 from model.reading.preprocess import EmptyImageError, extract_ink, frame_digit, ink_box
+from model.reading.refusal import Refusal
 from model.reading.strokes import StrokeInfo
 
 logger = logging.getLogger(__name__)
@@ -276,10 +277,10 @@ def read_number(
             probabilities,
             segment.input,
             score,
-            refused or _stray(segment, tallest, shape, gate),
+            refusal or (Refusal.NOT_A_DIGIT if _stray(segment, tallest, shape, gate) else None),
             segment.box,
             segment.pen,
         )
-        for (probabilities, score, refused), segment in zip(readings, segments, strict=True)
+        for (probabilities, score, refusal), segment in zip(readings, segments, strict=True)
     ]
     return NumberReading(segments, classifications)
