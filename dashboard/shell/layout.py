@@ -42,7 +42,7 @@ def layout() -> html.Div:
             dcc.Store(id=ids.SHELL_LOST),
             dcc.Store(
                 id=ids.SHELL_DRAWING, storage_type="session"
-            ),  # written by the Draw page, read by /network, /attack
+            ),  # the last drawing's id: written by the Draw page, read by /network, /attack
             html.Header(
                 [
                     html.A("MNIST Explorer", href="/", className="brand"),
