@@ -1,9 +1,9 @@
-"""What a stroke, an upload or Clear gives the Draw page, in one request: the reading and its views.
+"""What a stroke, an upload or Clear gives the Draw page: the reading, in one request.
 
 The image is read once; the reading is kept on the server under an id (`dashboard.drawing.kept`),
-which the page's stores hold, and the answer, the bars, the inputs, the heatmap and the what-if
-card are all built from it in the same request. The canvas and the upload are never both in use:
-a stroke drops the upload, an upload clears the canvas.
+which the page's stores hold; the answer, the bars and the inputs come back with it, and the
+heatmap and the what-if card follow in one more request that fetches the reading by id. The canvas
+and the upload are never both in use: a stroke drops the upload, an upload clears the canvas.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import numpy as np
 from dash import no_update
 
 from dashboard import ids
-from dashboard.drawing import canvas, kept, whatif
-from dashboard.drawing.heatmap import EMPTY_HEATMAP, SALIENCY_HEIGHT, heatmap_figure
+from dashboard.drawing import canvas, kept
 from dashboard.drawing.reading import (
     EMPTY_TEXT,
     input_tiles,
@@ -85,14 +84,6 @@ def upload_view(image: np.ndarray | None, reading: list, filename: object) -> ob
     return fig_upload(image, boxes, captions, [c.refused for c in reading], title=name[:80])
 
 
-def empty_views() -> tuple:
-    """The heatmap and the what-if card with no reading."""
-    return (
-        fig_message(EMPTY_HEATMAP, height=SALIENCY_HEIGHT),
-        *whatif.whatif_views("", [], [], [], None),
-    )
-
-
 def refused_outputs(error: ValueError, board: Board) -> tuple:
     """The outputs when the drawing or upload cannot be read: the message, and no reading left from
     before."""
@@ -110,28 +101,24 @@ def refused_outputs(error: ValueError, board: Board) -> tuple:
         None,
         view,
         BOARD_CLASS[board.source if board.source in BOARD_CLASS else "empty"],
-        *empty_views(),
     )
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to read and show: the run, one digit or a number, the probabilities, the heatmap's
-    method, the what-if sliders and the tab's last drawing (its session)."""
+    """How to read and show: the run, one digit or a number, the probabilities, the upload's name
+    and the tab's last drawing (its id names the tab's session)."""
 
     run_name: str
     number: bool
     scale: str
     filename: object
-    method: str
-    values: list
-    slider_ids: list
     last_drawing: object
 
 
 def read_outputs(image: np.ndarray | None, board: Board, options: Options) -> tuple:
-    """Read `image` once, keep the reading, and give every output of the page's reading
-    callback."""
+    """Read `image` once, keep the reading, and give every output of the page's reading callback
+    (the reading's id among them)."""
     raw = (
         []
         if image is None
@@ -159,8 +146,4 @@ def read_outputs(image: np.ndarray | None, board: Board, options: Options) -> tu
         reading_id,
         upload_view(image, reading, options.filename) if upload else no_update,
         BOARD_CLASS[board.source],
-        heatmap_figure(options.run_name, digits, options.method),
-        *whatif.whatif_views(
-            options.run_name, digits, options.values, options.slider_ids, options.scale
-        ),
     )

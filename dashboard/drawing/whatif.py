@@ -2,9 +2,9 @@
 reading.
 
 The sliders act on the model's 28x28 input of the first digit read, kept on the server under the
-id in `DRAW_READ` (`dashboard.drawing.kept`). A stroke brings the card's reading and chart with the
-Draw page's reading, in the same request (`whatif_views`); the sliders' own callbacks fetch the
-reading by id. While a slider is dragged the reading of the changed drawing follows it
+id in `DRAW_READ` (`dashboard.drawing.kept`). A new reading brings the card's reading and chart
+with the Draw page's heatmap, in one request (`whatif_views`); the sliders' own callbacks fetch the
+reading by id too. While a slider is dragged the reading of the changed drawing follows it
 (`drag_value`); when it is let go, the chart of each digit's probability across every slider's
 whole range is redrawn (one batch of 19 values per slider, the other sliders held).
 """
@@ -148,6 +148,11 @@ def sweep_view(run_name: str, digits: Sequence[KeptDigit], settings: dict, scale
     )
 
 
+def whatif_message(message: str) -> tuple:
+    """The card's reading and chart replaced by `message` (a reading that is no longer kept)."""
+    return html.P(message, className="note"), fig_message(message, height=SWEEP_HEIGHT)
+
+
 def whatif_views(
     run_name: str, digits: Sequence[KeptDigit], values: list, slider_ids: list[dict], scale: object
 ) -> tuple:
@@ -191,8 +196,8 @@ def show_sweep(
 
 def register_callbacks() -> None:
     """Register the card's callbacks; the Draw page calls this, so that every app built gets them
-    (Dash runs a page module once per app, but imports this module once per process). A stroke
-    updates the card through the Draw page's reading callback; these follow the sliders."""
+    (Dash runs a page module once per app, but imports this module once per process). A new
+    reading updates the card through the Draw page's `show_views`; these follow the sliders."""
     callback(
         Output(SLIDER_IDS, "value"),
         Input(ids.DRAW_WHATIF_RESET, "n_clicks"),

@@ -2,12 +2,14 @@
 
 dash-canvas posts its strokes when its Save button is clicked; assets/draw.js clicks it after
 every stroke, so each stroke bumps the canvas's `trigger` and the reading updates by itself.
-One request per stroke (`dashboard.drawing.stroke`): the image is read once, the reading kept on
-the server under an id, and the answer, bars, inputs, heatmap and what-if card all come back in
-its response. The stores hold ids only: `DRAW_SOURCE` ("empty", "canvas" or "upload": what the
-reading is about), `DRAW_READ` (the reading's id, which the heatmap's method and the what-if
-sliders fetch) and the shell's `SHELL_DRAWING` (the last drawing's id, for /network and
-/adversarial, copied in the browser).
+Two requests per stroke: the reading (`dashboard.drawing.stroke`: the image read once, the reading
+kept on the server under an id, the answer, bars and inputs in the response), then the heatmap and
+the what-if card of that reading, fetched by id (`show_views`). The answer is not kept waiting
+for the saliency (integrated gradients take longer than the reading itself). The stores hold ids
+only: `DRAW_SOURCE` ("empty", "canvas" or "upload": what the reading is about), `DRAW_READ` (the
+reading's id, which the views, the heatmap's method and the what-if sliders fetch) and the
+shell's `SHELL_DRAWING` (the last drawing's id, for /network and /adversarial, copied in the
+browser).
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from dashboard.drawing.kept import kept_digits
 from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, reading_bars
 from dashboard.drawing.stroke import BACKGROUNDS, BOARD_CLASS
 from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes
-from dashboard.drawing.whatif import SLIDER_IDS, register_callbacks, whatif_card
+from dashboard.drawing.whatif import (
+    SLIDER_IDS,
+    register_callbacks,
+    whatif_card,
+    whatif_message,
+    whatif_views,
+)
 from dashboard.figures.theme import fig_message
 from dashboard.validation import check_choice, check_clicks, check_run, check_text
 from model.insight.saliency import METHODS
@@ -211,9 +219,6 @@ clientside_callback(
     Output(ids.DRAW_READ, "data"),
     Output(ids.DRAW_UPLOAD_VIEW, "figure"),
     Output(ids.DRAW_BOARD, "className"),
-    Output(ids.DRAW_SALIENCY, "figure"),
-    Output(ids.DRAW_WHATIF_READING, "children"),
-    Output(ids.DRAW_WHATIF_SWEEP, "figure"),
     Input(ids.DRAW_CANVAS, "trigger"),
     Input(ids.DRAW_UPLOAD, "contents"),
     Input(ids.DRAW_CLEAR, "n_clicks"),
@@ -224,9 +229,6 @@ clientside_callback(
     State(ids.DRAW_CANVAS, "image_content"),
     Input(ids.PROBABILITY_SCALE, "value"),
     State(ids.DRAW_UPLOAD, "filename"),
-    State(ids.DRAW_METHOD, "value"),
-    State(SLIDER_IDS, "value"),
-    State(SLIDER_IDS, "id"),
     State(ids.SHELL_DRAWING, "data"),
     prevent_initial_call=True,
 )
@@ -241,13 +243,10 @@ def show_reading(
     background,
     scale="calibrated",
     filename=None,
-    method=DEFAULT_METHOD,
-    values=None,
-    slider_ids=None,
     last_drawing=None,
 ):
-    """Read the drawing or upload once and show the answer and every view of it (heatmap, what-if
-    card); a stroke drops the upload, an upload or Clear clears the canvas.
+    """Read the drawing or upload once, keep the reading and show the answer; a stroke drops the
+    upload, an upload or Clear clears the canvas.
 
     "Not sure" is judged on calibrated confidence; the bars show raw or calibrated probabilities as
     `scale` says. Marks that are not digits are refused (the best guess greyed).
@@ -256,7 +255,6 @@ def show_reading(
     mode, run_name = check_choice(mode, "mode", list(MODES)), check_run(run_name)
     source = check_choice(source, "source", [None, "empty", "canvas", "upload"])
     background = check_text(background, "background", max_length=MAX_BODY_BYTES)
-    method = DEFAULT_METHOD if method is None else check_choice(method, "method", list(METHODS))
     if ctx.triggered_id == ids.DRAW_UPLOAD and contents is None:
         raise PreventUpdate
     board = stroke.board_after(ctx.triggered_id, source, background, contents)
@@ -264,10 +262,37 @@ def show_reading(
         image = stroke.drawing(board.source, json_data, contents)
     except ValueError as error:
         return stroke.refused_outputs(error, board)
-    options = stroke.Options(
-        run_name, mode == "number", scale, filename, method, values, slider_ids, last_drawing
-    )
+    options = stroke.Options(run_name, mode == "number", scale, filename, last_drawing)
     return stroke.read_outputs(image, board, options)
+
+
+@callback(
+    Output(ids.DRAW_SALIENCY, "figure"),
+    Output(ids.DRAW_WHATIF_READING, "children"),
+    Output(ids.DRAW_WHATIF_SWEEP, "figure"),
+    Input(ids.DRAW_READ, "data"),
+    State(ids.RUN_SELECT, "value"),
+    State(ids.PROBABILITY_SCALE, "value"),
+    State(ids.DRAW_METHOD, "value"),
+    State(SLIDER_IDS, "value"),
+    State(SLIDER_IDS, "id"),
+    prevent_initial_call=True,
+)
+def show_views(
+    read_id, run_name, scale="calibrated", method=DEFAULT_METHOD, values=None, slider_ids=None
+):
+    """The heatmap and the what-if card of a new reading, fetched by id: the stroke's second
+    request, once the answer is shown."""
+    run_name = check_run(run_name)
+    method = DEFAULT_METHOD if method is None else check_choice(method, "method", list(METHODS))
+    try:
+        digits = kept_digits(read_id)
+    except ValueError as error:
+        return (fig_message(str(error), height=SALIENCY_HEIGHT), *whatif_message(str(error)))
+    return (
+        heatmap_figure(run_name, digits, method),
+        *whatif_views(run_name, digits, values, slider_ids, scale),
+    )
 
 
 @callback(

@@ -264,34 +264,31 @@ def test_a_tampered_or_expired_id_says_draw_again_not_an_error(draw_page, read):
     assert not figure.data and DRAW_AGAIN in figure.layout.annotations[0].text
 
 
-def test_one_stroke_brings_the_heatmap_and_the_what_if_card_with_the_reading(draw_page):
+def test_a_new_reading_brings_the_heatmap_and_the_what_if_card_by_its_id(draw_page):
     from dashboard.drawing import whatif
     from model.insight.whatif import SETTINGS
 
     slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
     values = [SETTINGS[name].identity for name in SETTINGS]
-    outputs = call(
-        draw_page.show_reading,
-        f"{ids.DRAW_CANVAS}.trigger",
-        1,
-        None,
-        0,
-        "digit",
-        TINY_RUN,
-        sketch_json(7),
-        "empty",
-        draw_page.BACKGROUNDS[0],
-        "calibrated",
-        None,
-        "vanilla",
-        values,
-        slider_ids,
-        None,
+    read = stroke(draw_page, sketch_json(7))[7]
+    new_reading = f"{ids.DRAW_READ}.data"
+    views = (draw_page.show_views, new_reading)
+    saliency, tile, sweep = call(
+        *views, read, TINY_RUN, "calibrated", "vanilla", values, slider_ids
     )
-    read, saliency, tile, sweep = outputs[7], *outputs[10:]
-    assert len(outputs) == 13 and len(saliency.data) == 2 and "reads" in str(tile)
-    assert saliency == heatmap(draw_page, read, "vanilla")  # the same as fetched by id later
+    assert len(saliency.data) == 2 and "reads" in str(tile)
+    assert saliency == heatmap(draw_page, read, "vanilla")  # as the method's own callback has it
     assert sweep == whatif.show_sweep(read, values, TINY_RUN, slider_ids)
+    cleared = call(*views, None, TINY_RUN, "calibrated", "vanilla", values, slider_ids)
+    assert "Draw a digit" in cleared[0].layout.annotations[0].text and "Draw a digit" in str(
+        cleared[1]
+    )
+    expired = call(*views, f"{'0' * 32}-{'0' * 16}", TINY_RUN, "calibrated", None, values, None)
+    assert DRAW_AGAIN in expired[0].layout.annotations[0].text and DRAW_AGAIN in str(expired[1])
+
+
+def test_a_tabs_readings_share_its_session(draw_page):
+    first = stroke(draw_page, sketch_json(7))[7]
     again = call(
         draw_page.show_reading,
         f"{ids.DRAW_CANVAS}.trigger",
@@ -305,12 +302,11 @@ def test_one_stroke_brings_the_heatmap_and_the_what_if_card_with_the_reading(dra
         draw_page.BACKGROUNDS[0],
         "calibrated",
         None,
-        "vanilla",
-        values,
-        slider_ids,
-        read,
+        first,
     )
-    assert again[7] != read and again[7].split("-")[0] == read.split("-")[0]  # the tab's session
+    assert len(again) == 10 and again[7] != first
+    assert again[7].split("-")[0] == first.split("-")[0]
+    assert readings().get(first) and readings().get(again[7])
 
 
 def test_a_huge_payload_over_http_gets_a_message_and_the_server_keeps_answering(app):
