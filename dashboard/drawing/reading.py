@@ -22,7 +22,6 @@ from model.reading.refusal import Refusal, sentence, text
 
 EMPTY_TEXT = "Draw a digit"
 UNSURE_TEXT = "Not sure"
-REFUSED_TEXT = text(Refusal.NOT_A_DIGIT).label
 
 
 def _guess(reading: Sequence[Classification]) -> str:
@@ -45,32 +44,40 @@ def prediction_text(reading: Sequence[Classification], *, empty: str = EMPTY_TEX
         return empty
     digits = [c for c in reading if not c.refused]
     if not digits:
-        return f"{REFUSED_TEXT} · {_guess(reading)}"
+        return f"{_refused_label(reading)} · {_guess(reading)}"
     if any(c.unsure for c in digits):
         return f"{UNSURE_TEXT} · {_guess(digits)}"
     number = "".join(str(c.digit) for c in digits)
     return f"{number} · {' · '.join(f'{c.confidence:.0%}' for c in digits)}"
 
 
+def _refused_label(reading: Sequence[Classification]) -> str:
+    """The label of the first mark's refusal ("Not a digit"), when every mark was refused."""
+    return text(reading[0].refusal or Refusal.NOT_A_DIGIT).label
+
+
 def prediction_view(reading: Sequence[Classification], *, empty: str = EMPTY_TEXT) -> str | list:
-    """`prediction_text` for the page: when nothing was read as a digit, "Not a digit" and the best
-    guess in grey."""
-    text = prediction_text(reading, empty=empty)
-    if not text.startswith(REFUSED_TEXT):
-        return text
-    return [REFUSED_TEXT, html.Span(text[len(REFUSED_TEXT) :], className="best-guess")]
+    """`prediction_text` for the page: when nothing was read as a digit, why ("Not a digit") and
+    the best guess in grey."""
+    shown = prediction_text(reading, empty=empty)
+    if not reading or not all(c.refused for c in reading):
+        return shown
+    label = _refused_label(reading)
+    return [label, html.Span(shown[len(label) :], className="best-guess")]
 
 
 def reading_message(reading: Sequence[Classification]) -> str:
-    """What the page says under the answer: the marks left out as not digits, and a pen too thick
-    for the drawing."""
+    """What the page says under the answer: the marks left out (by kind of refusal, "not a
+    digit"), and the caveats (a pen too thick for the drawing)."""
     notes = []
-    refused = sum(c.refused for c in reading)
-    if refused and refused < len(reading):
-        notes.append(
-            f"{refused} mark{'s' if refused > 1 else ''} that {'are' if refused > 1 else 'is'} "
-            f"{text(Refusal.NOT_A_DIGIT).reason} left out."
-        )
+    refusals = [c.refusal for c in reading if c.refusal is not None]
+    if len(refusals) < len(reading):
+        for kind in dict.fromkeys(refusals):
+            count = refusals.count(kind)
+            notes.append(
+                f"{count} mark{'s' if count > 1 else ''} that {'are' if count > 1 else 'is'} "
+                f"{text(kind).reason} left out."
+            )
     caveats = dict.fromkeys(caveat for c in reading for caveat in c.caveats)
     notes.extend(sentence(text(caveat).reason) for caveat in caveats)
     return " ".join(notes)

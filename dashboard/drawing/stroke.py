@@ -119,11 +119,14 @@ class Options:
 def read_outputs(image: np.ndarray | None, board: Board, options: Options) -> tuple:
     """Read `image` once, keep the reading, and give every output of the page's reading callback
     (the reading's id among them)."""
-    raw = (
-        []
-        if image is None
-        else current().read_image(options.run_name, image, number=options.number)
-    )
+    try:
+        raw = (
+            []
+            if image is None
+            else current().read_image(options.run_name, image, number=options.number)
+        )
+    except RefusedImage as error:  # a kind of refusal met while reading, besides "empty"
+        return refused_outputs(error, board)
     reading = current().calibrated_reading(options.run_name, raw)
     digits = kept_reading(reading)
     session = kept.session_of(options.last_drawing)

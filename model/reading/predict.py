@@ -31,7 +31,7 @@ from model import config
 from model.core.predictor import Predictor, load_predictor
 from model.core.runs import RunError
 from model.reading.classify import Classification, classify
-from model.reading.preprocess import EmptyImageError, ImageReadError, read_image_file
+from model.reading.preprocess import ImageReadError, read_image_file
 from model.reading.refusal import Refusal, RefusedImage, text
 from model.reading.segment import read_number
 
@@ -48,7 +48,7 @@ def _refusal(classification: Classification) -> dict:
 
 
 def _refused_file(path: Path, key: str, error: RefusedImage) -> dict:
-    """A file refused before any digit is read: unreadable ones have an "error", empty ones a
+    """A file refused before any digit is read: unreadable ones have an "error", others (empty) a
     "reason" (and, read as a digit, the same "error"; read as a number, no "digits")."""
     refused = {"path": str(path), key: None, "refusal": error.kind.value}
     if isinstance(error, ImageReadError):
@@ -61,7 +61,7 @@ def answer(predictor: Predictor, path: Path) -> dict:
     """The JSON-ready reading of one file as one digit (see the module docstring)."""
     try:
         result = classify(predictor, read_image_file(path))
-    except (ImageReadError, EmptyImageError) as error:
+    except RefusedImage as error:
         return _refused_file(path, "digit", error)
     reading = {
         "path": str(path),
@@ -85,7 +85,7 @@ def answer_number(predictor: Predictor, path: Path) -> dict:
     """The JSON-ready reading of one file as a number (see the module docstring)."""
     try:
         reading = read_number(predictor, read_image_file(path))
-    except (ImageReadError, EmptyImageError) as error:
+    except RefusedImage as error:
         return _refused_file(path, "number", error)
     parts = [_part(c) for c in reading.classifications]
     if not reading.text:

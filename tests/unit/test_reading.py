@@ -138,6 +138,7 @@ def test_cli_number_json(files, capsys):
     assert [part["digit"] for part in digits][1:] == [9, 0, 7]
     assert all(len(part["probabilities"]) == 10 and len(part["box"]) == 4 for part in digits)
     assert second["number"] is None and "no ink" in second["reason"]
+    assert second["refusal"] == "empty" and "refusal" not in first
 
 
 def test_cli_single_digit_refusal_and_exit_codes(files, tmp_path, capsys):
@@ -148,9 +149,10 @@ def test_cli_single_digit_refusal_and_exit_codes(files, tmp_path, capsys):
     assert (
         refused["digit"] is None
         and refused["reason"] == "not a digit"
+        and refused["refusal"] == "not a digit"
         and len(refused["probabilities"]) == 10
     )
-    assert seven["digit"] == 7 and "reason" not in seven
+    assert seven["digit"] == 7 and "reason" not in seven and "refusal" not in seven
     assert predict.main([str(files["seven"]), str(broken)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("%)") or "7 (" in lines[0]

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from dashboard.drawing.reading import (
-    REFUSED_TEXT,
     input_tiles,
     prediction_text,
     prediction_view,
@@ -42,6 +41,9 @@ def text_of(view) -> str:
         if isinstance(view, str)
         else "".join(part if isinstance(part, str) else part.children for part in view)
     )
+
+
+REFUSED_TEXT = text(Refusal.NOT_A_DIGIT).label
 
 
 def test_a_refused_mark_says_not_a_digit_with_the_best_guess_in_grey():
