@@ -1,12 +1,14 @@
 """Print the Draw page's latency in Chromium: from the last mouse-up of a stroke to the prediction
-shown.
+shown, and the server requests each stroke costs.
 
 Usage: `python bench/draw_latency.py [--url http://127.0.0.1:8050] [--strokes 30] [--run DIR]`.
 Without --url it starts `python -m dashboard` on a free port with the shipped model (or --run)
 and stops it at the end. Each round clears the canvas, draws a one-stroke digit (0, 1, 2, 7)
 with the real mouse in headless Chromium, and times, in the page, from the mouse-up to the
 moment the text of #prediction changes. Prints the median and 90th percentile. Goal: median <= 120
-ms.
+ms. It also counts, in the page (a wrapper around `window.fetch`), the requests to Dash's
+`/_dash-update-component` from the mouse-up until the page has been quiet for `QUIET_MS`: the
+server round trips one stroke costs, and which outputs each one updates.
 """
 
 from __future__ import annotations
@@ -30,16 +32,38 @@ from tests.support.sketch import CANVAS, draw_digit  # noqa: E402
 
 ONE_STROKE_DIGITS = (0, 1, 2, 7)
 WAIT_SECONDS = 10
+QUIET_MS = 400  # no request in flight or started for this long: the stroke's requests are all done
 # Records, in the page, the time from each mouse-up to the next change of the prediction's text.
 PROBE = f"""
-window.latency = {{up: null, shown: []}};
-document.addEventListener("mouseup", () => {{ window.latency.up = performance.now(); }}, true);
+window.latency = {{up: null, stroke: null, shown: []}};
+document.addEventListener("mouseup", () => {{
+  window.latency.up = window.latency.stroke = performance.now();
+}}, true);
 new MutationObserver(() => {{
   const probe = window.latency;
   if (probe.up !== null) {{ probe.shown.push(performance.now() - probe.up); probe.up = null; }}
 }}).observe(document.getElementById("{ids.DRAW_PREDICTION}"),
            {{childList: true, characterData: true, subtree: true}});
+window.requests = {{pending: 0, last: performance.now(), outputs: []}};
+const fetchOnce = window.fetch;
+window.fetch = function (resource, options) {{
+  const counter = window.requests;
+  if (String(resource.url || resource).includes("_dash-update-component")) {{
+    let output = "?";
+    try {{ output = JSON.parse(options.body).output; }} catch (error) {{}}
+    counter.outputs.push(output);
+    counter.pending += 1;
+    counter.last = performance.now();
+    const done = () => {{ counter.pending -= 1; counter.last = performance.now(); }};
+    const answer = fetchOnce.apply(this, arguments);
+    answer.then(done, done);
+    return answer;
+  }}
+  return fetchOnce.apply(this, arguments);
+}};
 """
+QUIET = f"""return window.requests.pending === 0
+  && performance.now() - window.requests.last >= {QUIET_MS};"""
 
 
 def wait_for_text(driver, condition) -> str:
@@ -59,9 +83,18 @@ def wait_for_text(driver, condition) -> str:
     raise RuntimeError(f"the prediction did not change in {WAIT_SECONDS} s (it says {text!r})")
 
 
-def measure(url: str, strokes: int) -> list[float]:
-    """Milliseconds from mouse-up to the prediction shown, for `strokes` strokes on a cleared
-    canvas."""
+def wait_quiet(driver) -> None:
+    """Wait until no Dash request has been in flight or started for `QUIET_MS`."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not driver.execute_script(QUIET):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the page still sends requests after {WAIT_SECONDS} s")
+        time.sleep(0.02)
+
+
+def measure(url: str, strokes: int) -> tuple[list[float], list[float], list[list[str]]]:
+    """Milliseconds from mouse-up to the prediction shown and to the last answer received, and the
+    outputs of each request sent, for `strokes` strokes on a cleared canvas."""
     from selenium.webdriver.common.by import By
 
     driver = browser()
@@ -71,18 +104,26 @@ def measure(url: str, strokes: int) -> list[float]:
         canvas = driver.find_element(By.CSS_SELECTOR, CANVAS)
         driver.execute_script(PROBE)
         clear = driver.find_element(By.ID, ids.DRAW_CLEAR)
-        times = []
+        times, answered, requests = [], [], []
         for stroke in range(strokes + 2):  # the first two warm up the browser and the server
             if stroke:
                 clear.click()
                 wait_for_text(driver, lambda text: text == EMPTY_TEXT)
-            driver.execute_script("window.latency.up = null; window.latency.shown = [];")
+            wait_quiet(driver)
+            driver.execute_script(
+                "window.latency.up = null; window.latency.shown = [];window.requests.outputs = [];"
+            )
             draw_digit(driver, canvas, ONE_STROKE_DIGITS[stroke % len(ONE_STROKE_DIGITS)])
             wait_for_text(driver, lambda text: text != EMPTY_TEXT)
+            wait_quiet(driver)
             shown = driver.execute_script("return window.latency.shown;")
             if stroke >= 2:
                 times.append(float(shown[0]))
-        return times
+                requests.append(driver.execute_script("return window.requests.outputs;"))
+                answered.append(
+                    driver.execute_script("return window.requests.last - window.latency.stroke;")
+                )
+        return times, answered, requests
     finally:
         driver.quit()
 
@@ -109,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 dashboard(log_dir, *(["--run", str(args.run)] if args.run else []))
             )
         try:
-            times = measure(url, args.strokes)
+            times, answered, requests = measure(url, args.strokes)
         except RuntimeError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
@@ -120,6 +161,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{max(times):.0f} ms "
         f"(goal: median <= 120 ms) {'OK' if median <= 120 else 'OVER GOAL'}"
     )
+    median, p90 = np.percentile(answered, [50, 90])
+    print(
+        f"  mouse-up to the stroke's last answer received: median {median:.0f} ms, p90 {p90:.0f} ms"
+    )
+    counts = [len(sent) for sent in requests]
+    print(
+        f"  server requests per stroke: median {np.median(counts):g}, min {min(counts)}, "
+        f"max {max(counts)}"
+    )
+    for output in sorted({output for sent in requests for output in sent}):
+        print(f"    {sum(sent.count(output) for sent in requests) / len(requests):.2f} x {output}")
     return 0
 
 

@@ -24,11 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import ids  # noqa: E402
-from dashboard.drawing.reading import stored_reading  # noqa: E402
+from dashboard.drawing.kept import KeptDigit, readings  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
 from model.core.mnist import pixels  # noqa: E402
 from model.insight.whatif import SETTINGS  # noqa: E402
-from model.reading.classify import Classification  # noqa: E402
 from tests.support.dash_client import callbacks  # noqa: E402
 
 GOAL_MS = 300
@@ -84,8 +83,11 @@ def interactions(service, run: str) -> dict[str, tuple[str, str, callable]]:
     """Each interaction: (output it updates, the changed input, values for the i-th request)."""
 
     def drawing(i):
+        """The id of test image 100 + i kept as a drawing, as the Draw page keeps a stroke's."""
         image = pixels(service.mnist.x_test[100 + i])
-        return stored_reading([Classification(service.predictor(run).predict(image), image)])
+        probabilities = service.predictor(run).predict(image)
+        read = KeptDigit(image, int(probabilities.argmax()), float(probabilities.max()))
+        return readings().put([read])
 
     base = {f"{ids.RUN_SELECT}.value": run, f"{ids.PROBABILITY_SCALE}.value": "calibrated"}
 
@@ -173,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         for run in service.run_names():
             print(f"\nrun {run}{'':<33} first ms  median ms  goal <= {GOAL_MS} ms")
             for name, (output, changed, values) in interactions(service, run).items():
-                callback = next(
-                    c
-                    for c in listed
-                    if f".{output}." in f".{c.output}." or f".{output}@" in c.output
+                callback = min(  # the Draw page's stroke updates the what-if card too: not that one
+                    (
+                        c
+                        for c in listed
+                        if f".{output}." in f".{c.output}." or f".{output}@" in c.output
+                    ),
+                    key=lambda c: c.output.count("..."),
                 )
                 first = timed(client, callback, values(0), changed)
                 later = statistics.median(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash
 
 from dashboard import dash_private, hardening, shell
+from dashboard.drawing import kept
 from dashboard.jobs import manager
 from dashboard.service import Service, attach
 from dashboard.settings import Settings
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         on_error=shell.on_callback_error,
     )
     attach(app.server, service)
+    kept.attach(app.server, kept.ReadingStore(settings.cache_dir / "readings"))
     hardening.install(app.server, settings)
     with app.server.app_context():  # Dash calls the layout function once to check it
         app.layout = shell.layout

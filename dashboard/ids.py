@@ -10,7 +10,7 @@ SHELL_MENU = "shell-menu"  # the button that opens the page links on narrow scre
 SHELL_NAV = "shell-nav"  # the page links
 # value: "calibrated" or "raw"; every page showing probabilities follows it
 PROBABILITY_SCALE = "shell-probability-scale"
-# session store: the last drawing's 28x28 model input (reading.stored_reading format)
+# session store: the id of the last drawing's reading, kept on the server (dashboard.drawing.kept)
 SHELL_DRAWING = "shell-drawing"
 
 # Home page
@@ -74,7 +74,7 @@ DRAW_UPLOAD = "draw-upload"
 DRAW_SOURCE = (
     "draw-source"  # store: "empty", "canvas" or "upload", what the reading shown comes from
 )
-# store: what the model read (dashboard.drawing.reading.stored_reading), for the heatmap
+# store: the id of the reading shown, kept on the server (dashboard.drawing.kept)
 DRAW_READ = "draw-read"
 DRAW_PREDICTION = "prediction"  # the issue fixes this id: its text begins with the digit read
 DRAW_MESSAGE = "draw-message"

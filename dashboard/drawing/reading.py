@@ -2,32 +2,26 @@
 inputs.
 
 A reading is the list of classifications of the digits found, left to right: one for a single
-digit, several for a number, none when nothing is drawn. `stored_reading` packs what the model
-read (each 28x28 input, digit and confidence) into the page's small store, so that the heatmap
-explains exactly those inputs without reading the drawing again; `read_store` unpacks and checks it.
+digit, several for a number, none when nothing is drawn. What is said of a refused mark, or beside
+a digit, comes from the one table of `model.reading.refusal`. `kept_reading` is what the server
+keeps of a reading (each 28x28 input, digit and confidence), so that the heatmap and the what-if
+card explain exactly those inputs without reading the drawing again.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from dash import html
 
 from dashboard.components import tile
-from model import config
+from dashboard.drawing.kept import KeptDigit
 from model.reading.classify import Classification
-
-INPUT_SHAPE = (config.IMAGE_SIZE, config.IMAGE_SIZE)
-MAX_STORED_DIGITS = 32  # more digits than a number on the canvas can hold
+from model.reading.refusal import Refusal, sentence, text
 
 EMPTY_TEXT = "Draw a digit"
 UNSURE_TEXT = "Not sure"
-REFUSED_TEXT = "Not a digit"
-PEN_HINT = "The pen is thick for a drawing this small: draw bigger, or choose a thinner pen."
 
 
 def _guess(reading: Sequence[Classification]) -> str:
@@ -50,35 +44,42 @@ def prediction_text(reading: Sequence[Classification], *, empty: str = EMPTY_TEX
         return empty
     digits = [c for c in reading if not c.refused]
     if not digits:
-        return f"{REFUSED_TEXT} · {_guess(reading)}"
+        return f"{_refused_label(reading)} · {_guess(reading)}"
     if any(c.unsure for c in digits):
         return f"{UNSURE_TEXT} · {_guess(digits)}"
     number = "".join(str(c.digit) for c in digits)
     return f"{number} · {' · '.join(f'{c.confidence:.0%}' for c in digits)}"
 
 
+def _refused_label(reading: Sequence[Classification]) -> str:
+    """The label of the first mark's refusal ("Not a digit"), when every mark was refused."""
+    return text(reading[0].refusal or Refusal.NOT_A_DIGIT).label
+
+
 def prediction_view(reading: Sequence[Classification], *, empty: str = EMPTY_TEXT) -> str | list:
-    """`prediction_text` for the page: when nothing was read as a digit, "Not a digit" and the best
-    guess in grey."""
-    text = prediction_text(reading, empty=empty)
-    if not text.startswith(REFUSED_TEXT):
-        return text
-    return [REFUSED_TEXT, html.Span(text[len(REFUSED_TEXT) :], className="best-guess")]
+    """`prediction_text` for the page: when nothing was read as a digit, why ("Not a digit") and
+    the best guess in grey."""
+    shown = prediction_text(reading, empty=empty)
+    if not reading or not all(c.refused for c in reading):
+        return shown
+    label = _refused_label(reading)
+    return [label, html.Span(shown[len(label) :], className="best-guess")]
 
 
 def reading_message(reading: Sequence[Classification]) -> str:
-    """What the page says under the answer: the marks left out as not digits, and a pen too thick
-    for the drawing."""
+    """What the page says under the answer: the marks left out (by kind of refusal, "not a
+    digit"), and the caveats (a pen too thick for the drawing)."""
     notes = []
-    refused = sum(c.refused for c in reading)
-    if refused and refused < len(reading):
-        notes.append(
-            f"{refused} mark{'s' if refused > 1 else ''} that {'are' if refused > 1 else 'is'} not "
-            "a digit "
-            f"left out."
-        )
-    if any(c.pen_too_thick for c in reading):
-        notes.append(PEN_HINT)
+    refusals = [c.refusal for c in reading if c.refusal is not None]
+    if len(refusals) < len(reading):
+        for kind in dict.fromkeys(refusals):
+            count = refusals.count(kind)
+            notes.append(
+                f"{count} mark{'s' if count > 1 else ''} that {'are' if count > 1 else 'is'} "
+                f"{text(kind).reason} left out."
+            )
+    caveats = dict.fromkeys(caveat for c in reading for caveat in c.caveats)
+    notes.extend(sentence(text(caveat).reason) for caveat in caveats)
     return " ".join(notes)
 
 
@@ -109,8 +110,9 @@ def confidence_bars(probabilities: np.ndarray, *, title: str | None = None) -> h
 
 def _bars_title(classification: Classification, number: int, count: int) -> str | None:
     where = f"mark {number} of {count}" if count > 1 else None
-    if classification.refused:
-        return f"{where}: not a digit, best guess" if where else "Not a digit: the best guess"
+    if classification.refusal is not None:
+        words = text(classification.refusal)
+        return f"{where}: {words.reason}, best guess" if where else f"{words.label}: the best guess"
     return where
 
 
@@ -139,8 +141,8 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def _tile_label(c: Classification) -> str:
-    if c.refused:
-        return f"not a digit ({c.digit}?)"
+    if c.refusal is not None:
+        return f"{text(c.refusal).reason} ({c.digit}?)"
     return f"{UNSURE_TEXT.lower()}: {c.digit}?" if c.unsure else str(c.digit)
 
 
@@ -152,65 +154,6 @@ def input_tiles(reading: Sequence[Classification]) -> html.Div:
     return html.Div(tiles, className="inputs")
 
 
-@dataclass(frozen=True)
-class StoredDigit:
-    """One digit read, as the heatmap needs it: the model's 28x28 input, the digit read and its
-    confidence."""
-
-    input: np.ndarray
-    digit: int
-    confidence: float
-
-
-def stored_reading(reading: Sequence[Classification]) -> list[dict]:
-    """The reading as JSON for a `dcc.Store`: per digit its float32 input (base64), digit and
-    confidence."""
-    return [
-        {
-            "input": base64.b64encode(np.ascontiguousarray(c.input, np.float32).tobytes()).decode(
-                "ascii"
-            ),
-            "digit": c.digit,
-            "confidence": c.confidence,
-        }
-        for c in reading
-    ]
-
-
-def _stored_digit(item: object, number: int) -> StoredDigit:
-    """One stored digit, checked; `ValueError` naming what is wrong."""
-    if not isinstance(item, dict) or not isinstance(item.get("input"), str):
-        raise ValueError(f"stored reading: digit {number} must be an object with an 'input' string")
-    try:
-        raw = base64.b64decode(item["input"], validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise ValueError(f"stored reading: digit {number} has undecodable input") from error
-    if len(raw) != 4 * INPUT_SHAPE[0] * INPUT_SHAPE[1]:
-        raise ValueError(
-            f"stored reading: digit {number} input must be 28x28 float32, got {len(raw)} bytes"
-        )
-    image = np.frombuffer(raw, np.float32).reshape(INPUT_SHAPE)
-    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
-        raise ValueError(f"stored reading: digit {number} input must hold finite values in [0, 1]")
-    digit, confidence = item.get("digit"), item.get("confidence")
-    if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit < config.NUM_CLASSES:
-        raise ValueError(f"stored reading: digit {number} 'digit' must be 0-9, got {digit!r:.20}")
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, (int, float))
-        or not 0 <= confidence <= 1
-    ):
-        raise ValueError(
-            f"stored reading: digit {number} 'confidence' must be in [0, 1], got {confidence!r:.20}"
-        )
-    return StoredDigit(image, digit, float(confidence))
-
-
-def read_store(data: object) -> list[StoredDigit]:
-    """The digits of a store written by `stored_reading`; None gives none; `ValueError` if it is
-    malformed."""
-    if data is None:
-        return []
-    if not isinstance(data, list) or len(data) > MAX_STORED_DIGITS:
-        raise ValueError(f"stored reading must be a list of at most {MAX_STORED_DIGITS} digits")
-    return [_stored_digit(item, number) for number, item in enumerate(data)]
+def kept_reading(reading: Sequence[Classification]) -> list[KeptDigit]:
+    """What the views need of each digit read, to keep on the server (`dashboard.drawing.kept`)."""
+    return [KeptDigit(c.input, c.digit, c.confidence) for c in reading]

@@ -1,8 +1,9 @@
 """The image a page looks inside: a test image by number, or the last drawing from the Draw page.
 
-The Draw page keeps its last drawing's 28x28 model input in the shell's session store
-`SHELL_DRAWING` (same format as its reading store: `dashboard.drawing.reading.stored_reading`),
-so that /network and /attack can show it. `source_controls` lays out the choice for a page,
+The Draw page keeps the id of its last drawing's reading in the shell's session store
+`SHELL_DRAWING`; the reading itself (each 28x28 model input) is kept on the server
+(`dashboard.drawing.kept`), so that /network and /attack can show it; once it has expired they
+say to draw again. `source_controls` lays out the choice for a page,
 `source_image` resolves it to pixels.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from dash import dcc, html
 
-from dashboard.drawing.reading import read_store
+from dashboard.drawing.kept import kept_digits
 from dashboard.service import current
 from model.core.mnist import pixels
 
@@ -84,7 +85,7 @@ def source_image(source: object, index: object, drawing: object) -> Source:
     yet)."""
     mnist = current().mnist
     if source == DRAWING:
-        digits = read_store(drawing)
+        digits = kept_digits(drawing)
         if not digits:
             raise ValueError(NO_DRAWING)
         first = digits[0]

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from model.reading.preprocess import ImageReadError, decode_image
+from model.reading.preprocess import ImageReadError, ImageTooLargeError, decode_image
 
 MAX_BYTES = (
     5 * 1024 * 1024
@@ -50,14 +50,14 @@ def check_dimensions(data: bytes) -> tuple[int, int]:
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
     except Image.DecompressionBombError:
-        raise ImageReadError(
+        raise ImageTooLargeError(
             f"the image is too large: at most {MAX_SIDE:,} pixels a side and "
             f"{MAX_UPLOAD_PIXELS:,} pixels in all are accepted"
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise ImageReadError(f"the file is not an image that can be read ({FORMATS})") from error
     if max(width, height) > MAX_SIDE or width * height > MAX_UPLOAD_PIXELS:
-        raise ImageReadError(
+        raise ImageTooLargeError(
             f"the image is too large ({width:,}x{height:,} pixels); at most {MAX_SIDE:,} pixels a "
             f"side and {MAX_UPLOAD_PIXELS:,} pixels in all are accepted"
         )
@@ -89,25 +89,25 @@ def check_pixels(image: np.ndarray) -> np.ndarray:
 def upload_image(contents: object, max_bytes: int = MAX_BYTES) -> np.ndarray:
     """The image of a dcc.Upload `contents` data URL, as an array of finite values in 0-255.
 
-    Raises `ValueError` (`model.reading.preprocess.ImageReadError` for unreadable images) whose
-    message
+    Raises `model.reading.preprocess.ImageReadError` (`ImageTooLargeError` for too many bytes or
+    pixels: its `kind` says which refusal) whose message
     says what is wrong: not a file, too large (bytes or pixels), empty, not an image, unusable
     pixels.
     """
     if not isinstance(contents, str) or not contents.startswith("data:"):
-        raise ValueError("the upload is not a file (expected a data URL)")
+        raise ImageReadError("the upload is not a file (expected a data URL)")
     header, _, encoded = contents.partition(",")  # an empty file comes as "data:"
     if len(header) > DATA_URL_HEADER or (encoded and not header.endswith(";base64")):
-        raise ValueError("the upload is not a file (expected base64 data)")
+        raise ImageReadError("the upload is not a file (expected base64 data)")
     size = len(encoded) * 3 // 4 - encoded[-2:].count("=")
     if size > max_bytes:
-        raise ValueError(
+        raise ImageTooLargeError(
             f"the file is too large ({megabytes(size)}); the limit is {megabytes(max_bytes)}"
         )
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise ValueError("the upload is damaged (its base64 data cannot be decoded)") from error
+        raise ImageReadError("the upload is damaged (its base64 data cannot be decoded)") from error
     if not data:
         raise ImageReadError("the file is empty")
     check_dimensions(data)

@@ -1,21 +1,24 @@
 """The Draw page's what-if card: rotate, scale, shift, thicken or thin the drawing and watch the
 reading.
 
-The sliders act on the model's 28x28 input of the first digit read (`DRAW_READ`). While a slider
-is dragged the reading of the changed drawing follows it (`drag_value`); when it is let go, the
-chart of each digit's probability across every slider's whole range is redrawn (one batch of
-19 values per slider, the other sliders held). This module also copies the last drawing into the
-shell's session store `SHELL_DRAWING`, so that /network and /adversarial can look inside it.
+The sliders act on the model's 28x28 input of the first digit read, kept on the server under the
+id in `DRAW_READ` (`dashboard.drawing.kept`). A new reading brings the card's reading and chart
+with the Draw page's heatmap, in one request (`whatif_views`); the sliders' own callbacks fetch the
+reading by id too. While a slider is dragged the reading of the changed drawing follows it
+(`drag_value`); when it is let go, the chart of each digit's probability across every slider's
+whole range is redrawn (one batch of 19 values per slider, the other sliders held).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
-from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.components import GRAPH_CONFIG, card, tile
-from dashboard.drawing.reading import confidence_bars, read_store, to_uint8
+from dashboard.drawing.kept import KeptDigit, kept_digits
+from dashboard.drawing.reading import confidence_bars, to_uint8
 from dashboard.figures.theme import fig_message
 from dashboard.figures.whatif import fig_sweep
 from dashboard.service import current
@@ -99,14 +102,6 @@ def settings_of(values: list, slider_ids: list[dict]) -> dict[str, float]:
     }
 
 
-def keep_drawing(read):
-    """The first digit of the last reading, for the other pages; an empty reading keeps the last
-    drawing."""
-    if not read or not isinstance(read, list):
-        raise PreventUpdate
-    return read[:1]
-
-
 def reset(_clicks, slider_ids: list[dict]) -> list[float]:
     """Every slider back to the value that changes nothing."""
     return [IDENTITY[item["setting"]] for item in slider_ids]
@@ -117,23 +112,14 @@ def _calibrated(scale: object) -> bool:
     return check_choice(scale, "probabilities", ["calibrated", "raw"]) == "calibrated"
 
 
-def show_reading(
-    read,
-    dragged: list,
-    values: list,
-    run_name: str,
-    slider_ids: list[dict],
-    scale: str = "calibrated",
-):
-    """The changed input and the model's reading of it, following the sliders as they move (and
-    Reset); raw or
+def reading_view(
+    run_name: str, digits: Sequence[KeptDigit], settings: dict, scale: object
+) -> html.P | list:
+    """The first digit's input changed by `settings` and the model's reading of it; raw or
     calibrated probabilities as the shell's switch says, like the Draw page's own reading."""
-    moving = any(prop.endswith(".drag_value") for prop in ctx.triggered_prop_ids)
+    if not digits:
+        return html.P(EMPTY, className="note")
     try:
-        digits = read_store(read)
-        if not digits:
-            return html.P(EMPTY, className="note")
-        settings = settings_of(dragged if moving else values, slider_ids)
         changed, answer = current().what_if(
             run_name, digits[0].input, settings, calibrated=_calibrated(scale)
         )
@@ -147,15 +133,11 @@ def show_reading(
     ]
 
 
-def show_sweep(
-    read, values: list, run_name: str, slider_ids: list[dict], scale: str = "calibrated"
-):
+def sweep_view(run_name: str, digits: Sequence[KeptDigit], settings: dict, scale: object):
     """Each digit's probability across every slider's range, the others held, as one batch."""
+    if not digits:
+        return fig_message(EMPTY, height=SWEEP_HEIGHT)
     try:
-        digits = read_store(read)
-        if not digits:
-            return fig_message(EMPTY, height=SWEEP_HEIGHT)
-        settings = settings_of(values, slider_ids)
         swept, probabilities = current().what_if_sweep(
             run_name, digits[0].input, settings, calibrated=_calibrated(scale)
         )
@@ -167,13 +149,56 @@ def show_sweep(
     return fig_sweep(swept, probabilities, labels, held, described=f"probabilities: {described}")
 
 
+def whatif_message(message: str) -> tuple:
+    """The card's reading and chart replaced by `message` (a reading that is no longer kept)."""
+    return html.P(message, className="note"), fig_message(message, height=SWEEP_HEIGHT)
+
+
+def whatif_views(
+    run_name: str, digits: Sequence[KeptDigit], values: list, slider_ids: list[dict], scale: object
+) -> tuple:
+    """The card's reading and chart for a new reading `digits`, the sliders where they are."""
+    settings = settings_of(values, slider_ids)
+    return (
+        reading_view(run_name, digits, settings, scale),
+        sweep_view(run_name, digits, settings, scale),
+    )
+
+
+def show_reading(
+    read_id,
+    dragged: list,
+    values: list,
+    run_name: str,
+    slider_ids: list[dict],
+    scale: str = "calibrated",
+):
+    """The reading `read_id` changed by the sliders as they move (and Reset)."""
+    moving = any(prop.endswith(".drag_value") for prop in ctx.triggered_prop_ids)
+    try:
+        digits = kept_digits(read_id)
+    except ValueError as error:
+        return html.P(str(error), className="note")
+    return reading_view(
+        run_name, digits, settings_of(dragged if moving else values, slider_ids), scale
+    )
+
+
+def show_sweep(
+    read_id, values: list, run_name: str, slider_ids: list[dict], scale: str = "calibrated"
+):
+    """The chart of reading `read_id` once a slider is let go (or Reset)."""
+    try:
+        digits = kept_digits(read_id)
+    except ValueError as error:
+        return fig_message(str(error), height=SWEEP_HEIGHT)
+    return sweep_view(run_name, digits, settings_of(values, slider_ids), scale)
+
+
 def register_callbacks() -> None:
     """Register the card's callbacks; the Draw page calls this, so that every app built gets them
-    (Dash runs a page
-    module once per app, but imports this module once per process)."""
-    callback(
-        Output(ids.SHELL_DRAWING, "data"), Input(ids.DRAW_READ, "data"), prevent_initial_call=True
-    )(keep_drawing)
+    (Dash runs a page module once per app, but imports this module once per process). A new
+    reading updates the card through the Draw page's `show_views`; these follow the sliders."""
     callback(
         Output(SLIDER_IDS, "value"),
         Input(ids.DRAW_WHATIF_RESET, "n_clicks"),
@@ -181,21 +206,21 @@ def register_callbacks() -> None:
         prevent_initial_call=True,
     )(reset)
     callback(
-        Output(ids.DRAW_WHATIF_READING, "children"),
-        Input(ids.DRAW_READ, "data"),
+        Output(ids.DRAW_WHATIF_READING, "children", allow_duplicate=True),
+        State(ids.DRAW_READ, "data"),
         Input(SLIDER_IDS, "drag_value"),
         Input(SLIDER_IDS, "value"),
-        Input(ids.RUN_SELECT, "value"),
+        State(ids.RUN_SELECT, "value"),
         State(SLIDER_IDS, "id"),
-        Input(ids.PROBABILITY_SCALE, "value"),
+        State(ids.PROBABILITY_SCALE, "value"),
         prevent_initial_call=True,
     )(show_reading)
     callback(
-        Output(ids.DRAW_WHATIF_SWEEP, "figure"),
-        Input(ids.DRAW_READ, "data"),
+        Output(ids.DRAW_WHATIF_SWEEP, "figure", allow_duplicate=True),
+        State(ids.DRAW_READ, "data"),
         Input(SLIDER_IDS, "value"),
-        Input(ids.RUN_SELECT, "value"),
+        State(ids.RUN_SELECT, "value"),
         State(SLIDER_IDS, "id"),
-        Input(ids.PROBABILITY_SCALE, "value"),
+        State(ids.PROBABILITY_SCALE, "value"),
         prevent_initial_call=True,
     )(show_sweep)

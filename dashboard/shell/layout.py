@@ -95,7 +95,7 @@ def layout() -> html.Div:
             dcc.Store(id=ids.SHELL_LOST),
             dcc.Store(
                 id=ids.SHELL_DRAWING, storage_type="session"
-            ),  # written by the Draw page, read by /network, /attack
+            ),  # the last drawing's id: written by the Draw page, read by /network, /attack
             _topbar(),
             html.Div(id=ids.SHELL_NOTICE, className="notice", hidden=True),
             html.Main(dash.page_container, className="page"),

@@ -1,5 +1,5 @@
 """The "is this a digit?" gate: a few small networks averaged, separate from the classifiers, that
-refuse non-digits.
+refuse non-digits (`model.reading.refusal.Refusal.NOT_A_DIGIT`).
 
 It reads the same 28x28 input as the classifier (after `model.reading.preprocess`) and gives the
 probability that the input is a digit at all. An input scoring below the threshold stored beside
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from model.core.predictor import Predictor
 
 GATE_PATH = config.PROJECT_ROOT / "data" / "digit_gate.keras"
-NOT_A_DIGIT = "not a digit"
 
 
 class GateError(RuntimeError):

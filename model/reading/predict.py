@@ -9,14 +9,17 @@ each JSON object's "probabilities_are" say which.
 
 With --json, one JSON object per image and line:
 - a digit: {"path": ..., "digit": 7, "confidence": 0.99, "probabilities": [10 numbers]}; a mark that
-is
-  not a digit: "digit": null, "reason": "not a digit", and the probabilities as the best guess; an
-  empty image: "digit": null and its own "reason" (also given as "error", as before);
+  is not a digit: "digit": null, "refusal": "not a digit", "reason": "not a digit", and the
+  probabilities as the best guess; an empty image: "digit": null, "refusal": "empty" and its own
+  "reason" (also given as "error", as before);
 - a number (--number): {"path": ..., "number": "1907", "digits": [{"digit": 1, "probabilities":
 [...],
-  "box": [x, y, w, h]}, ...]}; parts refused as not digits are listed with "digit": null and a
-  "reason", and left out of "number"; "number": null and a "reason" when nothing readable is found;
-- a file that cannot be read at all: "digit" (or "number") null and an "error".
+  "box": [x, y, w, h]}, ...]}; parts refused as not digits are listed with "digit": null, a
+  "refusal" and a "reason", and left out of "number"; "number": null, "refusal": "nothing readable"
+  and a "reason" when nothing readable is found;
+- a file that cannot be read at all: "digit" (or "number") null, an "error" and its "refusal"
+  ("unreadable image", "too large").
+"refusal" is a kind of `model.reading.refusal.Refusal`; "reason" its text there (or the details).
 The exit code is 0 when every file was read or refused, 1 when a file could not be read, 2 when the
 model cannot be loaded.
 """
@@ -33,10 +36,9 @@ from model import config
 from model.core.answer import RunModel, describe, load_run_model, scale
 from model.core.runs import RunError, default_run_dir
 from model.reading.classify import Classification, classify
-from model.reading.preprocess import EmptyImageError, ImageReadError, read_image_file
+from model.reading.preprocess import ImageReadError, read_image_file
+from model.reading.refusal import Refusal, RefusedImage, text
 from model.reading.segment import read_number
-
-NOTHING_READABLE = "no digit found: every part was refused as not a digit"
 
 
 def _rounded(classification: Classification) -> list[float]:
@@ -49,21 +51,36 @@ def _scaled(model: RunModel, classification: Classification, calibrated: bool) -
     return replace(classification, probabilities=scaled.probabilities)
 
 
+def _refusal(classification: Classification) -> dict:
+    """The "refusal" and "reason" of a refused mark; nothing for a digit read."""
+    if classification.refusal is None:
+        return {}
+    return {"refusal": classification.refusal.value, "reason": classification.reason}
+
+
+def _refused_file(path: Path, key: str, error: RefusedImage) -> dict:
+    """A file refused before any digit is read: unreadable ones have an "error", others (empty) a
+    "reason" (and, read as a digit, the same "error"; read as a number, no "digits")."""
+    refused: dict[str, object] = {"path": str(path), key: None, "refusal": error.kind.value}
+    if isinstance(error, ImageReadError):
+        return refused | {"error": str(error)}
+    details = {"error": str(error)} if key == "digit" else {"digits": []}
+    return refused | {"reason": str(error)} | details
+
+
 def answer(model: RunModel, path: Path, *, calibrated: bool = False) -> dict:
     """The JSON-ready reading of one file as one digit (see the module docstring)."""
     try:
         result = _scaled(model, classify(model, read_image_file(path)), calibrated)
-    except ImageReadError as error:
-        return {"path": str(path), "digit": None, "error": str(error)}
-    except EmptyImageError as error:
-        return {"path": str(path), "digit": None, "reason": str(error), "error": str(error)}
+    except RefusedImage as error:
+        return _refused_file(path, "digit", error)
     reading = {
         "path": str(path),
         "digit": result.answer,
         "confidence": round(result.confidence, 6),
         "probabilities": _rounded(result),
     }
-    return reading | ({"reason": result.reason} if result.refused else {})
+    return reading | _refusal(result)
 
 
 def _part(classification: Classification) -> dict:
@@ -72,20 +89,25 @@ def _part(classification: Classification) -> dict:
         "probabilities": _rounded(classification),
         "box": None if classification.box is None else list(classification.box),
     }
-    return part | ({"reason": classification.reason} if classification.refused else {})
+    return part | _refusal(classification)
 
 
 def answer_number(model: RunModel, path: Path, *, calibrated: bool = False) -> dict:
     """The JSON-ready reading of one file as a number (see the module docstring)."""
     try:
         reading = read_number(model, read_image_file(path))
-    except ImageReadError as error:
-        return {"path": str(path), "number": None, "error": str(error)}
-    except EmptyImageError as error:
-        return {"path": str(path), "number": None, "reason": str(error), "digits": []}
+    except RefusedImage as error:
+        return _refused_file(path, "number", error)
     parts = [_part(_scaled(model, c, calibrated)) for c in reading.classifications]
     if not reading.text:
-        return {"path": str(path), "number": None, "reason": NOTHING_READABLE, "digits": parts}
+        nothing = Refusal.NOTHING_READABLE
+        return {
+            "path": str(path),
+            "number": None,
+            "refusal": nothing.value,
+            "reason": text(nothing).reason,
+            "digits": parts,
+        }
     return {"path": str(path), "number": reading.text, "digits": parts}
 
 

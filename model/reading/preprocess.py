@@ -27,6 +27,7 @@ import numpy as np
 
 from model import config
 from model.reading.photo import clean_paper
+from model.reading.refusal import Refusal, RefusedImage
 from model.reading.strokes import StrokeInfo, normalize_strokes
 
 BOX = 20  # the longer side of the digit inside the 28x28 frame
@@ -42,12 +43,22 @@ PAPER_SIDE = 1000  # photos of paper are cleaned on a copy whose longer side is 
 MAX_PIXELS = 40_000_000  # larger images are refused rather than exhausting memory
 
 
-class EmptyImageError(ValueError):
+class EmptyImageError(RefusedImage):
     """The image holds no digit: nothing, or almost nothing, is drawn."""
 
+    kind = Refusal.EMPTY
 
-class ImageReadError(ValueError):
+
+class ImageReadError(RefusedImage):
     """The bytes or file are not a readable image."""
+
+    kind = Refusal.UNREADABLE
+
+
+class ImageTooLargeError(ImageReadError):
+    """The file or image is larger than is accepted (bytes or pixels)."""
+
+    kind = Refusal.TOO_LARGE
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,9 @@ def decode_image(data: bytes) -> np.ndarray:
             "the file is not an image OpenCV can read (PNG, JPEG, BMP, TIFF, WebP)"
         )
     if image.size > MAX_PIXELS:
-        raise ImageReadError(f"the image is too large ({image.shape[1]}x{image.shape[0]} pixels)")
+        raise ImageTooLargeError(
+            f"the image is too large ({image.shape[1]}x{image.shape[0]} pixels)"
+        )
     if image.dtype == np.uint16:
         image = (image // 257).astype(np.uint8)
     return image

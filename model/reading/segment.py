@@ -25,6 +25,7 @@ from model.core.predictor import Predictor
 from model.reading.classify import Classification, gate_or_none, judge
 from model.reading.gate import DigitGate
 from model.reading.preprocess import EmptyImageError, extract_ink, frame_digit, ink_box
+from model.reading.refusal import Refusal
 from model.reading.strokes import StrokeInfo
 
 logger = logging.getLogger(__name__)
@@ -140,12 +141,17 @@ def _cut_columns(ink: np.ndarray) -> list[int]:
     return sorted(start + int(i) for i in np.argsort(middle)[:CUTS])
 
 
-def _quality(reading: tuple[np.ndarray, float | None, bool], part: _Part | None = None) -> float:
+def _quality(
+    reading: tuple[np.ndarray, float | None, Refusal | None], part: _Part | None = None
+) -> float:
     """How well a part reads as a digit: top probability times digit score (0 when refused); a part
-    wide
-    enough to hold more digits counts at least UNSPLIT_WORTH, since it may be split further."""
-    probabilities, score, refused = reading
-    value = 0.0 if refused else float(np.max(probabilities)) * (1.0 if score is None else score)
+    wide enough to hold more digits counts at least UNSPLIT_WORTH, since it may be split further."""
+    probabilities, score, refusal = reading
+    value = (
+        0.0
+        if refusal is not None
+        else float(np.max(probabilities)) * (1.0 if score is None else score)
+    )
     if part is None or part.ink.shape[1] <= WIDE * part.ink.shape[0]:
         return value
     return max(value, UNSPLIT_WORTH)
@@ -277,10 +283,10 @@ def read_number(
             probabilities,
             segment.input,
             score,
-            refused or _stray(segment, tallest, shape, gate),
+            refusal or (Refusal.NOT_A_DIGIT if _stray(segment, tallest, shape, gate) else None),
             segment.box,
             segment.pen,
         )
-        for (probabilities, score, refused), segment in zip(readings, segments, strict=True)
+        for (probabilities, score, refusal), segment in zip(readings, segments, strict=True)
     ]
     return NumberReading(segments, classifications)

@@ -13,14 +13,15 @@ import json
 import cv2
 import numpy as np
 import pytest
+from dash import no_update
 
 from dashboard import ids
+from dashboard.drawing.kept import DRAW_AGAIN, readings
 from dashboard.drawing.reading import (
     EMPTY_TEXT,
     confidence_bars,
     input_tiles,
     prediction_text,
-    read_store,
     reading_bars,
 )
 from model import config
@@ -113,8 +114,8 @@ def stroke(draw_page, json_data, *, mode: str = "digit", source: str = "empty", 
 
 
 def heatmap(draw_page, read, method: str, *, run: str = TINY_RUN):
-    """The heatmap callback's figure once the reading stored what it read, `read`."""
-    return call(draw_page.show_heatmap, f"{ids.DRAW_READ}.data", read, method, run)
+    """The heatmap by `method` of the reading kept under id `read` (the method changed)."""
+    return call(draw_page.show_heatmap, f"{ids.DRAW_METHOD}.value", read, method, run)
 
 
 def test_a_drawing_is_read_with_its_input_and_bars(draw_page):
@@ -123,9 +124,8 @@ def test_a_drawing_is_read_with_its_input_and_bars(draw_page):
     )
     assert text[0].isdigit() or text.startswith("Not sure")
     assert message == "" and source == "canvas" and len(bars) == 1 and len(inputs.children) == 1
-    assert (
-        len(read) == 1 and read[0]["digit"] == int(text[0]) if text[0].isdigit() else len(read) == 1
-    )
+    kept = readings().get(read)
+    assert len(kept) == 1 and (kept[0].digit == int(text[0]) if text[0].isdigit() else True)
     image = inputs.children[0].children[0].src
     assert image.startswith("data:image/png;base64,")
 
@@ -149,7 +149,7 @@ def test_a_stroke_drops_the_upload_and_an_upload_clears_the_canvas(draw_page):
     *_, background, upload, _ = stroke(
         draw_page, sketch_json(1), contents="data:image/png;base64,AAAA", source="upload"
     )
-    assert upload is None and background is draw_page.no_update
+    assert upload is None and background is no_update
     png = (
         "data:image/png;base64,"
         + base64.b64encode(cv2.imencode(".png", 255 - render(3))[1].tobytes()).decode()
@@ -167,11 +167,7 @@ def test_a_stroke_drops_the_upload_and_an_upload_clears_the_canvas(draw_page):
         draw_page.BACKGROUNDS[0],
     )
     assert (text[0].isdigit() or text.startswith("Not sure")) and message == ""
-    assert (
-        source == "upload"
-        and background == draw_page.BACKGROUNDS[1]
-        and upload is draw_page.no_update
-    )
+    assert source == "upload" and background == draw_page.BACKGROUNDS[1] and upload is no_update
 
 
 def test_bad_uploads_get_a_message_and_no_reading(draw_page):
@@ -230,19 +226,19 @@ def test_clear_resets_the_reading_and_the_canvas(draw_page):
         and source == "empty"
         and background == draw_page.BACKGROUNDS[0]
     )
-    assert read == []
+    assert read is None
     assert "Nothing" in inputs.children.children
 
 
 def test_number_mode_reads_each_digit_and_explains_each(draw_page):
     text, _, bars, inputs, *_, read = stroke(draw_page, sketch_json(TWO_DIGITS), mode="number")
-    assert len(inputs.children) == 2 and len(bars) == 2 and len(read) == 2
+    assert len(inputs.children) == 2 and len(bars) == 2 and len(readings().get(read)) == 2
     figure = heatmap(draw_page, read, "vanilla")
     assert len(figure.data) == 4  # the digit and its heatmap, for each of the two digits
 
 
 def test_the_heatmap_is_empty_for_nothing_and_explains_a_method_error(draw_page):
-    empty = heatmap(draw_page, [], "integrated_gradients")  # cleared
+    empty = heatmap(draw_page, None, "integrated_gradients")  # cleared
     assert not empty.data and "Draw a digit" in empty.layout.annotations[0].text
     read = stroke(draw_page, sketch_json(7))[-1]
     assert len(heatmap(draw_page, read, "gradcam").data) == 2
@@ -252,7 +248,7 @@ def test_the_heatmap_is_empty_for_nothing_and_explains_a_method_error(draw_page)
 
 def test_the_heatmap_explains_exactly_the_input_the_reading_stored(draw_page, service):
     text, *_, read = stroke(draw_page, sketch_json(7))
-    stored = read_store(read)[0]
+    stored = readings().get(read)[0]
     figure = heatmap(draw_page, read, "vanilla")
     expected = normalize_heatmap(
         service.explainer(TINY_RUN).explain(stored.input, "vanilla", stored.digit), signed=False
@@ -261,17 +257,56 @@ def test_the_heatmap_explains_exactly_the_input_the_reading_stored(draw_page, se
 
 
 @pytest.mark.parametrize(
-    "read, words",
-    [
-        ("not a list", "must be a list"),
-        ([{"input": "%%%", "digit": 1, "confidence": 0.5}], "undecodable"),
-        ([{"input": "AAAA", "digit": 1, "confidence": 0.5}], "28x28 float32"),
-        ([{"digit": 1}], "'input' string"),
-    ],
+    "read", ["not an id", ["a", "list"], {"input": "AAAA"}, 7, f"{'0' * 32}-{'0' * 16}"]
 )
-def test_a_tampered_store_gets_a_message_not_an_error(draw_page, read, words):
+def test_a_tampered_or_expired_id_says_draw_again_not_an_error(draw_page, read):
     figure = heatmap(draw_page, read, "vanilla")
-    assert not figure.data and words in figure.layout.annotations[0].text
+    assert not figure.data and DRAW_AGAIN in figure.layout.annotations[0].text
+
+
+def test_a_new_reading_brings_the_heatmap_and_the_what_if_card_by_its_id(draw_page):
+    from dashboard.drawing import whatif
+    from model.insight.whatif import SETTINGS
+
+    slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
+    values = [SETTINGS[name].identity for name in SETTINGS]
+    read = stroke(draw_page, sketch_json(7))[7]
+    new_reading = f"{ids.DRAW_READ}.data"
+    views = (draw_page.show_views, new_reading)
+    saliency, tile, sweep = call(
+        *views, read, TINY_RUN, "calibrated", "vanilla", values, slider_ids
+    )
+    assert len(saliency.data) == 2 and "reads" in str(tile)
+    assert saliency == heatmap(draw_page, read, "vanilla")  # as the method's own callback has it
+    assert sweep == whatif.show_sweep(read, values, TINY_RUN, slider_ids)
+    cleared = call(*views, None, TINY_RUN, "calibrated", "vanilla", values, slider_ids)
+    assert "Draw a digit" in cleared[0].layout.annotations[0].text and "Draw a digit" in str(
+        cleared[1]
+    )
+    expired = call(*views, f"{'0' * 32}-{'0' * 16}", TINY_RUN, "calibrated", None, values, None)
+    assert DRAW_AGAIN in expired[0].layout.annotations[0].text and DRAW_AGAIN in str(expired[1])
+
+
+def test_a_tabs_readings_share_its_session(draw_page):
+    first = stroke(draw_page, sketch_json(7))[7]
+    again = call(
+        draw_page.show_reading,
+        f"{ids.DRAW_CANVAS}.trigger",
+        2,
+        None,
+        0,
+        "digit",
+        TINY_RUN,
+        sketch_json(1),
+        "canvas",
+        draw_page.BACKGROUNDS[0],
+        "calibrated",
+        None,
+        first,
+    )
+    assert len(again) == 10 and again[7] != first
+    assert again[7].split("-")[0] == first.split("-")[0]
+    assert readings().get(first) and readings().get(again[7])
 
 
 def test_a_huge_payload_over_http_gets_a_message_and_the_server_keeps_answering(app):
@@ -362,10 +397,11 @@ def test_an_upload_is_shown_in_place_of_the_canvas_with_a_box_per_mark(draw_page
         "calibrated",
         "forty-two.jpg",
     )
-    text, message, bars, inputs, source, *_, read, view, board = outputs
+    text, message, bars, inputs, source, *_ = outputs
+    read, view, board = outputs[7:10]
     assert source == "upload" and board == "draw-board showing-upload"
     assert view.layout.title.text == "forty-two.jpg" and view.data[0].type == "image"
-    assert len(view.layout.shapes) == len(read) == len(bars) == 2  # the ruled lines are not marks
+    assert len(view.layout.shapes) == len(readings().get(read)) == len(bars) == 2
     xs = [shape.x0 for shape in view.layout.shapes]
     assert xs == sorted(xs)  # left to right, as the number reads
     bad = call(
@@ -384,7 +420,7 @@ def test_an_upload_is_shown_in_place_of_the_canvas_with_a_box_per_mark(draw_page
     )
     assert (
         bad[0] == "Cannot read the upload"
-        and bad[7] == []
+        and bad[7] is None
         and "not an image" in bad[8].layout.annotations[0].text
     )
     assert "Nothing" in str(bad[3])  # the old reading is gone

@@ -153,7 +153,7 @@ def test_the_draw_page_clears_its_reading_for_a_nan_image(app):
     assert text == "Cannot read the upload" and message.startswith(
         "The image has pixels that are not numbers"
     )
-    assert read == [] and source == "empty"
+    assert read is None and source == "empty"
 
 
 def test_requests_are_refused_before_dash_parses_them(app):

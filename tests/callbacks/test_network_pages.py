@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dashboard import ids
-from dashboard.drawing.reading import read_store, stored_reading
+from dashboard.drawing.kept import DRAW_AGAIN, KeptDigit, readings
 from dashboard.settings import Settings
 from dashboard.validation import InvalidInput
 from model.core.mnist import pixels
@@ -47,10 +47,14 @@ def service(app):
         yield current()
 
 
-def drawing_store(service, index: int = 0) -> list[dict]:
-    """The shell's drawing store holding test image `index` as a drawing."""
+def drawing_store(service, index: int = 0) -> str:
+    """The id of test image `index` kept as a drawing, as the Draw page keeps a stroke's reading."""
     image = pixels(service.mnist.x_test[index])
-    return stored_reading([Classification(service.predictor(CONVNET).predict(image), image)])
+    read = Classification(service.predictor(CONVNET).predict(image), image)
+    return readings().put([KeptDigit(read.input, read.digit, read.confidence)])
+
+
+EXPIRED = f"{'0' * 32}-{'0' * 16}"  # well formed, but never kept (or expired)
 
 
 def wait_for(function, seconds: float = 120):
@@ -85,8 +89,21 @@ def test_the_network_page_reads_the_last_drawing_and_explains_a_missing_one(serv
     assert "Your last drawing" in str(caption) and len(maps.data) == 2
     caption, maps, *_ = network.show_network("drawing", None, None, CONVNET)
     assert "No drawing yet" in str(caption)
+    caption, maps, *_ = network.show_network("drawing", None, EXPIRED, CONVNET)
+    assert DRAW_AGAIN in str(caption) and not maps.data
     caption, *_ = network.show_network("test", -4, None, CONVNET)
     assert "Enter a test image number" in str(caption)
+
+
+def test_the_adversarial_page_attacks_the_last_drawing_or_says_to_draw_again(service):
+    from dashboard.pages import adversarial
+
+    caption, *_ = adversarial.show_attack(
+        "drawing", None, drawing_store(service), "fgsm", "any", CONVNET
+    )
+    assert "Your last drawing" in str(caption)
+    caption, *_ = adversarial.show_attack("drawing", None, EXPIRED, "fgsm", "any", CONVNET)
+    assert DRAW_AGAIN in str(caption)
 
 
 def test_an_mlp_is_said_to_have_no_convolution(service):
@@ -181,14 +198,18 @@ def test_what_if_follows_the_sliders_and_sweeps_every_range(service):
         call(whatif.show_reading, new_stroke, store, values, values, CONVNET, slider_ids)
     )
     assert "Draw a digit" in str(
-        call(whatif.show_reading, drag, [], values, values, CONVNET, slider_ids)
+        call(whatif.show_reading, drag, None, values, values, CONVNET, slider_ids)
     )
     bad = [99, 1, 0, 0, 0]
     assert "rotation must be between" in str(
         call(whatif.show_reading, drag, store, bad, values, CONVNET, slider_ids)
     )
     assert whatif.reset(1, slider_ids) == [0.0, 1.0, 0.0, 0.0, 0.0]
-    assert whatif.keep_drawing(store + store) == store
+    assert DRAW_AGAIN in str(
+        call(whatif.show_reading, drag, EXPIRED, values, values, CONVNET, slider_ids)
+    )
+    expired = whatif.show_sweep(EXPIRED, values, CONVNET, slider_ids)
+    assert not expired.data and DRAW_AGAIN in expired.layout.annotations[0].text
 
 
 def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_reading_does(
@@ -199,7 +220,7 @@ def test_the_what_if_reading_shows_calibrated_or_raw_probabilities_as_the_draw_r
     store = drawing_store(service, index=1)
     slider_ids = [{"type": ids.DRAW_WHATIF, "setting": name} for name in SETTINGS]
     untouched = [SETTINGS[name].identity for name in SETTINGS]
-    drawn = read_store(store)[0].input
+    drawn = readings().get(store)[0].input
     raw = service.answer(CONVNET, drawn, calibrated=False).probabilities
     calibrated = service.answer(CONVNET, drawn, calibrated=True).probabilities
     assert service.temperature(CONVNET) is not None and not np.allclose(raw, calibrated, atol=1e-3)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dashboard import ids
-from dashboard.drawing.reading import read_store
+from dashboard.drawing.kept import kept_digits
 from dashboard.settings import Settings
 from model import config
 from model.core.answer import answer, load_run_model
@@ -233,11 +233,11 @@ def test_every_page_shows_the_same_answer_for_a_drawing(service, run, scale):
         scale,
     )
     bars, read = outputs[2], outputs[7]
-    drawn = read_store(read)[0].input
+    drawn = kept_digits(read)[0].input
     expected = answer(model, drawn, calibrated=scale == "calibrated").probabilities
     assert int(expected.argmax()) == 7
     shown = {"/draw bars": np.array(percentages(text(bars)))}
-    drawing = whatif.keep_drawing(read)
+    drawing = read  # the shell keeps the last drawing's id
     caption, *_ = network.show_network("drawing", None, drawing, name, scale)
     shown["/network"] = percentages(text(caption))[0]
     attacked, _, before_after = adversarial.show_attack(

@@ -29,7 +29,7 @@ CONTROLS = {
     f"{ids.DRAW_METHOD}.value": "vanilla",
     f"{ids.DRAW_CANVAS}.json_data": "",
     f"{ids.DRAW_SOURCE}.data": "canvas",
-    f"{ids.DRAW_READ}.data": [],
+    f"{ids.DRAW_READ}.data": None,
     f"{ids.TRAINING_COMPARE}.value": list(RUN_NAMES),
     f"{ids.PROBABILITY_SCALE}.value": "calibrated",
     f"{ids.LABELS_SPLIT}.value": "test",

@@ -143,14 +143,14 @@ def test_a_decompression_bomb_is_refused_from_its_header(server):
     response = _draw_upload(url, data_url(bomb_png(bit_depth=1), "image/png"))
     assert response[ids.DRAW_PREDICTION]["children"] == "Cannot read the upload"
     assert response[ids.DRAW_MESSAGE]["children"].startswith("The image is too large")
-    assert response[ids.DRAW_READ]["data"] == []  # the old reading is cleared
+    assert response[ids.DRAW_READ]["data"] is None  # the old reading is cleared
 
 
 def test_a_tiff_with_nan_pixels_is_refused_and_the_reading_cleared(server):
     url, _ = server
     response = _draw_upload(url, data_url(nan_tiff(), "image/tiff"))
     assert "not numbers (NaN or infinite)" in response[ids.DRAW_MESSAGE]["children"]
-    assert response[ids.DRAW_READ]["data"] == [] and response[ids.DRAW_BARS]["children"]
+    assert response[ids.DRAW_READ]["data"] is None and response[ids.DRAW_BARS]["children"]
 
 
 def test_a_huge_list_input_is_refused_without_work(server):

@@ -49,6 +49,12 @@ def test_predict_json_answers_every_file(image_files, tiny_run, capsys):
     assert "not an image" in errors["text.png"]["error"]
     assert "empty" in errors["zero.jpg"]["error"]
     assert "cannot read" in errors["missing.png"]["error"]
+    assert {name: line["refusal"] for name, line in errors.items()} == {
+        "empty.png": "empty",
+        "text.png": "unreadable image",
+        "zero.jpg": "unreadable image",
+        "missing.png": "unreadable image",
+    }
 
 
 def test_predict_plain_output_and_good_exit(image_files, tiny_run, capsys):

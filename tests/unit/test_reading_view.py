@@ -7,8 +7,6 @@ import numpy as np
 import pytest
 
 from dashboard.drawing.reading import (
-    PEN_HINT,
-    REFUSED_TEXT,
     input_tiles,
     prediction_text,
     prediction_view,
@@ -17,6 +15,7 @@ from dashboard.drawing.reading import (
 )
 from dashboard.figures.upload import MAX_SIDE, fig_upload
 from model.reading.classify import Classification
+from model.reading.refusal import Caveat, Refusal, sentence, text
 from model.reading.strokes import StrokeInfo
 
 
@@ -30,8 +29,9 @@ def classification(
 ) -> Classification:
     probabilities = np.full(10, (1 - confidence) / 9, np.float32)
     probabilities[digit] = confidence
+    refusal = Refusal.NOT_A_DIGIT if refused else None
     return Classification(
-        probabilities, np.zeros((28, 28), np.float32), 0.1 if refused else 0.9, refused, box, pen
+        probabilities, np.zeros((28, 28), np.float32), 0.1 if refused else 0.9, refusal, box, pen
     )
 
 
@@ -41,6 +41,9 @@ def text_of(view) -> str:
         if isinstance(view, str)
         else "".join(part if isinstance(part, str) else part.children for part in view)
     )
+
+
+REFUSED_TEXT = text(Refusal.NOT_A_DIGIT).label
 
 
 def test_a_refused_mark_says_not_a_digit_with_the_best_guess_in_grey():
@@ -75,12 +78,14 @@ def test_a_sure_digit_and_an_unsure_one_read_as_before():
 
 
 def test_a_pen_too_thick_for_the_drawing_gets_a_hint():
+    hint = sentence(text(Caveat.TOO_SMALL_FOR_THE_PEN).reason)
+    assert (
+        hint == "The pen is thick for a drawing this small: draw bigger, or choose a thinner pen."
+    )
     thick = StrokeInfo(width=7.0, ratio=0.45, thinned=True)
     assert thick.pen_too_thick
-    assert PEN_HINT in reading_message([classification(3, 0.9, pen=thick)])
-    assert PEN_HINT not in reading_message(
-        [classification(3, 0.9, pen=StrokeInfo(2.5, 0.12, False))]
-    )
+    assert hint in reading_message([classification(3, 0.9, pen=thick)])
+    assert hint not in reading_message([classification(3, 0.9, pen=StrokeInfo(2.5, 0.12, False))])
 
 
 def test_the_upload_figure_boxes_each_mark_scaled_to_the_shown_image():
