@@ -64,7 +64,7 @@ def _refused_file(path: Path, key: str, error: RefusedImage) -> dict:
     refused: dict[str, object] = {"path": str(path), key: None, "refusal": error.kind.value}
     if isinstance(error, ImageReadError):
         return refused | {"error": str(error)}
-    details = {"error": str(error)} if key == "digit" else {"digits": []}
+    details: dict[str, object] = {"error": str(error)} if key == "digit" else {"digits": []}
     return refused | {"reason": str(error)} | details
 
 
