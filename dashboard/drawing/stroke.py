@@ -138,11 +138,12 @@ def read_outputs(image: np.ndarray | None, board: Board, options: Options) -> tu
     )
     upload = board.source == "upload"
     empty = text(Refusal.EMPTY).label if upload else EMPTY_TEXT
+    shown = raw if options.scale == "raw" else reading  # the switch decides what every number is
     return (
-        prediction_view(reading, empty=empty),
+        prediction_view(shown, empty=empty),
         message,
         reading_bars(
-            raw if options.scale == "raw" else reading,
+            shown,
             described=current().described(options.run_name, calibrated=options.scale != "raw"),
         ),
         input_tiles(reading),
@@ -150,6 +151,6 @@ def read_outputs(image: np.ndarray | None, board: Board, options: Options) -> tu
         board.background,
         board.upload,
         reading_id,
-        upload_view(image, reading, options.filename) if upload else no_update,
+        upload_view(image, shown, options.filename) if upload else no_update,
         BOARD_CLASS[board.source],
     )

@@ -248,8 +248,8 @@ def show_reading(
     """Read the drawing or upload once, keep the reading and show the answer; a stroke drops the
     upload, an upload or Clear clears the canvas.
 
-    "Not sure" is judged on calibrated confidence; the bars show raw or calibrated probabilities as
-    `scale` says. Marks that are not digits are refused (the best guess greyed).
+    The answer, its "not sure" and the bars use raw or calibrated probabilities as `scale` says,
+    like every page. Marks that are not digits are refused (the best guess greyed).
     """
     check_clicks(_trigger, "trigger"), check_clicks(_clear)
     mode, run_name = check_choice(mode, "mode", list(MODES)), check_run(run_name)

@@ -258,6 +258,8 @@ def test_every_page_shows_the_same_answer_for_a_drawing(service, run, scale):
     )
     shown["/draw what-if"] = percentages(text(card))[0]
     assert np.allclose(shown.pop("/draw bars"), expected, atol=SHOWN)
+    [headline] = percentages(text(outputs[0]))  # "7 · 90%": whole percents
+    assert headline == pytest.approx(float(expected.max()), abs=0.005)
     np.testing.assert_allclose(before_after.data[0].y, expected, atol=EXACT)
     assert {page: round(value, 3) for page, value in shown.items()} == {
         page: round(float(expected.max()), 3) for page in shown
