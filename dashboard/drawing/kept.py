@@ -29,6 +29,7 @@ import flask
 import numpy as np
 
 from model import config
+from model.core.runs import write_with
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,12 @@ class ReadingStore:
             self._prune_sessions()
         folder.mkdir(parents=True, exist_ok=True)
         reading = secrets.token_hex(8)
-        temporary = folder / f".{reading}.tmp.npz"
-        np.savez(
-            temporary,
-            inputs=np.stack([np.asarray(d.input, np.float32) for d in digits]),
-            digits=np.array([d.digit for d in digits], np.int64),
-            confidences=np.array([d.confidence for d in digits], np.float64),
-        )
-        os.replace(temporary, folder / f"{reading}.npz")
+        arrays = {
+            "inputs": np.stack([np.asarray(d.input, np.float32) for d in digits]),
+            "digits": np.array([d.digit for d in digits], np.int64),
+            "confidences": np.array([d.confidence for d in digits], np.float64),
+        }
+        write_with(folder / f"{reading}.npz", lambda temp: np.savez(temp, **arrays))
         self._prune(folder, keep=self.per_session)
         return f"{folder.name}-{reading}"
 
