@@ -11,7 +11,7 @@ import pytest
 
 from model.config import PROJECT_ROOT
 from model.core.runs import RunError, check_run_name, list_runs
-from model.training import fit as train_cli
+from model.training import command as train_cli
 from model.training.admission import (
     TrainingBusyError,
     admitted_training,

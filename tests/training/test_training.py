@@ -11,7 +11,8 @@ import pytest
 from model.core.mnist import pixels
 from model.core.predictor import load_predictor
 from model.core.runs import RUN_FILES, RunError, list_runs, load_run, write_run
-from model.training.fit import TrainConfig, parse_args, train
+from model.training.command import parse_args
+from model.training.fit import TrainConfig, train
 
 
 def test_tiny_run_is_complete_and_consistent(tiny_run, mnist):
