@@ -21,9 +21,9 @@ import requests
 
 from dashboard import ids
 from dashboard.__main__ import parse_args
-from dashboard.jobs.runner import TASK_NAME
+from dashboard.jobs.launcher import TASK_NAME
 from model.core.runs import list_runs, load_run
-from model.training.jobs import is_training
+from model.training.admission import is_training
 from tests.support import training
 from tests.support.dash_client import find_callback
 from tests.support.servers import app_env, celery_worker, gunicorn, redis_server

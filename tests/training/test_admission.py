@@ -1,4 +1,4 @@
-"""One admission check for training, shared by the app (`run_training`) and `python -m
+"""One admission check for training, shared by the app's job (`run_job`) and `python -m
 model.train`."""
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from model.training.admission import (
     admitted_training,
     check_run_free,
     is_training,
+    new_run_dir,
 )
 from model.training.fit import TrainConfig
-from model.training.jobs import run_training
+from model.training.job_record import read_record
+from model.training.jobs import run_job
 
 HOLD_LOCK = (
     "import sys, time; from model.training.admission import exclusive_training\n"
@@ -61,8 +63,8 @@ def test_app_training_refuses_while_another_process_trains(lock_held_elsewhere):
         architecture="baseline", epochs=1, train_size=512, out=lock_held_elsewhere / "app"
     )
     with pytest.raises(TrainingBusyError, match="already running"):
-        run_training(cfg, lambda report: None)
-    assert list_runs(lock_held_elsewhere) == []
+        run_job(cfg.to_json(), "job", "owner")
+    assert list_runs(lock_held_elsewhere) == [] and read_record(lock_held_elsewhere) is None
 
 
 def test_lock_is_free_again_when_the_holder_dies(tmp_path):
@@ -90,7 +92,20 @@ def test_names_are_checked_whole(tmp_path):
     assert check_run_free(tmp_path / "taken", overwrite=True) == tmp_path / "taken"
 
 
-def test_admission_checks_name_then_lock_then_free_name(tmp_path):
+def test_a_typed_name_is_one_free_name_in_the_runs_directory(tmp_path):
+    (tmp_path / "taken").mkdir()
+    assert new_run_dir(tmp_path, " fresh ") == tmp_path / "fresh"
+    for empty in ("", "  ", None):
+        with pytest.raises(ValueError, match="run name is empty"):
+            new_run_dir(tmp_path, empty)
+    for bad in ("a/b", "../x", "/etc", ".", "..", "a/"):
+        with pytest.raises(ValueError, match="run name must be"):
+            new_run_dir(tmp_path, bad)
+    with pytest.raises(RunError, match="already exists"):
+        new_run_dir(tmp_path, "taken")
+
+
+def test_admission_takes_the_lock_then_checks_the_name_under_it(tmp_path):
     with pytest.raises(ValueError, match="run name"):
         with admitted_training(tmp_path / "bad\n"):
             pass
@@ -104,6 +119,10 @@ def test_admission_checks_name_then_lock_then_free_name(tmp_path):
             with admitted_training(tmp_path / "other"):
                 pass
     assert not is_training(tmp_path)
+    with admitted_training(tmp_path / "free"):  # while one trains, no other is even looked at
+        with pytest.raises(TrainingBusyError):
+            with admitted_training(tmp_path / "bad\n"):
+                pass
 
 
 def test_cli_refuses_a_taken_name_unless_told_to_overwrite(tmp_path, capsys):

@@ -1,5 +1,4 @@
-"""The Train page: its form checks, the training subprocess, run management, and the page in
-Chromium.
+"""The Train page: its form checks, the launcher and its training process, run management.
 
 Trainings here are tiny (1,024-5,000 images, baseline or convnet). Browser tests: `pytest
 --headless`.
@@ -20,10 +19,10 @@ import zipfile
 import pandas as pd
 import psutil
 import pytest
+from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.jobs import record as records
 from dashboard.jobs.form import (
     DEFAULTS,
     FIELDS,
@@ -39,13 +38,13 @@ from dashboard.jobs.form import (
     suggest_name,
     train_size_label,
 )
-from dashboard.jobs.process import TrainingFailed, config_from_json, config_json, train_in_process
-from dashboard.jobs.runner import new_record
+from dashboard.jobs.launcher import REFUSED, run_training_process
+from dashboard.train import form_view, manage
 from model.config import PROJECT_ROOT
-from model.core.runs import RUN_FILES, RunError, list_runs, load_run
-from model.training.fit import TrainConfig
-from model.training.jobs import TrainingBusyError, exclusive_training, is_training
-from model.training.settings import PRESETS
+from model.core.runs import RUN_FILES, list_runs, load_run
+from model.training import job_record
+from model.training.admission import exclusive_training, is_training
+from model.training.settings import PRESETS, TrainConfig
 from tests.support.callbacks import call
 from tests.support.traces import hidden_dirs, trainer_processes
 
@@ -205,49 +204,62 @@ def test_live_curves_span_the_whole_training():
 
 def test_config_survives_the_trip_to_the_training_process(tmp_path):
     cfg = TrainConfig(architecture="convnet", epochs=3, train_size=2048, out=tmp_path / "x")
-    assert config_from_json(config_json(cfg)) == cfg
+    assert TrainConfig.from_json(cfg.to_json()) == cfg
+    with pytest.raises(ValueError, match="not a training configuration"):
+        TrainConfig.from_json('{"epochs": 3, "unknown": 1}')
 
 
-def test_training_process_reports_progress_and_writes_the_run(train_runs):
-    reports = []
-    run_dir = train_in_process(
-        TrainConfig(**{**TINY, "out": train_runs / "sub"}), reports.append, every_seconds=0.0
-    )
-    assert run_dir == train_runs / "sub" and load_run(run_dir).metadata["epochs"] == 2
-    assert [r["fraction"] for r in reports] == sorted(r["fraction"] for r in reports) and reports[
-        -1
-    ]["fraction"] == 1
-    assert len(reports[-1]["history"]) == 2 and not is_training(train_runs)
+def test_training_process_writes_its_record_and_the_run(train_runs):
+    cfg = TrainConfig(**{**TINY, "out": train_runs / "sub"})
+    assert run_training_process(cfg.to_json(), "job-1", "me") == {"state": "done", "message": ""}
+    assert load_run(train_runs / "sub").metadata["epochs"] == 2 and not is_training(train_runs)
+    record = job_record.job_status(train_runs)
+    assert (record["job"], record["owner"], record["state"]) == ("job-1", "me", job_record.DONE)
+    assert record["progress"]["fraction"] == 1 and len(record["progress"]["history"]) == 2
 
 
-def test_training_process_relays_refusals(train_runs):
-    with pytest.raises(RunError, match="already exists"):
-        train_in_process(
-            TrainConfig(**{**TINY, "out": train_runs / "convnet"}), lambda report: None
-        )
-    with exclusive_training(train_runs), pytest.raises(TrainingBusyError, match="already running"):
-        train_in_process(TrainConfig(**{**TINY, "out": train_runs / "other"}), lambda report: None)
+def test_training_process_relays_refusals_and_leaves_the_record_alone(train_runs):
+    taken = TrainConfig(**{**TINY, "out": train_runs / "convnet"})
+    outcome = run_training_process(taken.to_json(), "job-2", "me")
+    assert outcome["state"] == REFUSED and "already exists" in outcome["message"]
+    other = TrainConfig(**{**TINY, "out": train_runs / "other"})
+    with exclusive_training(train_runs):
+        outcome = run_training_process(other.to_json(), "job-3", "me")
+    assert outcome["state"] == REFUSED and "already running" in outcome["message"]
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
+    assert job_record.read_record(train_runs) is None
 
 
-def test_a_crashed_training_process_leaves_no_run(train_runs):
+def _wait_for_training(runs_dir, seconds: float = 240) -> None:
+    """Until a job's record in `runs_dir` shows a trained batch."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        record = job_record.job_status(runs_dir)
+        if (
+            record
+            and record["state"] == job_record.RUNNING
+            and (record["progress"] or {}).get("step")
+        ):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"no training in {runs_dir}: {job_record.job_status(runs_dir)}")
+
+
+def test_a_crashed_training_process_leaves_no_run_and_its_launcher_says_so(train_runs):
     cfg = TrainConfig(architecture="convnet", epochs=50, train_size=4096, out=train_runs / "crash")
-    started = threading.Event()
-    outcome: list[BaseException] = []
-
-    def job():
-        try:
-            train_in_process(cfg, lambda report: started.set())
-        except BaseException as error:  # noqa: BLE001 - the test looks at it
-            outcome.append(error)
-
-    thread = threading.Thread(target=job)
+    outcome: list[dict] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(run_training_process(cfg.to_json(), "job-4", "me"))
+    )
     thread.start()
-    assert started.wait(120)
+    _wait_for_training(train_runs)
     [process] = trainer_processes(train_runs)
     process.send_signal(signal.SIGKILL)
     thread.join(60)
-    assert isinstance(outcome[0], TrainingFailed) and "killed by signal SIGKILL" in str(outcome[0])
+    assert outcome[0]["state"] == job_record.FAILED
+    assert "killed by signal SIGKILL" in outcome[0]["message"]
+    record = job_record.job_status(train_runs)  # the launcher wrote it, under the lock
+    assert record["state"] == job_record.FAILED and record["message"] == outcome[0]["message"]
     assert (
         not (train_runs / "crash").exists()
         and hidden_dirs(train_runs) == []
@@ -255,27 +267,25 @@ def test_a_crashed_training_process_leaves_no_run(train_runs):
     )
 
 
-def test_training_process_dies_with_the_job_that_started_it(train_runs):
+def test_training_process_dies_with_the_launcher_that_started_it(train_runs):
     script = (
-        "import sys; from pathlib import Path; from model.train import TrainConfig; "
-        "from dashboard.jobs.process import train_in_process\n"
+        "import sys; from pathlib import Path; from model.training.settings import TrainConfig; "
+        "from dashboard.jobs.launcher import run_training_process\n"
         "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, "
         "out=Path(sys.argv[1]))\n"
-        "train_in_process(cfg, lambda r: print('progress', flush=True))\n"
+        "run_training_process(cfg.to_json(), 'job-5', 'me')\n"
     )
-    job = subprocess.Popen(
+    launcher = subprocess.Popen(
         [sys.executable, "-c", script, str(train_runs / "orphan")],
-        stdout=subprocess.PIPE,
-        text=True,
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     try:
-        assert job.stdout.readline().startswith("progress") and is_training(train_runs)
-        job.send_signal(signal.SIGKILL)  # what Cancel does to a diskcache job; Celery sends SIGTERM
-        job.wait(30)
+        _wait_for_training(train_runs)
+        launcher.send_signal(signal.SIGKILL)  # a killed server or Celery worker
+        launcher.wait(30)
     finally:
-        job.kill()
+        launcher.kill()
     deadline = time.monotonic() + 30
     while (
         trainer_processes(train_runs) or is_training(train_runs)
@@ -283,6 +293,8 @@ def test_training_process_dies_with_the_job_that_started_it(train_runs):
         time.sleep(0.2)
     assert trainer_processes(train_runs) == [] and not is_training(train_runs)
     assert not (train_runs / "orphan").exists() and hidden_dirs(train_runs) == []
+    record = job_record.job_status(train_runs)
+    assert record["state"] == job_record.LOST and "stopped without a word" in record["message"]
 
 
 # Page callbacks, called directly.
@@ -300,18 +312,19 @@ def text(component) -> str:
 
 def test_layout_and_name_check(page, train_runs):
     assert page.layout() is not None
-    assert "This name is free" in text(page.check_name("new-run"))
-    assert "already exists" in text(page.check_name("convnet"))
-    assert "Cannot use this name: run name is empty" in text(page.check_name("  "))
-    assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
-    assert page.apply_preset("strong") == (
+    assert "This name is free" in text(form_view.check_name("new-run"))
+    assert "already exists" in text(form_view.check_name("convnet"))
+    assert "Cannot use this name: run name is empty" in text(form_view.check_name("  "))
+    assert form_view.suggest_augment("deep_cnn") == ["on"]
+    assert form_view.suggest_augment("convnet") == []
+    assert form_view.apply_preset("strong") == (
         "wide_cnn",
         PRESETS["strong"]["epochs"],
         128,
         FULL_TRAIN_SIZE,
         ["on"],
     )
-    assert page.apply_preset("quick") == (
+    assert form_view.apply_preset("quick") == (
         "fast_cnn",
         PRESETS["quick"]["epochs"],
         256,
@@ -319,7 +332,7 @@ def test_layout_and_name_check(page, train_runs):
         [],
     )
     with pytest.raises(PreventUpdate):
-        page.apply_preset("custom")  # custom keeps the fields as they are
+        form_view.apply_preset("custom")  # custom keeps the fields as they are
 
 
 def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_the_architecture(
@@ -327,8 +340,8 @@ def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_
 ):
     quick = preset_fields("quick")
     as_set = (quick["architecture"], quick["epochs"], quick["batch_size"], quick["train_size"], [])
-    assert page.show_preset_changes("quick", *as_set) == ""
-    changed = text(page.show_preset_changes("quick", "wide_cnn", 3, 256, 1024, ["on"]))
+    assert form_view.show_preset_changes("quick", *as_set) == ""
+    changed = text(form_view.show_preset_changes("quick", "wide_cnn", 3, 256, 1024, ["on"]))
     assert "Changed from the quick preset" in changed and "epochs 3 (preset: 2)" in changed
     assert (
         "architecture wide_cnn (preset: fast_cnn)" in changed
@@ -338,13 +351,13 @@ def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_
         "train size 1,024 images (preset: all 55,000 images)" in changed
         and "batch size" not in changed
     )
-    assert page.show_preset_changes("custom", "wide_cnn", 3, 256, 1024, ["on"]) == ""
+    assert form_view.show_preset_changes("custom", "wide_cnn", 3, 256, 1024, ["on"]) == ""
     assert preset_changes("strong", epochs=18, architecture="wide_cnn") == []
     assert is_suggested_name("fast_cnn-2") and is_suggested_name("") and is_suggested_name(None)
     assert not is_suggested_name("my-run") and not is_suggested_name("fast_cnn-2x")
-    assert page.follow_architecture("wide_cnn", "fast_cnn-2") == "wide_cnn-2"
+    assert form_view.follow_architecture("wide_cnn", "fast_cnn-2") == "wide_cnn-2"
     with pytest.raises(PreventUpdate):
-        page.follow_architecture("wide_cnn", "my-run")  # a name the user typed stays
+        form_view.follow_architecture("wide_cnn", "my-run")  # a name the user typed stays
 
 
 OWNER = {"id": "b" * 32, "announced": None}
@@ -392,8 +405,8 @@ def poll(page, owner=OWNER, seen=None):
 def wait_until_done(page, train_runs, seconds=300):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        job = records.effective(records.read_record(train_runs))
-        if job and job["state"] != records.RUNNING:
+        job = job_record.job_status(train_runs)
+        if job and job["state"] != job_record.RUNNING:
             return job
         time.sleep(0.5)
     raise TimeoutError("the training did not end")
@@ -414,7 +427,7 @@ def test_refused_trainings_say_why_next_to_the_field_and_start_nothing(page, tra
         map(text, fields)
     )
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
-    assert records.read_record(train_runs) is None
+    assert job_record.read_record(train_runs) is None
 
 
 def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_once(
@@ -434,12 +447,12 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
         call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks", 1, other)
     )
     job = wait_until_done(page, train_runs)
-    assert job["state"] == records.DONE and job["owner"] == OWNER["id"]
+    assert job["state"] == job_record.DONE and job["owner"] == OWNER["id"]
     time.sleep(1)  # the job's thread has waited for its training process: no zombie is left
     assert [c for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE] == []
     mine = poll(page)
     assert "Trained direct: test accuracy" in text(mine["status"])
-    assert page.suggest_next_name(mine["changed"], "baseline") == "baseline-2"
+    assert form_view.suggest_next_name(mine["changed"], "baseline") == "baseline-2"
     assert mine["changed"]["select"] == "direct" and mine["owner"]["announced"] == job["job"]
     options, value = page.refresh_selector(mine["changed"])
     assert value == "direct" and [option["value"] for option in options] == [
@@ -449,7 +462,7 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
     ]
     again = poll(page, mine["owner"], mine["seen"])
     assert (
-        again["changed"] is page.no_update and again["figure"] is page.no_update
+        again["changed"] is no_update and again["figure"] is no_update
     )  # announced once, drawn once
     assert "Trained direct" in text(again["status"]) and "finished" in text(
         poll(page, other)["status"]
@@ -465,7 +478,7 @@ def test_cancel_by_the_starting_browser_stops_the_training_and_leaves_nothing(pa
         call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks", 1, OWNER)
     )
     job = wait_until_done(page, train_runs, 60)
-    assert job["state"] == records.CANCELLED and "Cancelled: the training of stopped" in text(
+    assert job["state"] == job_record.CANCELLED and "Cancelled: the training of stopped" in text(
         poll(page)["status"]
     )
     deadline = time.monotonic() + 30
@@ -476,85 +489,92 @@ def test_cancel_by_the_starting_browser_stops_the_training_and_leaves_nothing(pa
     assert not (train_runs / "stopped").exists() and hidden_dirs(train_runs) == []
 
 
-def test_a_job_whose_heartbeat_stopped_reads_as_failed(train_runs):
-    cfg = TrainConfig(**{**TINY, "out": train_runs / "lost"})
-    stale = {**new_record(cfg, "job-1", "owner", celery=False), "heartbeat": time.time() - 60}
-    records.write_record(train_runs, stale)
-    job = records.effective(records.read_record(train_runs))
-    assert job["state"] == records.FAILED and "stopped without a word" in job["message"]
-    assert not records.is_running(train_runs)
+def test_a_dead_job_reads_as_lost_at_once_and_the_page_says_it_failed(page, train_runs):
+    record = job_record.new_record("job-1", "owner", "lost", "baseline", 2)
+    job_record.write_record(train_runs, record)  # running, but nobody holds the lock
+    job = job_record.job_status(train_runs)
+    assert job["state"] == job_record.LOST and "stopped without a word" in job["message"]
+    assert not job_record.is_running(train_runs)
+    status = text(poll(page)["status"])
+    assert "Training of lost failed: the process running it stopped without a word" in status
+    with exclusive_training(train_runs):  # a training holds the lock: the record is its own...
+        assert job_record.job_status(train_runs)["state"] == job_record.RUNNING
+        stale = {**record, "heartbeat": time.time() - job_record.STALE_SECONDS - 1}
+        job_record.write_record(train_runs, stale)  # ...unless its heartbeat stopped long ago
+        assert job_record.job_status(train_runs)["state"] == job_record.LOST
 
 
 def test_rename_and_delete_refresh_the_selector(page, train_runs):
     with pytest.raises(PreventUpdate):  # the page was just opened
         page.refresh_selector(None)
     message, changed, cleared = call(
-        page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
+        manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
     )
     options, value = page.refresh_selector(changed)
     assert "Renamed baseline to mlp" in text(message) and value == "mlp" and cleared == ""
     assert [o["value"] for o in options] == ["convnet", "mlp"] and load_run(
         train_runs / "mlp"
     ).metadata["name"] == "mlp"
-    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 2, None, "mlp", "convnet")
+    rename = f"{ids.TRAIN_RENAME}.n_clicks"
+    message, *_ = call(manage.change_run, rename, 2, None, "mlp", "convnet")
     assert "'convnet' already exists" in text(message)
-    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name")
+    message, *_ = call(manage.change_run, rename, 3, None, "mlp", "bad/name")
     assert "Not renamed: run name must be" in text(message)
     message, changed, _ = call(
-        page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
+        manage.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
     )
     options, value = page.refresh_selector(changed)
     assert "Deleted mlp; convnet is selected now" in text(message) and value == "convnet"
     assert [o["value"] for o in options] == ["convnet"] and hidden_dirs(train_runs) == []
     message, changed, _ = call(
-        page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 2, "convnet", ""
+        manage.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 2, "convnet", ""
     )
     assert (
         "Not deleted: convnet is the only run" in text(message)
-        and changed is page.no_update
+        and changed is no_update
         and (train_runs / "convnet").is_dir()
     )
 
 
 def test_the_shipped_default_cannot_be_renamed_or_deleted(page, train_runs):
     shutil.copytree(train_runs / "convnet", train_runs / "deep_cnn")
-    summary, rename_off, delete_off, _ = page.show_selected("deep_cnn")
+    summary, rename_off, delete_off, _ = manage.show_selected("deep_cnn")
     assert rename_off and delete_off and "shipped default" in text(summary)
     for trigger, clicks in (
         (f"{ids.TRAIN_RENAME}.n_clicks", (1, None)),
         (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1)),
     ):
-        message, *_ = call(page.change_run, trigger, *clicks, "deep_cnn", "renamed")
+        message, *_ = call(manage.change_run, trigger, *clicks, "deep_cnn", "renamed")
         assert "deep_cnn is the shipped default model" in text(message)
-    assert (train_runs / "deep_cnn").is_dir() and not page.show_selected("convnet")[1]
+    assert (train_runs / "deep_cnn").is_dir() and not manage.show_selected("convnet")[1]
 
 
 def test_no_rename_while_a_training_runs(page, train_runs):
     with exclusive_training(train_runs):
         message, *_ = call(
-            page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
+            manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
         )
     assert "a training is running" in text(message).lower() and (train_runs / "baseline").is_dir()
 
 
 def test_downloads_hold_the_run_and_its_tables(page, train_runs):
-    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 1, 0, 0, "convnet")
+    data, message = call(manage.download, f"{ids.TRAIN_EXPORT}.n_clicks", 1, 0, 0, "convnet")
     archive = zipfile.ZipFile(io.BytesIO(__import__("base64").b64decode(data["content"])))
     assert data["filename"] == "convnet.zip" and set(archive.namelist()) >= {
         f"convnet/{n}" for n in RUN_FILES
     }
-    data, _ = call(page.download, f"{ids.TRAIN_HISTORY_CSV}.n_clicks", 1, 1, 0, "convnet")
+    data, _ = call(manage.download, f"{ids.TRAIN_HISTORY_CSV}.n_clicks", 1, 1, 0, "convnet")
     history = pd.read_csv(io.StringIO(data["content"]))
     assert (
         data["filename"] == "convnet-history.csv"
         and len(history) == 2
         and "val_accuracy" in history
     )
-    data, _ = call(page.download, f"{ids.TRAIN_CLASSES_CSV}.n_clicks", 1, 1, 1, "convnet")
+    data, _ = call(manage.download, f"{ids.TRAIN_CLASSES_CSV}.n_clicks", 1, 1, 1, "convnet")
     table = pd.read_csv(io.StringIO(data["content"]))
     assert data["filename"] == "convnet-per-class.csv" and list(table["digit"]) == list(range(10))
-    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
-    assert data is page.no_update and "Cannot download: run 'gone' is not in" in text(message)
+    data, message = call(manage.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
+    assert data is no_update and "Cannot download: run 'gone' is not in" in text(message)
 
 
 # The page in Chromium.
