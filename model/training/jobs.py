@@ -50,7 +50,7 @@ EXIT_DONE, EXIT_FAILED, EXIT_REFUSED, EXIT_CANCELLED = 0, 1, 2, 3
 REFUSED_PREFIX = "refused: "
 REFUSALS = (TrainingBusyError, RunError, ValueError)  # raised before the lock is taken
 CANCEL_POLL_SECONDS = 0.2  # how often the heartbeat thread looks for a cancel request
-STALE_TEMPORARY_SECONDS = 600  # hidden temporary run directories older than this belong to dead jobs
+STALE_TEMPORARY_SECONDS = 600  # hidden temporary run directories this old belong to dead jobs
 PR_SET_PDEATHSIG = 1
 
 log = logging.getLogger(__name__)
