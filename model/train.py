@@ -1,6 +1,7 @@
-"""`python -m model.train`: the command; its work is in `model.training.fit`."""
+"""`python -m model.train`: the command (`model.training.command`); its work is in
+`model.training.fit`."""
 
-from model.training.fit import main
+from model.training.command import main
 
 __all__ = ["main"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from dashboard.validation import shown
 from model import config
 from model.core.runs import RunError, RunStore, shipped_runs
-from model.training.admission import check_run_free
+from model.training.admission import new_run_dir
 from model.training.architectures import ARCHITECTURES
 from model.training.settings import PRESETS, TrainConfig, preset_config
 
@@ -127,12 +127,13 @@ def suggest_name(runs_dir: Path, architecture: str) -> str:
 
 
 def check_new_name(name: str | None, runs_dir: Path) -> str:
-    """`name` stripped if a new run may take it in `runs_dir`; else `ValueError` saying why."""
-    name = (name or "").strip()
-    if not name:
-        raise ValueError("run name is empty: give the new run a name")
+    """`name` stripped if a new run may take it in `runs_dir`; else `ValueError` saying why.
+
+    The check is the training's own admission check (`model.training.admission.new_run_dir`),
+    which the training process makes again under the lock.
+    """
     try:
-        return check_run_free(RunStore(runs_dir).path(name)).name  # as `python -m model.train`
+        return new_run_dir(runs_dir, name).name
     except RunError as error:
         raise ValueError(str(error)) from error
 
@@ -178,37 +179,32 @@ def _field_checks(runs_dir: Path, max_epochs: int) -> dict:
     }
 
 
-def form_errors(*, runs_dir: Path, max_epochs: int, **values: object) -> dict[str, str]:
-    """What is wrong with each field of the form in `values` (by name in `FIELDS`); {} if nothing
-    is."""
-    errors = {}
-    for field, check in _field_checks(runs_dir, max_epochs).items():
-        try:
-            check(values.get(field))
-        except ValueError as error:
-            errors[field] = str(error)
-    return errors
+class FormError(ValueError):
+    """The form has bad fields: `errors` says what is wrong with each, by name in `FIELDS`; the
+    message is the first."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
 
 
 def form_config(
     *,
     runs_dir: Path,
     max_epochs: int,
-    preset: str,
-    architecture: str,
+    preset: object,
+    architecture: object,
     epochs: object,
     batch_size: object,
     train_size: object,
     augment: bool,
     seed: object,
-    name: str | None,
+    name: object,
 ) -> TrainConfig:
-    """The training the form asks for, writing into `runs_dir`; `ValueError` naming the first bad
-    field.
+    """The training the form asks for, writing into `runs_dir`; `FormError` naming every bad field.
 
     The preset gives the recipe (schedule, learning rate, regularization); the form's fields
-    override it,
-    as explicit options override a preset of `python -m model.train`.
+    override it, as explicit options override a preset of `python -m model.train`.
     """
     values = {
         "preset": preset,
@@ -219,9 +215,14 @@ def form_config(
         "seed": seed,
         "name": name,
     }
-    checked = {
-        field: check(values[field]) for field, check in _field_checks(runs_dir, max_epochs).items()
-    }
+    checked, errors = {}, {}
+    for field, check in _field_checks(runs_dir, max_epochs).items():
+        try:
+            checked[field] = check(values[field])
+        except ValueError as error:
+            errors[field] = str(error)
+    if errors:
+        raise FormError(errors)
     size = checked["train_size"]
     return preset_config(
         None if checked["preset"] == CUSTOM else checked["preset"],

@@ -1,8 +1,8 @@
 """Where the Train page's trainings run: threads of the server (default) or Celery workers through
 Redis.
 
-- Default: no background-callback manager; `dashboard/jobs/runner.py` runs each training in a thread
-  of the server process, which starts the training process (it dies with the server).
+- Default: no background-callback manager; `dashboard/jobs/launcher.py` runs each training from a
+  thread of the server process, which starts the training process (it dies with the server).
 - `Settings.redis_url` (`--redis-url`, `$MNIST_REDIS_URL`): a `CeleryManager` whose Celery app has
   the training task; `celery -A dashboard.wsgi:celery_app worker` processes run the trainings, on
   this machine or others that see the same runs directory.
@@ -15,7 +15,7 @@ import dash
 from dash import CeleryManager
 
 from dashboard import dash_private
-from dashboard.jobs.runner import register_task
+from dashboard.jobs.launcher import register_task
 from dashboard.settings import Settings
 
 RESULT_SECONDS = 24 * 3600  # Celery results (and progress) kept at most this long in Redis
@@ -39,7 +39,7 @@ def make_celery(redis_url: str):
 def make_manager(settings: Settings) -> CeleryManager | None:
     """Celery with Redis if `settings.redis_url` is set (its workers run the trainings), else None.
 
-    Without Redis the trainings run in threads of the server (dashboard/jobs/runner.py): no Dash
+    Without Redis the trainings run in threads of the server (dashboard/jobs/launcher.py): no Dash
     background job is forked from the server, so none can keep its listening socket.
     """
     if settings.redis_url:

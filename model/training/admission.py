@@ -14,12 +14,15 @@ import contextlib
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from model.core.runs import RunError, check_run_name
+from model.core.runs import RunError, RunStore, check_run_name
 
 LOCK_FILE = ".training.lock"
+# `is_training` holds the lock for an instant: a training that finds it taken tries again this long
+PROBE_SECONDS = 0.2
 
 log = logging.getLogger(__name__)
 
@@ -36,29 +39,47 @@ def exclusive_training(runs_dir: Path | str) -> Iterator[None]:
     runs_dir.mkdir(parents=True, exist_ok=True)
     handle = os.open(runs_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise TrainingBusyError(
-                f"another training is already running in {runs_dir}; wait for it to end or cancel "
-                "it"
-            ) from error
+        _lock(handle, runs_dir)
         yield
     finally:
         os.close(handle)
 
 
+def _lock(handle: int, runs_dir: Path) -> None:
+    """Take the lock open as `handle`, trying for `PROBE_SECONDS`; `TrainingBusyError` if it stays
+    taken."""
+    deadline = time.monotonic() + PROBE_SECONDS
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError as error:
+            if time.monotonic() >= deadline:
+                raise TrainingBusyError(
+                    f"another training is already running in {runs_dir}; wait for it to end or "
+                    "cancel it"
+                ) from error
+        time.sleep(0.01)
+
+
 def is_training(runs_dir: Path | str) -> bool:
-    """True while some process holds the training lock of `runs_dir`."""
+    """True while some process holds the training lock of `runs_dir` (a probe: it never waits)."""
+    runs_dir = Path(runs_dir)
+    if not runs_dir.is_dir():
+        return False
+    handle = os.open(runs_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        with exclusive_training(runs_dir):
-            return False
-    except TrainingBusyError:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
+    finally:
+        os.close(handle)
+    return False
 
 
 def check_run_free(out: Path | str, *, overwrite: bool = False) -> Path:
-    """`out` as a `Path` if its name is valid and (unless `overwrite`) no run is there yet.
+    """`out` as a `Path` if its name is valid and (unless `overwrite`) no run is there yet: the one
+    check of a new run's name.
 
     `ValueError` for a bad name, `RunError` for a name taken.
     """
@@ -71,16 +92,27 @@ def check_run_free(out: Path | str, *, overwrite: bool = False) -> Path:
     return out
 
 
+def new_run_dir(runs_dir: Path | str, name: str | None) -> Path:
+    """The directory in `runs_dir` of a new run typed as `name` (stripped), checked by
+    `check_run_free`.
+
+    `ValueError` for an empty or bad name, `RunError` for a name taken.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("run name is empty: give the new run a name")
+    return check_run_free(RunStore(runs_dir).path(name))
+
+
 @contextlib.contextmanager
 def admitted_training(out: Path | str, *, overwrite: bool = False) -> Iterator[Path]:
     """Admit a training that will write run directory `out`, and hold its runs directory's lock
     meanwhile.
 
-    Checks, in order: the name (`ValueError`), the lock (`TrainingBusyError`), and, under the lock
-    so that no other training can take the name in between, that the name is free (`RunError`).
+    Takes the lock (`TrainingBusyError`), then checks under it, so that no other training can take
+    the name in between, that the name is valid (`ValueError`) and free (`RunError`).
     """
     out = Path(out)
-    check_run_name(out.name)
     with exclusive_training(out.parent):
         check_run_free(out, overwrite=overwrite)
         log.info("training admitted: %s (lock %s held)", out, out.parent / LOCK_FILE)

@@ -1,16 +1,14 @@
 """Train an architecture on MNIST and write a complete run directory.
 
-Usage: `python -m model.train [--arch deep_cnn] [--epochs 30] [--out runs/NAME] ...`; see --help.
-The validation set is held out from the training images with a fixed seed; the test set is
-used once, at the end, for the evaluation stored in the run.
+The command line is `model.training.command` (`python -m model.train`). The validation set is held
+out from the training images with a fixed seed; the test set is used once, at the end, for the
+evaluation stored in the run.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import platform
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -25,21 +23,13 @@ import tensorflow as tf
 
 from model import config
 from model.core.evaluation import evaluate_model
-from model.core.mnist import DataError, Mnist, load_mnist, pixels, validation_split
-from model.core.runs import (
-    RunError,
-    RunFiles,
-    refuse_shipped,
-    write_json,
-    write_run,
-    written_summary,
-)
+from model.core.mnist import Mnist, load_mnist, pixels, validation_split
+from model.core.runs import RunFiles, write_json, write_run
 from model.training import recipe
-from model.training.admission import TrainingBusyError, admitted_training
-from model.training.architectures import ARCHITECTURES, build_model
+from model.training.architectures import build_model
 from model.training.calibrate import calibrate_run
 from model.training.pipeline import evaluation_dataset, steps_per_epoch, training_dataset
-from model.training.settings import PRECISIONS, PRESETS, STRATEGIES, TrainConfig, preset_config
+from model.training.settings import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -283,133 +273,3 @@ def train(cfg: TrainConfig, *, callbacks: Sequence = (), verbose: int = 1) -> Pa
         metadata["epochs"],
     )
     return run_dir
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m model.train", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--preset",
-        choices=sorted(PRESETS),
-        default=None,
-        help="a named recipe (quick: ~30 s, >= 99.0%%; strong: <= 10 min, ~99.7%%); "
-        "options given explicitly override it; none: the shipped default model",
-    )
-    parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default=None)
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument(
-        "--augment",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="random rotation/zoom/shift (default: the preset's, else the architecture's own)",
-    )
-    parser.add_argument(
-        "--augment-strength", type=float, default=None, help="1: 10 degrees, 10%% zoom, 2 px"
-    )
-    parser.add_argument(
-        "--train-size", type=int, default=None, help="train on a random subset of this many images"
-    )
-    parser.add_argument("--learning-rate", type=float, default=None, help="peak learning rate")
-    parser.add_argument("--schedule", choices=recipe.SCHEDULES, default=None)
-    parser.add_argument("--label-smoothing", type=float, default=None)
-    parser.add_argument(
-        "--ema",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="end with a moving average of the weights",
-    )
-    parser.add_argument(
-        "--tta",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="evaluate with test-time augmentation (small shifts)",
-    )
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--precision", choices=PRECISIONS, default=None)
-    parser.add_argument(
-        "--strategy", choices=STRATEGIES, default=None, help="tf.distribute strategy"
-    )
-    parser.add_argument("--steps-per-execution", type=int, default=None)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="run directory (default: runs/PRESET, else runs/ARCH); never a shipped run",
-    )
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing run of that name"
-    )
-    return parser
-
-
-OPTIONS = {  # command-line option -> TrainConfig field
-    "arch": "architecture",
-    "epochs": "epochs",
-    "batch_size": "batch_size",
-    "augment": "augment",
-    "augment_strength": "augment_strength",
-    "train_size": "train_size",
-    "learning_rate": "learning_rate",
-    "schedule": "schedule",
-    "label_smoothing": "label_smoothing",
-    "ema": "ema",
-    "tta": "tta",
-    "seed": "seed",
-    "precision": "precision",
-    "strategy": "strategy",
-    "steps_per_execution": "steps_per_execution",
-}
-
-
-def _config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TrainConfig:
-    """The `TrainConfig` of the command line: the preset (if any), overridden by the options
-    given."""
-    try:
-        cfg = preset_config(
-            args.preset,
-            out=args.out,  # None: runs/PRESET, else runs/ARCH
-            **{field: getattr(args, option) for option, field in OPTIONS.items()},
-        )
-        refuse_shipped(cfg.out, "trained over, even with --overwrite")
-    except (ValueError, RunError) as error:
-        parser.error(str(error))
-    return cfg
-
-
-def parse_args(argv: list[str] | None) -> TrainConfig:
-    """Read the command line into a `TrainConfig`."""
-    parser = _parser()
-    return _config(parser, parser.parse_args(argv))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Train from the command line and print where the run went and its test accuracy."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    cfg = _config(parser, args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    try:
-        with admitted_training(cfg.out, overwrite=args.overwrite):
-            run_dir = train(
-                cfg, verbose=1 if sys.stdout.isatty() else 2
-            )  # a log file gets one line an epoch
-    except RunError as error:
-        print(f"error: {error} (or pass --overwrite to replace it)", file=sys.stderr)
-        return 2
-    except (TrainingBusyError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: no run was written", file=sys.stderr)
-        return 130
-    print(written_summary(run_dir))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -237,6 +237,23 @@ def _scores(network, groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
+def _validation_sets(split, counts: dict[str, int]) -> tuple[dict, dict]:
+    """The validation inputs the gate must accept (digits) and refuse (marks), by kind, drawn
+    with `VALIDATION_SEED` at a third of the training `counts` (all of MNIST's validation split)."""
+    val_counts = {name: max(1, n // 3) for name, n in counts.items()} | {
+        "mnist": len(split.x_val),
+        "mnist turned": len(split.x_val),
+    }
+    val_pos = {
+        name: inputs
+        for name, (inputs, _) in positives(
+            split.x_val, split.y_val, val_counts, VALIDATION_SEED
+        ).items()
+    }
+    val_neg = negatives(mark_counts(val_counts["marks"]), VALIDATION_SEED * 100)
+    return val_pos, val_neg
+
+
 def train_gate(
     *,
     out: Path,
@@ -256,17 +273,7 @@ def train_gate(
     split = validation_split(load_mnist())
     counts = {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()}
     training = _training_set(split, counts, seed)
-    val_counts = {name: max(1, n // 3) for name, n in counts.items()} | {
-        "mnist": len(split.x_val),
-        "mnist turned": len(split.x_val),
-    }
-    val_pos = {
-        name: inputs
-        for name, (inputs, _) in positives(
-            split.x_val, split.y_val, val_counts, VALIDATION_SEED
-        ).items()
-    }
-    val_neg = negatives(mark_counts(val_counts["marks"]), VALIDATION_SEED * 100)
+    val_pos, val_neg = _validation_sets(split, counts)
     network = average(
         [
             train_member(training, seed=seed + 1000 * index, epochs=epochs)

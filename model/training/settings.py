@@ -7,7 +7,8 @@ Every number here was measured on the 2-core CPU this project trains on (see REA
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import json
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from model import config
@@ -71,6 +72,19 @@ class TrainConfig:
         self.out = Path(
             self.out or RunStore(config.RUNS_DIR).path(self.preset or self.architecture)
         )
+
+    def to_json(self) -> str:
+        """This configuration as one JSON object (the run directory as a string): how it travels
+        to a training process."""
+        return json.dumps({**asdict(self), "out": str(self.out)})
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainConfig:
+        """The configuration `to_json` wrote, checked again; `ValueError` for anything else."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not set(data) <= {f.name for f in fields(cls)}:
+            raise ValueError(f"not a training configuration: {text[:200]!r}")
+        return cls(**data)
 
 
 def _check_choice(name: str, value: object, allowed: tuple) -> None:

@@ -11,10 +11,10 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import ids
-from dashboard.jobs import record as records
 from dashboard.jobs.form import PRESET_LABELS, train_size_label
 from model.core.runs import list_runs, load_run
-from model.training.jobs import is_training
+from model.training import job_record as records
+from model.training.admission import is_training
 from tests.support.sketch import CANVAS
 from tests.support.traces import hidden_dirs, trainer_processes
 

@@ -220,7 +220,9 @@ def test_an_unloadable_model_is_marked_in_the_selector_and_explained(spare_app, 
 
 
 def test_a_symlinked_run_is_refused_cleanly(spare_app, spare_runs_dir, tmp_path):
-    from dashboard.pages import train
+    from dash import no_update
+
+    from dashboard.train import manage
 
     target = shutil.copytree(spare_runs_dir / "baseline", tmp_path / "elsewhere")
     (spare_runs_dir / "linked").symlink_to(target)
@@ -229,10 +231,10 @@ def test_a_symlinked_run_is_refused_cleanly(spare_app, spare_runs_dir, tmp_path)
             (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1)),
             (f"{ids.TRAIN_RENAME}.n_clicks", (1, 0)),
         ):
-            message, changed, _ = call(train.change_run, trigger, *clicks, "linked", "moved")
+            message, changed, _ = call(manage.change_run, trigger, *clicks, "linked", "moved")
             assert (
                 "is a link to" in json.dumps(message.to_plotly_json(), default=str)
-                and changed is train.no_update
+                and changed is no_update
             )
     assert (
         (spare_runs_dir / "linked").is_symlink()

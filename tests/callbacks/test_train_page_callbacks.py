@@ -9,6 +9,7 @@ import zipfile
 
 import pandas as pd
 import pytest
+from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -18,6 +19,7 @@ from dashboard.jobs.form import (
     preset_changes,
     preset_fields,
 )
+from dashboard.train import form_view, manage
 from model.core.runs import RUN_FILES, load_run
 from model.training.settings import PRESETS
 from tests.support.callbacks import call
@@ -37,18 +39,21 @@ def page(train_app):
 
 def test_layout_and_name_check(page, train_runs):
     assert headings(page.layout()) == ["Train"]
-    assert "This name is free" in text(page.check_name("new-run"))
-    assert "already exists" in text(page.check_name("convnet"))
-    assert "Cannot use this name: run name is empty" in text(page.check_name("  "))
-    assert page.suggest_augment("deep_cnn") == ["on"] and page.suggest_augment("convnet") == []
-    assert page.apply_preset("strong") == (
+    assert "This name is free" in text(form_view.check_name("new-run"))
+    assert "already exists" in text(form_view.check_name("convnet"))
+    assert "Cannot use this name: run name is empty" in text(form_view.check_name("  "))
+    assert (
+        form_view.suggest_augment("deep_cnn") == ["on"]
+        and form_view.suggest_augment("convnet") == []
+    )
+    assert form_view.apply_preset("strong") == (
         "wide_cnn",
         PRESETS["strong"]["epochs"],
         128,
         FULL_TRAIN_SIZE,
         ["on"],
     )
-    assert page.apply_preset("quick") == (
+    assert form_view.apply_preset("quick") == (
         "fast_cnn",
         PRESETS["quick"]["epochs"],
         256,
@@ -56,7 +61,7 @@ def test_layout_and_name_check(page, train_runs):
         [],
     )
     with pytest.raises(PreventUpdate):
-        page.apply_preset("custom")  # custom keeps the fields as they are
+        form_view.apply_preset("custom")  # custom keeps the fields as they are
 
 
 def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_the_architecture(
@@ -64,8 +69,8 @@ def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_
 ):
     quick = preset_fields("quick")
     as_set = (quick["architecture"], quick["epochs"], quick["batch_size"], quick["train_size"], [])
-    assert page.show_preset_changes("quick", *as_set) == ""
-    changed = text(page.show_preset_changes("quick", "wide_cnn", 3, 256, 1024, ["on"]))
+    assert form_view.show_preset_changes("quick", *as_set) == ""
+    changed = text(form_view.show_preset_changes("quick", "wide_cnn", 3, 256, 1024, ["on"]))
     assert "Changed from the quick preset" in changed and "epochs 3 (preset: 2)" in changed
     assert (
         "architecture wide_cnn (preset: fast_cnn)" in changed
@@ -75,42 +80,44 @@ def test_the_form_says_which_fields_differ_from_the_preset_and_the_name_follows_
         "train size 1,024 images (preset: all 55,000 images)" in changed
         and "batch size" not in changed
     )
-    assert page.show_preset_changes("custom", "wide_cnn", 3, 256, 1024, ["on"]) == ""
+    assert form_view.show_preset_changes("custom", "wide_cnn", 3, 256, 1024, ["on"]) == ""
     assert preset_changes("strong", epochs=18, architecture="wide_cnn") == []
     assert is_suggested_name("fast_cnn-2") and is_suggested_name("") and is_suggested_name(None)
     assert not is_suggested_name("my-run") and not is_suggested_name("fast_cnn-2x")
-    assert page.follow_architecture("wide_cnn", "fast_cnn-2") == "wide_cnn-2"
+    assert form_view.follow_architecture("wide_cnn", "fast_cnn-2") == "wide_cnn-2"
     with pytest.raises(PreventUpdate):
-        page.follow_architecture("wide_cnn", "my-run")  # a name the user typed stays
+        form_view.follow_architecture("wide_cnn", "my-run")  # a name the user typed stays
 
 
 def test_rename_and_delete_refresh_the_selector(page, train_runs):
     with pytest.raises(PreventUpdate):  # the page was just opened
         page.refresh_selector(None)
     message, changed, cleared = call(
-        page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
+        manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
     )
     options, value = page.refresh_selector(changed)
     assert "Renamed baseline to mlp" in text(message) and value == "mlp" and cleared == ""
     assert [o["value"] for o in options] == ["convnet", "mlp"] and load_run(
         train_runs / "mlp"
     ).metadata["name"] == "mlp"
-    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 2, None, "mlp", "convnet")
+    message, *_ = call(manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 2, None, "mlp", "convnet")
     assert "'convnet' already exists" in text(message)
-    message, *_ = call(page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name")
+    message, *_ = call(
+        manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name"
+    )
     assert "Not renamed: run name must be" in text(message)
     message, changed, _ = call(
-        page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
+        manage.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
     )
     options, value = page.refresh_selector(changed)
     assert "Deleted mlp; convnet is selected now" in text(message) and value == "convnet"
     assert [o["value"] for o in options] == ["convnet"] and hidden_dirs(train_runs) == []
     message, changed, _ = call(
-        page.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 2, "convnet", ""
+        manage.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 2, "convnet", ""
     )
     assert (
         "Not deleted: convnet is the only run" in text(message)
-        and changed is page.no_update
+        and changed is no_update
         and (train_runs / "convnet").is_dir()
     )
 
@@ -118,32 +125,32 @@ def test_rename_and_delete_refresh_the_selector(page, train_runs):
 def test_the_default_cannot_be_renamed_or_deleted(page, train_runs):
     shutil.copytree(train_runs / "convnet", train_runs / "mine")
     (train_runs / "DEFAULT").write_text("mine\n")
-    summary, rename_off, delete_off, _ = page.show_selected("mine")
+    summary, rename_off, delete_off, _ = manage.show_selected("mine")
     assert rename_off and delete_off and "is the default model" in text(summary)
     for trigger, clicks in (
         (f"{ids.TRAIN_RENAME}.n_clicks", (1, None)),
         (f"{ids.TRAIN_DELETE}.submit_n_clicks", (0, 1)),
     ):
-        message, *_ = call(page.change_run, trigger, *clicks, "mine", "renamed")
+        message, *_ = call(manage.change_run, trigger, *clicks, "mine", "renamed")
         assert "mine is the default model" in text(message)
-    assert (train_runs / "mine").is_dir() and not page.show_selected("convnet")[1]
+    assert (train_runs / "mine").is_dir() and not manage.show_selected("convnet")[1]
 
 
 def test_downloads_hold_the_run_and_its_tables(page, train_runs):
-    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 1, 0, 0, "convnet")
+    data, message = call(manage.download, f"{ids.TRAIN_EXPORT}.n_clicks", 1, 0, 0, "convnet")
     archive = zipfile.ZipFile(io.BytesIO(__import__("base64").b64decode(data["content"])))
     assert data["filename"] == "convnet.zip" and set(archive.namelist()) >= {
         f"convnet/{n}" for n in RUN_FILES
     }
-    data, _ = call(page.download, f"{ids.TRAIN_HISTORY_CSV}.n_clicks", 1, 1, 0, "convnet")
+    data, _ = call(manage.download, f"{ids.TRAIN_HISTORY_CSV}.n_clicks", 1, 1, 0, "convnet")
     history = pd.read_csv(io.StringIO(data["content"]))
     assert (
         data["filename"] == "convnet-history.csv"
         and len(history) == 2
         and "val_accuracy" in history
     )
-    data, _ = call(page.download, f"{ids.TRAIN_CLASSES_CSV}.n_clicks", 1, 1, 1, "convnet")
+    data, _ = call(manage.download, f"{ids.TRAIN_CLASSES_CSV}.n_clicks", 1, 1, 1, "convnet")
     table = pd.read_csv(io.StringIO(data["content"]))
     assert data["filename"] == "convnet-per-class.csv" and list(table["digit"]) == list(range(10))
-    data, message = call(page.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
-    assert data is page.no_update and "Cannot download: run 'gone' is not in" in text(message)
+    data, message = call(manage.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
+    assert data is no_update and "Cannot download: run 'gone' is not in" in text(message)

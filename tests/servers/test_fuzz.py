@@ -23,7 +23,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.training.jobs import exclusive_training
+from model.training.admission import exclusive_training
 from tests.support import fuzz
 from tests.support.dash_client import callbacks
 from tests.support.servers import app_env, dashboard

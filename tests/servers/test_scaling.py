@@ -21,9 +21,9 @@ import requests
 
 from dashboard import ids
 from dashboard.__main__ import parse_args
-from dashboard.jobs.runner import TASK_NAME
+from dashboard.jobs.launcher import TASK_NAME
 from model.core.runs import list_runs, load_run
-from model.training.jobs import is_training
+from model.training.admission import is_training
 from tests.support import training
 from tests.support.dash_client import find_callback
 from tests.support.servers import app_env, celery_worker, gunicorn, redis_server
@@ -135,8 +135,12 @@ def test_celery_worker_runs_the_training(celery_stack, shared_runs):
     final, seen = train_through(url, "celery-run")
     assert "Trained celery-run: test accuracy" in status_text(final) and seen
     assert load_run(shared_runs / "celery-run").metadata["epochs"] == 2
-    log = worker_log.read_text()
-    assert re.search(rf"Task {TASK_NAME}\[[\w-]+\] succeeded", log), log[-2000:]
+    # the training process writes "done" and exits; the task ends when it has waited for it
+    succeeded = re.compile(rf"Task {TASK_NAME}\[[\w-]+\] succeeded")
+    deadline = time.monotonic() + 60
+    while not succeeded.search(worker_log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert succeeded.search(worker_log.read_text()), worker_log.read_text()[-2000:]
 
 
 def _wait_for_training(runs: Path) -> None:

@@ -15,10 +15,10 @@ def hidden_dirs(runs_dir: Path) -> list[str]:
 
 
 def trainer_processes(runs_dir: Path) -> list[psutil.Process]:
-    """The `python -m dashboard.jobs.process` processes writing into `runs_dir`."""
+    """The `python -m model.training.jobs` processes (training jobs) writing into `runs_dir`."""
     found = []
     for process in psutil.process_iter(["cmdline"]):
         command = " ".join(process.info["cmdline"] or [])
-        if "dashboard.jobs.process" in command and str(runs_dir) in command:
+        if "model.training.jobs" in command and str(runs_dir) in command:
             found.append(process)
     return found

@@ -1,4 +1,4 @@
-"""One admission check for training, shared by the app (`run_training`) and `python -m
+"""One admission check for training, shared by the app's job (`run_job`) and `python -m
 model.train`."""
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import pytest
 
 from model.config import PROJECT_ROOT
 from model.core.runs import RunError, list_runs
-from model.training import fit as train_cli
+from model.training import command as train_cli
 from model.training.admission import (
     TrainingBusyError,
     admitted_training,
     is_training,
 )
 from model.training.fit import TrainConfig
-from model.training.jobs import run_training
+from model.training.job_record import read_record
+from model.training.jobs import run_job
 
 HOLD_LOCK = (
     "import sys, time; from model.training.admission import exclusive_training\n"
@@ -60,8 +61,8 @@ def test_app_training_refuses_while_another_process_trains(lock_held_elsewhere):
         architecture="baseline", epochs=1, train_size=512, out=lock_held_elsewhere / "app"
     )
     with pytest.raises(TrainingBusyError, match="already running"):
-        run_training(cfg, lambda report: None)
-    assert list_runs(lock_held_elsewhere) == []
+        run_job(cfg.to_json(), "job", "owner")
+    assert list_runs(lock_held_elsewhere) == [] and read_record(lock_held_elsewhere) is None
 
 
 def test_lock_is_free_again_when_the_holder_dies(tmp_path):
@@ -78,7 +79,7 @@ def test_lock_is_free_again_when_the_holder_dies(tmp_path):
     assert not is_training(tmp_path)
 
 
-def test_admission_checks_name_then_lock_then_free_name(tmp_path):
+def test_admission_takes_the_lock_then_checks_the_name_under_it(tmp_path):
     with pytest.raises(ValueError, match="run name"):
         with admitted_training(tmp_path / "bad\n"):
             pass
@@ -92,6 +93,10 @@ def test_admission_checks_name_then_lock_then_free_name(tmp_path):
             with admitted_training(tmp_path / "other"):
                 pass
     assert not is_training(tmp_path)
+    with admitted_training(tmp_path / "free"):  # while one trains, no other is even looked at
+        with pytest.raises(TrainingBusyError):
+            with admitted_training(tmp_path / "bad\n"):
+                pass
 
 
 def test_cli_refuses_a_taken_name_unless_told_to_overwrite(tmp_path, capsys):

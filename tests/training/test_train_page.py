@@ -1,6 +1,6 @@
-"""The Train page's trainings: the training subprocess, starting, following and cancelling a job,
-the lock against renaming (the form: tests/unit/test_train_form.py; callbacks that start nothing:
-tests/callbacks/test_train_page_callbacks.py).
+"""The Train page's trainings: the launcher and its training process, starting, following and
+cancelling a job, the lock against renaming (the form: tests/unit/test_train_form.py; callbacks
+that start nothing: tests/callbacks/test_train_page_callbacks.py).
 
 Trainings here are tiny (1,024-5,000 images, baseline or convnet).
 """
@@ -16,16 +16,17 @@ import time
 
 import psutil
 import pytest
+from dash import no_update
 
 from dashboard import ids
-from dashboard.jobs import record as records
 from dashboard.jobs.form import FIELDS
-from dashboard.jobs.process import TrainingFailed, train_in_process
-from dashboard.jobs.runner import new_record
+from dashboard.jobs.launcher import REFUSED, run_training_process
+from dashboard.train import form_view, manage
 from model.config import PROJECT_ROOT
-from model.core.runs import RunError, list_runs, load_run
-from model.training.fit import TrainConfig
-from model.training.jobs import TrainingBusyError, exclusive_training, is_training
+from model.core.runs import list_runs, load_run
+from model.training import job_record
+from model.training.admission import exclusive_training, is_training
+from model.training.settings import TrainConfig
 from tests.support.callbacks import call
 from tests.support.components import text
 from tests.support.constants import TRAIN_FORM as FORM
@@ -33,6 +34,8 @@ from tests.support.traces import hidden_dirs, trainer_processes
 from tests.support.waiting import until
 
 TINY = {**FORM, "preset": None}  # the same training as a TrainConfig: custom is no preset
+OWNER = {"id": "b" * 32, "announced": None}
+FIELD_IDS = [{"type": ids.TRAIN_FIELD_ERROR, "field": field} for field in FIELDS if field != "name"]
 
 
 @pytest.fixture
@@ -54,46 +57,57 @@ def page(app):
 # The training process.
 
 
-def test_training_process_reports_progress_and_writes_the_run(train_runs):
-    reports = []
-    run_dir = train_in_process(
-        TrainConfig(**{**TINY, "out": train_runs / "sub"}), reports.append, every_seconds=0.0
-    )
-    assert run_dir == train_runs / "sub" and load_run(run_dir).metadata["epochs"] == 2
-    assert [r["fraction"] for r in reports] == sorted(r["fraction"] for r in reports) and reports[
-        -1
-    ]["fraction"] == 1
-    assert len(reports[-1]["history"]) == 2 and not is_training(train_runs)
+def test_training_process_writes_its_record_and_the_run(train_runs):
+    cfg = TrainConfig(**{**TINY, "out": train_runs / "sub"})
+    assert run_training_process(cfg.to_json(), "job-1", "me") == {"state": "done", "message": ""}
+    assert load_run(train_runs / "sub").metadata["epochs"] == 2 and not is_training(train_runs)
+    record = job_record.job_status(train_runs)
+    assert (record["job"], record["owner"], record["state"]) == ("job-1", "me", job_record.DONE)
+    assert record["progress"]["fraction"] == 1 and len(record["progress"]["history"]) == 2
 
 
-def test_training_process_relays_refusals(train_runs):
-    with pytest.raises(RunError, match="already exists"):
-        train_in_process(
-            TrainConfig(**{**TINY, "out": train_runs / "convnet"}), lambda report: None
-        )
-    with exclusive_training(train_runs), pytest.raises(TrainingBusyError, match="already running"):
-        train_in_process(TrainConfig(**{**TINY, "out": train_runs / "other"}), lambda report: None)
+def test_training_process_relays_refusals_and_leaves_the_record_alone(train_runs):
+    taken = TrainConfig(**{**TINY, "out": train_runs / "convnet"})
+    outcome = run_training_process(taken.to_json(), "job-2", "me")
+    assert outcome["state"] == REFUSED and "already exists" in outcome["message"]
+    other = TrainConfig(**{**TINY, "out": train_runs / "other"})
+    with exclusive_training(train_runs):
+        outcome = run_training_process(other.to_json(), "job-3", "me")
+    assert outcome["state"] == REFUSED and "already running" in outcome["message"]
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
+    assert job_record.read_record(train_runs) is None
 
 
-def test_a_crashed_training_process_leaves_no_run(train_runs):
+def _wait_for_training(runs_dir, seconds: float = 240) -> None:
+    """Until a job's record in `runs_dir` shows a trained batch."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        record = job_record.job_status(runs_dir)
+        if (
+            record
+            and record["state"] == job_record.RUNNING
+            and (record["progress"] or {}).get("step")
+        ):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"no training in {runs_dir}: {job_record.job_status(runs_dir)}")
+
+
+def test_a_crashed_training_process_leaves_no_run_and_its_launcher_says_so(train_runs):
     cfg = TrainConfig(architecture="convnet", epochs=50, train_size=4096, out=train_runs / "crash")
-    started = threading.Event()
-    outcome: list[BaseException] = []
-
-    def job():
-        try:
-            train_in_process(cfg, lambda report: started.set())
-        except BaseException as error:  # noqa: BLE001 - the test looks at it
-            outcome.append(error)
-
-    thread = threading.Thread(target=job)
+    outcome: list[dict] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(run_training_process(cfg.to_json(), "job-4", "me"))
+    )
     thread.start()
-    assert started.wait(120)
+    _wait_for_training(train_runs)
     [process] = trainer_processes(train_runs)
     process.send_signal(signal.SIGKILL)
     thread.join(60)
-    assert isinstance(outcome[0], TrainingFailed) and "killed by signal SIGKILL" in str(outcome[0])
+    assert outcome[0]["state"] == job_record.FAILED
+    assert "killed by signal SIGKILL" in outcome[0]["message"]
+    record = job_record.job_status(train_runs)  # the launcher wrote it, under the lock
+    assert record["state"] == job_record.FAILED and record["message"] == outcome[0]["message"]
     assert (
         not (train_runs / "crash").exists()
         and hidden_dirs(train_runs) == []
@@ -101,27 +115,25 @@ def test_a_crashed_training_process_leaves_no_run(train_runs):
     )
 
 
-def test_training_process_dies_with_the_job_that_started_it(train_runs):
+def test_training_process_dies_with_the_launcher_that_started_it(train_runs):
     script = (
         "import sys; from pathlib import Path; from model.training.settings import TrainConfig; "
-        "from dashboard.jobs.process import train_in_process\n"
+        "from dashboard.jobs.launcher import run_training_process\n"
         "cfg = TrainConfig(architecture='convnet', epochs=50, train_size=4096, "
         "out=Path(sys.argv[1]))\n"
-        "train_in_process(cfg, lambda r: print('progress', flush=True))\n"
+        "run_training_process(cfg.to_json(), 'job-5', 'me')\n"
     )
-    job = subprocess.Popen(
+    launcher = subprocess.Popen(
         [sys.executable, "-c", script, str(train_runs / "orphan")],
-        stdout=subprocess.PIPE,
-        text=True,
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     try:
-        assert job.stdout.readline().startswith("progress") and is_training(train_runs)
-        job.send_signal(signal.SIGKILL)  # what Cancel does to a diskcache job; Celery sends SIGTERM
-        job.wait(30)
+        _wait_for_training(train_runs)
+        launcher.send_signal(signal.SIGKILL)  # a killed server or Celery worker
+        launcher.wait(30)
     finally:
-        job.kill()
+        launcher.kill()
     deadline = time.monotonic() + 30
     while (
         trainer_processes(train_runs) or is_training(train_runs)
@@ -129,13 +141,11 @@ def test_training_process_dies_with_the_job_that_started_it(train_runs):
         time.sleep(0.2)
     assert trainer_processes(train_runs) == [] and not is_training(train_runs)
     assert not (train_runs / "orphan").exists() and hidden_dirs(train_runs) == []
+    record = job_record.job_status(train_runs)
+    assert record["state"] == job_record.LOST and "stopped without a word" in record["message"]
 
 
-# Page callbacks that start a training or hold the lock, called directly.
-
-
-OWNER = {"id": "b" * 32, "announced": None}
-FIELD_IDS = [{"type": ids.TRAIN_FIELD_ERROR, "field": field} for field in FIELDS if field != "name"]
+# Page callbacks, called directly.
 
 
 def start(page, owner=OWNER, **change):
@@ -179,8 +189,8 @@ def poll(page, owner=OWNER, seen=None):
 def wait_until_done(page, train_runs, seconds=300):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        job = records.effective(records.read_record(train_runs))
-        if job and job["state"] != records.RUNNING:
+        job = job_record.job_status(train_runs)
+        if job and job["state"] != job_record.RUNNING:
             return job
         time.sleep(0.5)
     raise TimeoutError("the training did not end")
@@ -201,7 +211,7 @@ def test_refused_trainings_say_why_next_to_the_field_and_start_nothing(page, tra
         map(text, fields)
     )
     assert sorted(p.name for p in list_runs(train_runs)) == ["baseline", "convnet"]
-    assert records.read_record(train_runs) is None
+    assert job_record.read_record(train_runs) is None
 
 
 def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_once(
@@ -221,7 +231,7 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
         call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks", 1, other)
     )
     job = wait_until_done(page, train_runs)
-    assert job["state"] == records.DONE and job["owner"] == OWNER["id"]
+    assert job["state"] == job_record.DONE and job["owner"] == OWNER["id"]
     until(  # the job's thread waits for its training process: no zombie is left
         lambda: not [c for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE],
         30,
@@ -229,7 +239,7 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
     )
     mine = poll(page)
     assert "Trained direct: test accuracy" in text(mine["status"])
-    assert page.suggest_next_name(mine["changed"], "baseline") == "baseline-2"
+    assert form_view.suggest_next_name(mine["changed"], "baseline") == "baseline-2"
     assert mine["changed"]["select"] == "direct" and mine["owner"]["announced"] == job["job"]
     options, value = page.refresh_selector(mine["changed"])
     assert value == "direct" and [option["value"] for option in options] == [
@@ -239,7 +249,7 @@ def test_a_training_is_seen_by_all_cancelled_only_by_its_browser_and_announced_o
     ]
     again = poll(page, mine["owner"], mine["seen"])
     assert (
-        again["changed"] is page.no_update and again["figure"] is page.no_update
+        again["changed"] is no_update and again["figure"] is no_update
     )  # announced once, drawn once
     assert "Trained direct" in text(again["status"]) and "finished" in text(
         poll(page, other)["status"]
@@ -255,7 +265,7 @@ def test_cancel_by_the_starting_browser_stops_the_training_and_leaves_nothing(pa
         call(page.cancel_training, f"{ids.TRAIN_CANCEL}.n_clicks", 1, OWNER)
     )
     job = wait_until_done(page, train_runs, 60)
-    assert job["state"] == records.CANCELLED and "Cancelled: the training of stopped" in text(
+    assert job["state"] == job_record.CANCELLED and "Cancelled: the training of stopped" in text(
         poll(page)["status"]
     )
     deadline = time.monotonic() + 30
@@ -266,18 +276,24 @@ def test_cancel_by_the_starting_browser_stops_the_training_and_leaves_nothing(pa
     assert not (train_runs / "stopped").exists() and hidden_dirs(train_runs) == []
 
 
-def test_a_job_whose_heartbeat_stopped_reads_as_failed(train_runs):
-    cfg = TrainConfig(**{**TINY, "out": train_runs / "lost"})
-    stale = {**new_record(cfg, "job-1", "owner", celery=False), "heartbeat": time.time() - 60}
-    records.write_record(train_runs, stale)
-    job = records.effective(records.read_record(train_runs))
-    assert job["state"] == records.FAILED and "stopped without a word" in job["message"]
-    assert not records.is_running(train_runs)
+def test_a_dead_job_reads_as_lost_at_once_and_the_page_says_it_failed(page, train_runs):
+    record = job_record.new_record("job-1", "owner", "lost", "baseline", 2)
+    job_record.write_record(train_runs, record)  # running, but nobody holds the lock
+    job = job_record.job_status(train_runs)
+    assert job["state"] == job_record.LOST and "stopped without a word" in job["message"]
+    assert not job_record.is_running(train_runs)
+    status = text(poll(page)["status"])
+    assert "Training of lost failed: the process running it stopped without a word" in status
+    with exclusive_training(train_runs):  # a training holds the lock: the record is its own...
+        assert job_record.job_status(train_runs)["state"] == job_record.RUNNING
+        stale = {**record, "heartbeat": time.time() - job_record.STALE_SECONDS - 1}
+        job_record.write_record(train_runs, stale)  # ...unless its heartbeat stopped long ago
+        assert job_record.job_status(train_runs)["state"] == job_record.LOST
 
 
 def test_no_rename_while_a_training_runs(page, train_runs):
     with exclusive_training(train_runs):
         message, *_ = call(
-            page.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
+            manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 1, None, "baseline", "mlp"
         )
     assert "a training is running" in text(message).lower() and (train_runs / "baseline").is_dir()

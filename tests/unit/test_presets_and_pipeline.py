@@ -8,7 +8,7 @@ import pytest
 
 from model.core.tta import TTA_SHIFTS, predict_with_tta, shift_images
 from model.training import ensemble
-from model.training.fit import parse_args
+from model.training.command import parse_args
 from model.training.pipeline import augment, training_dataset
 from model.training.recipe import batch_norm_momentum, ema_momentum, learning_rate_schedule
 from model.training.settings import PRESETS, TrainConfig, preset_config

@@ -17,7 +17,6 @@ from dashboard.jobs.form import (
     suggest_name,
     train_size_label,
 )
-from dashboard.jobs.process import config_from_json, config_json
 from model.training.fit import TrainConfig
 from model.training.settings import PRESETS
 from tests.support.constants import TRAIN_FORM as FORM
@@ -149,4 +148,6 @@ def test_live_curves_span_the_whole_training():
 
 def test_config_survives_the_trip_to_the_training_process(tmp_path):
     cfg = TrainConfig(architecture="convnet", epochs=3, train_size=2048, out=tmp_path / "x")
-    assert config_from_json(config_json(cfg)) == cfg
+    assert TrainConfig.from_json(cfg.to_json()) == cfg
+    with pytest.raises(ValueError, match="not a training configuration"):
+        TrainConfig.from_json('{"epochs": 3, "unknown": 1}')

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from model.core.runs import RunError, check_run_name
-from model.training.admission import check_run_free
-from model.training.fit import parse_args
+from model.training.admission import check_run_free, new_run_dir
+from model.training.command import parse_args
 
 
 def test_options_are_checked():
@@ -29,3 +29,16 @@ def test_names_are_checked_whole(tmp_path):
     with pytest.raises(RunError, match="already exists"):
         check_run_free(tmp_path / "taken")
     assert check_run_free(tmp_path / "taken", overwrite=True) == tmp_path / "taken"
+
+
+def test_a_typed_name_is_one_free_name_in_the_runs_directory(tmp_path):
+    (tmp_path / "taken").mkdir()
+    assert new_run_dir(tmp_path, " fresh ") == tmp_path / "fresh"
+    for empty in ("", "  ", None):
+        with pytest.raises(ValueError, match="run name is empty"):
+            new_run_dir(tmp_path, empty)
+    for bad in ("a/b", "../x", "/etc", ".", "..", "a/"):
+        with pytest.raises(ValueError, match="run name must be"):
+            new_run_dir(tmp_path, bad)
+    with pytest.raises(RunError, match="already exists"):
+        new_run_dir(tmp_path, "taken")

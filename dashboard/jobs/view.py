@@ -1,8 +1,10 @@
-"""What the Train page shows of a training job's record, for the browser looking at it.
+"""What the Train page shows of a training job, for the browser looking at it.
 
 The browser that started the job sees its progress, may cancel it and gets the "Trained…" result,
 even after leaving the page and coming back; every other browser sees the same progress and is
-told who may cancel. Pure functions of the record: the page's poll callback calls them.
+told who may cancel. A lost job (its process, server or worker died) reads as failed, with
+Celery's cause when there is one. Pure functions of the job's status
+(`model.training.job_record.job_status`): the page's poll callback calls them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import dataclass
 from dash import dcc, html
 
 from dashboard.components import duration
-from dashboard.jobs import record as records
 from model.core.runs import Run
+from model.training import job_record
 
 STARTING = "Starting: loading TensorFlow and the training images…"
 
@@ -30,7 +32,7 @@ class JobView:
 
 
 def progress_text(report: dict | None) -> str:
-    """One line about a progress report of `model.training.jobs.run_training` (None: the process is
+    """One line about a progress report of a job (`model.training.progress`; None: the process is
     starting)."""
     if not report:
         return STARTING
@@ -88,16 +90,18 @@ def _running(job: dict, mine: bool, admin: bool) -> JobView:
     return JobView(True, round(100 * fraction, 1), progress_text(report), status, mine or admin)
 
 
-def job_view(job: dict | None, *, owner: str, admin: bool, run_of) -> JobView:
-    """What browser `owner` sees of `job` (an effective record, or None); `run_of(name)` gives a
-    finished run."""
+def job_view(
+    job: dict | None, *, owner: str, admin: bool, run_of, death_cause: str | None = None
+) -> JobView:
+    """What browser `owner` sees of `job` (a `job_status`, or None); `run_of(name)` gives a finished
+    run, `death_cause` why a lost job died when the launcher knows."""
     if job is None:
         return JobView(False, 0, "", "", False)
     mine = job.get("owner") == owner
     state, name = job.get("state"), job.get("run")
-    if state == records.RUNNING:
+    if state == job_record.RUNNING:
         return _running(job, mine, admin)
-    if state == records.DONE:
+    if state == job_record.DONE:
         run = run_of(name) if mine else None
         status = (
             trained(run)
@@ -109,20 +113,16 @@ def job_view(job: dict | None, *, owner: str, admin: bool, run_of) -> JobView:
                 className="note",
             )
         )
-    elif state == records.CANCELLED:
+    elif state == job_record.CANCELLED:
         status = html.Span(
             f"Cancelled: the training of {name} was stopped and nothing was saved."
             if mine
             else f"The last training, {name}, was cancelled.",
             className="note",
         )
-    elif state == records.REFUSED:
+    else:  # failed, or lost: its process died
+        reason = (death_cause if state == job_record.LOST else None) or job.get("message")
         status = html.Span(
-            sentence("Not started", job.get("message", "")) if mine else "", className="wrong"
-        )
-    else:
-        status = html.Span(
-            sentence(f"Training of {name} failed", job.get("message") or "no reason given"),
-            className="wrong",
+            sentence(f"Training of {name} failed", reason or "no reason given"), className="wrong"
         )
     return JobView(False, 0, "", status, False)
