@@ -26,8 +26,8 @@ from model.core.runs import (
     write_json,
     write_with,
 )
+from model.training import command as train_cli
 from model.training import ensemble
-from model.training import fit as train_cli
 
 SHIPPED_DEFAULT = "wide_cnn-strong"
 
