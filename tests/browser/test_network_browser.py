@@ -95,17 +95,14 @@ def test_what_if_sliders_change_the_reading_and_the_sweep(dash_duo, convnet_app)
             f"no what-if reading; the reading says {prediction!r}; console {dash_duo.get_logs()}"
         ) from error
     until(lambda: traces(dash_duo, ids.DRAW_WHATIF_SWEEP) == 50, timeout=WAIT)
-    before = dash_duo.find_element(f"#{ids.DRAW_WHATIF_READING} img").get_attribute("src")
+    # read in the page: the image is replaced as the reading changes (no stale element)
+    source = f"return document.querySelector('#{ids.DRAW_WHATIF_READING} img')?.src;"
+    before = dash_duo.driver.execute_script(source)
     handle = dash_duo.find_element(".whatif-rotation [role='slider']")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
     handle.click()
     handle.send_keys(*[Keys.ARROW_RIGHT] * 4)  # four steps of 5°
-    until(
-        lambda: (
-            dash_duo.find_element(f"#{ids.DRAW_WHATIF_READING} img").get_attribute("src") != before
-        ),
-        timeout=WAIT,
-    )
+    until(lambda: dash_duo.driver.execute_script(source) not in (before, None), timeout=WAIT)
     sweep = f"document.querySelector('#{ids.DRAW_WHATIF_SWEEP} .js-plotly-plot')"
     rotation = f"return {sweep}.layout.shapes[0].x0;"
     until(lambda: dash_duo.driver.execute_script(rotation) == 20, timeout=WAIT)
