@@ -219,6 +219,9 @@ def _fill(future: Future, compute: Callable[[], object]) -> None:
             future.set_result(compute())
         except Exception as error:  # reported to the page by `RunEntry.derived`
             future.set_exception(error)
+        except BaseException as error:  # the server stopping mid-computation: nothing to report
+            log.info("derived computation stopped: %r", error)
+            future.set_exception(RuntimeError("the server stopped before it was computed"))
 
 
 def read_entry(path: Path, labels) -> RunEntry:
