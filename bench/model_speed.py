@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
-from model.core.predictor import load_predictor
+from model.core.answer import load_run_model
 from model.core.runs import default_run_dir  # noqa: E402
 from model.reading.classify import classify  # noqa: E402
 
@@ -39,7 +39,7 @@ def drawing(seed: int) -> np.ndarray:
 
 def latency(run: Path, calls: int) -> dict[str, float]:
     """Milliseconds per preprocess + predict call on varied drawings."""
-    predictor = load_predictor(run)
+    predictor = load_run_model(run)
     images = [drawing(seed) for seed in range(64)]
     for image in images[:20]:
         classify(predictor, image)

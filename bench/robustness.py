@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import config  # noqa: E402
+from model.core.answer import load_run_model  # noqa: E402
 from model.core.mnist import load_mnist  # noqa: E402
-from model.core.predictor import load_predictor  # noqa: E402
 from model.core.runs import default_run_dir  # noqa: E402
 from model.generated import robustness
 from model.reading.gate import load_gate  # noqa: E402
@@ -32,7 +32,7 @@ def _line(label: str, value: float | str, goal: str = "") -> None:
 
 def report(run: Path, *, marks: int, pens: int, photos: int) -> None:
     """Measure everything and print one line per figure."""
-    predictor, gate, mnist = load_predictor(run), load_gate(), load_mnist()
+    predictor, gate, mnist = load_run_model(run), load_gate(), load_mnist()
     figures = robustness.mnist_test(predictor, gate, mnist)
     _line("MNIST test accuracy (best guess)", figures["accuracy"])
     _line("MNIST test refused", figures["refused"], "goal <= 1%")

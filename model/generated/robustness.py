@@ -1,11 +1,11 @@
 """Measure how the reading holds up off the clean path: refusals, other writers, any pen, photos of
 numbers.
 
-Each function takes a `Predictor` (and the digit gate) and returns plain figures (fractions in
-[0, 1]); bench/robustness.py prints them and tests check their direction on small sets. The
-evaluation sets use their own seeds (`EVAL_SEED`...), never those the gate was trained or
-validated with, and every evaluation mark is turned and slanted (`synthetic.vary`), as the gate's
-training marks are with the training seeds.
+Each function takes a run's `RunModel` (or a bare `Predictor`) and the digit gate, and returns plain
+figures (fractions in [0, 1]); bench/robustness.py prints them and tests check their direction on
+small sets. The evaluation sets use their own seeds (`EVAL_SEED`...), never those the gate was
+trained or validated with, and every evaluation mark is turned and slanted (`synthetic.vary`), as
+the gate's training marks are with the training seeds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from model.core.answer import RunModel
 from model.core.mnist import Mnist, pixels
 from model.core.predictor import Predictor
 from model.generated import synthetic
@@ -38,7 +39,9 @@ def other_writers() -> tuple[list[np.ndarray], np.ndarray]:
     return [synthetic.print_8x8(block) for block in digits.images], digits.target.astype(int)
 
 
-def _read_or_refuse(predictor: Predictor, gate: DigitGate | None, image: np.ndarray) -> int | None:
+def _read_or_refuse(
+    predictor: Predictor | RunModel, gate: DigitGate | None, image: np.ndarray
+) -> int | None:
     """The digit read in `image`, or None when it is refused or empty."""
     try:
         return classify(predictor, image, gate=gate, refuse=gate is not None).answer
@@ -46,7 +49,7 @@ def _read_or_refuse(predictor: Predictor, gate: DigitGate | None, image: np.ndar
         return None
 
 
-def mnist_test(predictor: Predictor, gate: DigitGate, mnist: Mnist) -> dict[str, float]:
+def mnist_test(predictor: Predictor | RunModel, gate: DigitGate, mnist: Mnist) -> dict[str, float]:
     """Accuracy on the 10,000 MNIST test images as stored, refusal rate, and accuracy with refusals
     counted as errors."""
     inputs = pixels(mnist.x_test)
@@ -64,7 +67,7 @@ def mnist_test(predictor: Predictor, gate: DigitGate, mnist: Mnist) -> dict[str,
 
 
 def writers(
-    predictor: Predictor, gate: DigitGate, images: list[np.ndarray], labels: np.ndarray
+    predictor: Predictor | RunModel, gate: DigitGate, images: list[np.ndarray], labels: np.ndarray
 ) -> dict[str, float]:
     """Accuracy of the best guess, refusal rate and accuracy with refusals counted as errors on
     other writers' digits."""
@@ -79,7 +82,7 @@ def writers(
 
 
 def marks_refused(
-    predictor: Predictor, gate: DigitGate, *, count: int, seed: int = EVAL_SEED
+    predictor: Predictor | RunModel, gate: DigitGate, *, count: int, seed: int = EVAL_SEED
 ) -> dict[str, float]:
     """Fraction of each kind of non-digit mark refused (or found empty), `count` varied marks a
     kind."""
@@ -123,7 +126,10 @@ def pen_digits(
 
 
 def read_rate(
-    predictor: Predictor, gate: DigitGate | None, images: list[np.ndarray], labels: np.ndarray
+    predictor: Predictor | RunModel,
+    gate: DigitGate | None,
+    images: list[np.ndarray],
+    labels: np.ndarray,
 ) -> float:
     """Fraction of `images` whose digit is read right (a refusal or an empty reading counts as
     wrong)."""
@@ -149,7 +155,12 @@ def without_stroke_normalisation(measure: Callable[[], float]) -> float:
 
 
 def photos(
-    predictor: Predictor, gate: DigitGate, mnist: Mnist, *, count: int, seed: int = EVAL_SEED
+    predictor: Predictor | RunModel,
+    gate: DigitGate,
+    mnist: Mnist,
+    *,
+    count: int,
+    seed: int = EVAL_SEED,
 ) -> dict[str, float]:
     """Fraction of photo-like numbers (1-4 digits, ruled or grid paper, shadows) read exactly, and
     ms per photo."""
@@ -174,7 +185,11 @@ def photos(
 
 
 def latency_ms(
-    predictor: Predictor, gate: DigitGate, images: list[np.ndarray], *, number: bool = False
+    predictor: Predictor | RunModel,
+    gate: DigitGate,
+    images: list[np.ndarray],
+    *,
+    number: bool = False,
 ) -> dict[str, float]:
     """p50 and p99 milliseconds of reading one drawing (preprocess, classifier and gate), after a
     warm-up."""
