@@ -11,14 +11,12 @@ operating system releases it when the process holding it dies. No Keras here: th
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from model.core.runs import RunError, RunStore, check_run_name
+from model.core.runs import RunError, RunStore, check_run_name, locked
 
 LOCK_FILE = ".training.lock"
 # `is_training` holds the lock for an instant: a training that finds it taken tries again this long
@@ -33,33 +31,23 @@ class TrainingBusyError(RuntimeError):
 
 @contextlib.contextmanager
 def exclusive_training(runs_dir: Path | str) -> Iterator[None]:
-    """Hold the training lock of `runs_dir` for the block; `TrainingBusyError` at once if it is
-    taken."""
+    """Hold the training lock of `runs_dir` for the block; `TrainingBusyError` if it stays taken for
+    `PROBE_SECONDS` (an `is_training` probe holds it for an instant)."""
     runs_dir = Path(runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    handle = os.open(runs_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        _lock(handle, runs_dir)
-        yield
-    finally:
-        os.close(handle)
-
-
-def _lock(handle: int, runs_dir: Path) -> None:
-    """Take the lock open as `handle`, trying for `PROBE_SECONDS`; `TrainingBusyError` if it stays
-    taken."""
     deadline = time.monotonic() + PROBE_SECONDS
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError as error:
-            if time.monotonic() >= deadline:
-                raise TrainingBusyError(
-                    f"another training is already running in {runs_dir}; wait for it to end or "
-                    "cancel it"
-                ) from error
-        time.sleep(0.01)
+    with contextlib.ExitStack() as held:
+        while True:
+            try:
+                held.enter_context(locked(runs_dir / LOCK_FILE, wait=False))
+                break
+            except BlockingIOError as error:
+                if time.monotonic() >= deadline:
+                    raise TrainingBusyError(
+                        f"another training is already running in {runs_dir}; wait for it to end "
+                        "or cancel it"
+                    ) from error
+            time.sleep(0.01)
+        yield
 
 
 def is_training(runs_dir: Path | str) -> bool:
@@ -67,14 +55,11 @@ def is_training(runs_dir: Path | str) -> bool:
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
         return False
-    handle = os.open(runs_dir / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with locked(runs_dir / LOCK_FILE, wait=False):
+            return False
     except BlockingIOError:
         return True
-    finally:
-        os.close(handle)
-    return False
 
 
 def check_run_free(out: Path | str, *, overwrite: bool = False) -> Path:
