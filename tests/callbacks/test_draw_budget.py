@@ -65,3 +65,9 @@ def test_a_reading_finding_every_slot_taken_says_busy_try_again(draw_page):
     assert text == "Busy, try again" and "try again in a moment" in message
     text, *_ = read(draw_page, ids.DRAW_CANVAS, None, sketch_json(TWO_DIGITS), "number")
     assert text != "Busy, try again"  # the slots are free again
+
+
+def test_the_server_returns_freed_memory_to_the_system():
+    from dashboard.service.memory import return_freed_memory
+
+    assert return_freed_memory()  # glibc's malloc tuned (this machine runs glibc)
