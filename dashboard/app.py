@@ -8,6 +8,7 @@ from dashboard import dash_private, hardening, shell
 from dashboard.drawing import kept
 from dashboard.jobs import manager
 from dashboard.service import Service, attach
+from dashboard.service.memory import return_freed_memory
 from dashboard.settings import Settings
 from model.config import PROJECT_ROOT
 
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the app: warm the service (raises `DataError`/`RunError` with the fix), register pages
     and shell."""
     settings = settings or Settings()
+    return_freed_memory()
     service = Service(settings)
     service.warm()
     app = Dash(

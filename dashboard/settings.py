@@ -11,6 +11,14 @@ from model import config
 from model.dataset import projection
 from model.trust import label_marks, labels
 
+# At most this many readings (an upload's decoding included) run at once per server process; a
+# request finding them all busy waits this long for one, then is answered "busy, try again".
+READINGS_AT_ONCE = 2
+BUSY_WAIT_SECONDS = 1.5
+# glibc's malloc: at most this many arenas, and blocks from this size mapped and unmapped on their
+# own, so that what a reading frees leaves the server (dashboard/service/memory.py)
+MALLOC_ARENAS = 2
+MMAP_THRESHOLD = 1024 * 1024
 REDIS_URL_ENV = "MNIST_REDIS_URL"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 ADMIN_TOKEN_ENV = "MNIST_ADMIN_TOKEN"

@@ -43,3 +43,13 @@ RUNS_DIR = Path(os.environ.get("MNIST_RUNS", PROJECT_ROOT / "runs"))
 
 # Inference: below this top probability the model's answer is called unsure.
 UNSURE_BELOW = 0.5
+
+# Reading budgets: what one reading of an image may cost (model/reading/budget.py); over them, a
+# clear refusal, never a long computation.
+MAX_PIXELS = 40_000_000  # the most pixels an image file may claim in its header
+MAX_DECODED_BYTES = 32 * 1024 * 1024  # ... and the most bytes it may decode to as it is stored
+READ_PIXELS = 2_000_000  # a larger image is reduced to this many pixels before it is read
+MAX_PARTS = 32  # the most digits a number may have
+MAX_COMPONENTS = 4 * MAX_PARTS  # the most separate marks an image of a number may hold
+MAX_CUT_SEARCHES = 2 * MAX_PARTS  # the most wide parts whose cuts are tried in one reading
+READING_SECONDS = 10.0  # the longest one reading may take (checked between its stages)

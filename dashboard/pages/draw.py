@@ -30,6 +30,7 @@ from dashboard.drawing.heatmap import (
 )
 from dashboard.drawing.kept import kept_digits
 from dashboard.drawing.reading import EMPTY_TEXT, input_tiles, reading_bars
+from dashboard.drawing.slots import BusyError, reading_slot
 from dashboard.drawing.stroke import BACKGROUNDS, BOARD_CLASS
 from dashboard.drawing.upload import MAX_BODY_BYTES, MAX_BYTES, megabytes
 from dashboard.drawing.whatif import (
@@ -258,12 +259,16 @@ def show_reading(
     if ctx.triggered_id == ids.DRAW_UPLOAD and contents is None:
         raise PreventUpdate
     board = stroke.board_after(ctx.triggered_id, source, background, contents)
-    try:
-        image = stroke.drawing(board.source, json_data, contents)
-    except ValueError as error:
-        return stroke.refused_outputs(error, board)
     options = stroke.Options(run_name, mode == "number", scale, filename, last_drawing)
-    return stroke.read_outputs(image, board, options)
+    try:
+        with reading_slot():
+            try:
+                image = stroke.drawing(board.source, json_data, contents)
+            except ValueError as error:
+                return stroke.refused_outputs(error, board)
+            return stroke.read_outputs(image, board, options)
+    except BusyError as error:
+        return stroke.refused_outputs(error, board)
 
 
 @callback(

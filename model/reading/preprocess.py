@@ -19,16 +19,21 @@ The result is float32 in [0, 1], the models' input (they normalize it themselves
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from model import config
+from model.reading.budget import Header, read_header
 from model.reading.photo import clean_paper
 from model.reading.refusal import Refusal, RefusedImage
 from model.reading.strokes import StrokeInfo, normalize_strokes
+
+logger = logging.getLogger(__name__)
 
 BOX = 20  # the longer side of the digit inside the 28x28 frame
 CENTER = config.IMAGE_SIZE / 2  # 14.0: where MNIST puts the centre of mass (row, column)
@@ -40,7 +45,7 @@ BACKGROUND_SIZE = 64  # side of the small copy on which the background is estima
 GREY_PAPER = 0.3  # an image whose median is lighter than this is paper, however dim
 FLAT_DARK = 0.05  # a border this dark all round is a canvas's: no background to remove
 PAPER_SIDE = 1000  # photos of paper are cleaned on a copy whose longer side is at most this
-MAX_PIXELS = 40_000_000  # larger images are refused rather than exhausting memory
+MB = 1024 * 1024
 
 
 class EmptyImageError(RefusedImage):
@@ -75,19 +80,60 @@ class Ink:
     drawn: bool = False  # True for a drawing on a canvas (bright ink on a flat black background)
 
 
+def _header(data: bytes) -> Header:
+    """The header of image file `data`; `ImageReadError` when unreadable, `ImageTooLargeError`
+    when it claims more pixels than `config.MAX_PIXELS` or than `config.MAX_DECODED_BYTES` of
+    grey."""
+    try:
+        header = read_header(data)
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError(
+            f"the image is too large: at most {config.MAX_PIXELS:,} pixels are accepted"
+        ) from None
+    if header is None:
+        raise ImageReadError(
+            "the file is not an image that can be read (PNG, JPEG, BMP, TIFF, WebP or GIF)"
+        )
+    if header.pixels > min(config.MAX_PIXELS, config.MAX_DECODED_BYTES):
+        raise ImageTooLargeError(
+            f"the image is too large ({header.width:,}x{header.height:,} pixels, "
+            f"{header.decoded_bytes / MB:,.0f} MB once decoded); at most "
+            f"{min(config.MAX_PIXELS, config.MAX_DECODED_BYTES):,} pixels are accepted"
+        )
+    return header
+
+
+def fit_for_reading(image: np.ndarray) -> np.ndarray:
+    """`image` reduced (INTER_AREA) to at most `config.READ_PIXELS` pixels, aspect kept."""
+    height, width = image.shape[:2]
+    if height * width <= config.READ_PIXELS:
+        return image
+    scale = (config.READ_PIXELS / (height * width)) ** 0.5
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    logger.info("a %dx%d image is reduced to %dx%d to be read", width, height, *size)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
 def decode_image(data: bytes) -> np.ndarray:
-    """Decode PNG/JPEG/... bytes into a uint8 array (H, W), (H, W, 3) BGR or (H, W, 4) BGRA."""
+    """Decode PNG/JPEG/... bytes into a uint8 array (H, W), (H, W, 3) BGR or (H, W, 4) BGRA, of
+    at most `config.READ_PIXELS` pixels.
+
+    The header is checked first (`_header`); a file whose decoded size as stored is over
+    `config.MAX_DECODED_BYTES` is decoded straight to 8-bit grey (its transparency dropped).
+    """
     if not data:
         raise ImageReadError("the file is empty")
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    header = _header(data)
+    flags = cv2.IMREAD_UNCHANGED
+    if header.decoded_bytes > config.MAX_DECODED_BYTES:
+        logger.info("%d MB once decoded: read as 8-bit grey", header.decoded_bytes // MB)
+        flags = cv2.IMREAD_GRAYSCALE
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None:
         raise ImageReadError(
             "the file is not an image OpenCV can read (PNG, JPEG, BMP, TIFF, WebP)"
         )
-    if image.size > MAX_PIXELS:
-        raise ImageTooLargeError(
-            f"the image is too large ({image.shape[1]}x{image.shape[0]} pixels)"
-        )
+    image = fit_for_reading(image)
     if image.dtype == np.uint16:
         image = (image // 257).astype(np.uint8)
     return image

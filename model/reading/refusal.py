@@ -26,6 +26,9 @@ class Refusal(enum.Enum):
     EMPTY = "empty"  # no pixels, no ink, or only a dot
     UNREADABLE = "unreadable image"  # not an image, damaged, unusable pixels
     TOO_LARGE = "too large"  # more bytes or pixels than are accepted
+    TOO_MANY_PARTS = "too many parts"  # more separate marks than a number may have
+    TOO_SLOW = "too slow"  # the reading ran over its time budget
+    BUSY = "busy"  # the server is reading as many images as it may at once
 
 
 class Caveat(enum.Enum):
@@ -54,6 +57,11 @@ TEXTS: dict[Refusal | Caveat, Text] = {
     Refusal.EMPTY: Text("No digit found", "no digit found: the image holds almost no ink"),
     Refusal.UNREADABLE: Text("Cannot read the {what}", "the image cannot be read"),
     Refusal.TOO_LARGE: Text("Cannot read the {what}", "the image is too large"),
+    Refusal.TOO_MANY_PARTS: Text(
+        "Too many marks in the {what}", "the image holds too many marks to read as one number"
+    ),
+    Refusal.TOO_SLOW: Text("Cannot read the {what}", "reading the image took too long"),
+    Refusal.BUSY: Text("Busy, try again", "the server is busy reading other images: try again"),
     Caveat.TOO_SMALL_FOR_THE_PEN: Text(
         "Pen thick for the drawing",
         "the pen is thick for a drawing this small: draw bigger, or choose a thinner pen",

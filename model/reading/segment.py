@@ -11,6 +11,10 @@ least ink). Every part is then read and judged by the digit gate: parts that are
 shadow's edge, a leftover of a line, a doodle) are refused and left out of the number, and so are
 parts far shorter than the number's tallest (specks of noise) or shorter and cut by the image's
 edge.
+
+A reading stays within its budget (`model.reading.budget`): an image with more marks or parts than
+a number may have is refused before any is read, at most `config.MAX_CUT_SEARCHES` wide parts have
+their cuts tried, and the time is checked between stages.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import config
 from model.core.answer import RunModel
 from model.core.predictor import Predictor
+from model.reading.budget import Deadline, check_parts
 from model.reading.classify import Classification, gate_or_none, judge
 from model.reading.gate import DigitGate
 from model.reading.preprocess import EmptyImageError, extract_ink, frame_digit, ink_box
@@ -157,20 +163,30 @@ def _quality(
     return max(value, UNSPLIT_WORTH)
 
 
-def _split(
-    part: _Part, predictor: Predictor | RunModel, gate: DigitGate | None, depth: int = 0
-) -> list[_Part]:
+@dataclass
+class _Search:
+    """What the search for cuts reads with, and what it may still spend."""
+
+    predictor: Predictor | RunModel
+    gate: DigitGate | None
+    deadline: Deadline
+    searches: int = config.MAX_CUT_SEARCHES  # wide parts whose cuts may still be tried
+
+
+def _split(part: _Part, search: _Search, depth: int = 0) -> list[_Part]:
     """`part`, or its pieces when it reads better cut in two (recursively, for three or four
-    touching digits)."""
+    touching digits; whole once the search's budget is spent)."""
     height, width = part.ink.shape
     if depth >= MAX_SPLITS or width <= WIDE * height:
         return [part]
     cuts = [part.cut(column) for column in _cut_columns(part.ink)]
     cuts = [(a, b) for a, b in cuts if a.ink.any() and b.ink.any()]
-    if not cuts:
+    if not cuts or search.searches <= 0:
         return [part]
+    search.deadline.check("cutting wide parts")
+    search.searches -= 1
     inputs = [part.segment().input] + [p.segment().input for pair in cuts for p in pair]
-    readings = judge(predictor, gate, np.stack(inputs))
+    readings = judge(search.predictor, search.gate, np.stack(inputs))
     whole = _quality(readings[0])
     pairs = [
         min(_quality(readings[1 + 2 * i], a), _quality(readings[2 + 2 * i], b))
@@ -181,14 +197,17 @@ def _split(
     if pairs[best] <= whole + SPLIT_MARGIN and not surely_several:
         return [part]
     left, right = cuts[best]
-    return _split(left, predictor, gate, depth + 1) + _split(right, predictor, gate, depth + 1)
+    return _split(left, search, depth + 1) + _split(right, search, depth + 1)
 
 
 def _parts(image: np.ndarray) -> list[_Part]:
     """The grouped components of `image`'s ink, left to right, each cropped to its box."""
     ink = extract_ink(image)
+    check_parts(len(ink.boxes), limit=config.MAX_COMPONENTS)
+    groups = _group_components(ink.boxes)
+    check_parts(len(groups), "parts")
     parts = []
-    for group in _group_components(ink.boxes):
+    for group in groups:
         labels = np.asarray(group) + 1  # component labels start at 1
         digit_ink = np.where(np.isin(ink.labels, labels), ink.image, 0.0).astype(np.float32)
         boxes = ink.boxes[group]
@@ -254,25 +273,30 @@ def read_number(
     gate: DigitGate | None = None,
     refuse: bool = True,
     split: bool = True,
+    deadline: Deadline | None = None,
 ) -> NumberReading:
     """Segment `image` into digits (splitting touching ones unless `split` is False), read them in
     one batch and
     refuse the parts that are not digits (unless `refuse` is False); `EmptyImageError` when nothing
-    is drawn."""
+    is drawn. Over its budget (`deadline`, from now by default; too many parts) it is refused
+    (`model.reading.budget`)."""
+    deadline = deadline or Deadline()
     gate = gate_or_none(gate, refuse=refuse)
     parts = _parts(image)
+    deadline.check("finding the parts")
     if split:
+        search = _Search(predictor, gate, deadline)
         tallest = max(part.ink.shape[0] for part in parts)
         parts = [
             piece
             for part in parts
             for piece in (
-                _split(part, predictor, gate)
-                if part.ink.shape[0] >= SPLIT_HEIGHT * tallest
-                else [part]
+                _split(part, search) if part.ink.shape[0] >= SPLIT_HEIGHT * tallest else [part]
             )
         ]
+        check_parts(len(parts), "parts once cut")
     segments = [part.segment() for part in parts]
+    deadline.check("framing the parts")
     if not segments:
         raise EmptyImageError("nothing is drawn: the image has no ink")
     readings = judge(predictor, gate, np.stack([segment.input for segment in segments]))

@@ -20,8 +20,9 @@ import requests
 from dashboard import ids
 from dashboard.drawing.upload import MAX_BODY_BYTES
 from dashboard.hardening import ADMIN_COOKIE, HEADERS
+from model import config
 from tests.support.dash_client import find_callback
-from tests.support.images import bomb_png, data_url, nan_tiff
+from tests.support.images import bomb_png, data_url, digit_grid_png, nan_tiff
 from tests.support.servers import app_env, dashboard
 
 TOKEN = "s3cret-token"
@@ -121,13 +122,13 @@ def test_request_bodies_are_capped_and_deep_json_refused(server):
     assert deep.status_code == 400 and "levels deep" in deep.text
 
 
-def _draw_upload(url: str, contents: str) -> dict:
+def _draw_upload(url: str, contents: str, mode: str = "digit") -> dict:
     with requests.Session() as session:
         reading = find_callback(session, url, f"{ids.DRAW_PREDICTION}.children")
         body = reading.payload(
             {
                 f"{ids.DRAW_UPLOAD}.contents": contents,
-                f"{ids.DRAW_MODE}.value": "digit",
+                f"{ids.DRAW_MODE}.value": mode,
                 f"{ids.RUN_SELECT}.value": "convnet",
                 f"{ids.DRAW_SOURCE}.data": "canvas",
             },
@@ -144,6 +145,14 @@ def test_a_decompression_bomb_is_refused_from_its_header(server):
     assert response[ids.DRAW_PREDICTION]["children"] == "Cannot read the upload"
     assert response[ids.DRAW_MESSAGE]["children"].startswith("The image is too large")
     assert response[ids.DRAW_READ]["data"] is None  # the old reading is cleared
+
+
+def test_a_grid_of_800_printed_digits_in_number_mode_is_too_many_parts(server):
+    url, _ = server
+    response = _draw_upload(url, data_url(digit_grid_png(), "image/png"), "number")
+    assert response[ids.DRAW_PREDICTION]["children"] == "Too many marks in the upload"
+    assert f"at most {config.MAX_PARTS} digits" in response[ids.DRAW_MESSAGE]["children"]
+    assert response[ids.DRAW_READ]["data"] is None  # no part was read, nothing kept
 
 
 def test_a_tiff_with_nan_pixels_is_refused_and_the_reading_cleared(server):
