@@ -116,17 +116,47 @@ def is_background(session: requests.Session, url: str, callback: Callback) -> bo
     return any(d["output"] == callback.output and d.get("background") for d in listed)
 
 
+PATTERN_CHANGES = ("missing a key", "without its type", "with an extra key")
+
+
 def _pattern_item(dependency: dict, change: str) -> list[dict]:
-    """One matched component for a pattern-matching `dependency`, its id missing or adding a key."""
+    """One matched component for a pattern-matching `dependency`, its id changed as `change` says
+    (one of `PATTERN_CHANGES`)."""
     ident = {
         key: (value if isinstance(value, str) else 0)
         for key, value in json.loads(dependency["id"]).items()
     }
-    if change == "missing":
+    if change == "missing a key":
         ident.pop(sorted(k for k in ident if k != "type")[0], None)
+    elif change == "without its type":
+        ident.pop("type")
     else:
         ident["extra"] = "x"
     return [{"id": ident, "property": dependency["property"], "value": None}]
+
+
+def _pattern_shapes(callback: Callback, good: dict) -> dict[str, dict]:
+    """Bodies whose pattern-matching items (outputs, inputs, state) have ids with a key too few or
+    too many."""
+    multi = callback.output.startswith("..")
+    parts = callback.output.strip(".").split("...") if multi else [callback.output]
+    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
+    shapes = {}
+    for field, listed in (
+        ("outputs", outputs),
+        ("inputs", callback.inputs),
+        ("state", callback.state),
+    ):
+        for index, dependency in enumerate(listed):
+            if not dependency["id"].startswith("{"):
+                continue
+            for change in PATTERN_CHANGES:
+                item = _pattern_item(dependency, change)
+                items = list(good[field]) if multi or field != "outputs" else [good[field]]
+                items[index] = item
+                changed = items if multi or field != "outputs" else items[0]
+                shapes[f"{field}[{index}] pattern id {change}"] = {**good, field: changed}
+    return shapes
 
 
 def malformed(callback: Callback, values: dict[str, object]) -> dict[str, object]:
@@ -150,11 +180,5 @@ def malformed(callback: Callback, values: dict[str, object]) -> dict[str, object
         "changedPropIds a number": {**good, "changedPropIds": 7},
         "a list body": [good],
     }
-    for field, listed in (("inputs", callback.inputs), ("state", callback.state)):
-        for index, dependency in enumerate(listed):
-            if dependency["id"].startswith("{"):
-                for change in ("missing", "extra"):
-                    items = list(good[field])
-                    items[index] = _pattern_item(dependency, change)
-                    shapes[f"{field}[{index}] pattern id {change} a key"] = {**good, field: items}
+    shapes.update(_pattern_shapes(callback, good))
     return {label: json.dumps(shape) for label, shape in shapes.items()}
