@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     attach(app.server, service)
     kept.attach(app.server, kept.ReadingStore(settings.cache_dir / "readings"))
-    hardening.install(app.server, settings)
+    hardening.install(app, settings)
     with app.server.app_context():  # Dash calls the layout function once to check it
         app.layout = shell.layout
     shell.register(app)

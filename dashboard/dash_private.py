@@ -1,4 +1,4 @@
-"""The two places where the app relies on Dash internals, kept here so that an upgrade has one file
+"""The places where the app relies on Dash internals, kept here so that an upgrade has one file
 to check.
 
 Checked against Dash 4.4.1 (`dash/dash.py`). Each function says why no public API serves.
@@ -7,6 +7,7 @@ Checked against Dash 4.4.1 (`dash/dash.py`). Each function says why no public AP
 from __future__ import annotations
 
 import dash
+from dash.fingerprint import check_fingerprint
 
 
 def bind_callbacks(app: dash.Dash) -> None:
@@ -26,3 +27,14 @@ def background_manager(app: dash.Dash):
     """The background-callback manager `app` was built with (Dash keeps it only in a private
     attribute)."""
     return app._background_manager
+
+
+def serves_component_file(app: dash.Dash, package: str, fingerprinted: str) -> bool:
+    """Whether Dash serves `fingerprinted` of component package `package` (else its route raises,
+    a 500).
+
+    Dash checks the path against `registered_paths` only by raising `DependencyException` from its
+    route, which no error handler of the app sees as a missing file.
+    """
+    path, _ = check_fingerprint(fingerprinted)
+    return path in app.registered_paths.get(package, ())

@@ -5,7 +5,10 @@
   (a DNS-rebinding page cannot drive a server on 127.0.0.1 through a name of its own).
 - Request bodies capped at `MAX_BODY_BYTES` (413 with a sentence), callback bodies checked for JSON
   nesting deeper than `MAX_JSON_DEPTH` before Flask parses them (400 instead of a `RecursionError`).
-- Static paths with `..` answer 404; Dash's debug-only routes answer 404 when debug is off.
+- Callback bodies of the wrong shape for the callback they name answer 400
+  (dashboard/callback_shape.py).
+- Static paths with `..`, and component-suite files Dash does not serve, answer 404; Dash's
+  debug-only routes answer 404 when debug is off.
 - Security headers on every response; no version strings (the Server header, Dash's page config).
 - The admin token: bound to a non-loopback address (or asked from a non-loopback client), the
 actions
@@ -19,11 +22,15 @@ import ipaddress
 import json
 import logging
 import re
+from collections.abc import Mapping
 
+import dash
 import flask
 import numpy as np
 from werkzeug.serving import WSGIRequestHandler
 
+from dashboard import dash_private
+from dashboard.callback_shape import shape_refusal
 from dashboard.drawing.upload import MAX_BODY_BYTES, megabytes
 from dashboard.settings import Settings
 
@@ -206,8 +213,9 @@ def _path_or_host_refusal(request: flask.Request, hosts, debug: bool) -> flask.R
     return None
 
 
-def _body_refusal(request: flask.Request) -> flask.Response | None:
-    """A refusal for a body too large, a callback request nested too deep, or a bad router call."""
+def _body_refusal(request: flask.Request, callback_map: Mapping) -> flask.Response | None:
+    """A refusal for a body too large, a callback request nested too deep or of the wrong shape,
+    or a bad router call."""
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return _refuse(
             413,
@@ -221,7 +229,12 @@ def _body_refusal(request: flask.Request) -> flask.Response | None:
                 400,
                 f"The request nests {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted.",
             )
-        refusal = router_refusal(request.get_json(silent=True))
+        body = request.get_json(silent=True)
+        shape = shape_refusal(body, callback_map)
+        if shape:
+            log.warning("malformed callback request refused: %s", shape)
+            return _refuse(400, f"Malformed callback request: {shape}.")
+        refusal = router_refusal(body)
         if refusal:
             log.warning("page router request refused: %s", refusal)
             return flask.Response(status=204)  # what a callback's PreventUpdate answers
@@ -247,15 +260,30 @@ def _secure(response: flask.Response) -> flask.Response:
     return response
 
 
-def install(server: flask.Flask, settings: Settings) -> None:
-    """Put the checks and headers on every request `server` answers."""
+def _static_refusal(request: flask.Request, app: dash.Dash) -> flask.Response | None:
+    """A 404 for a component-suite path Dash does not serve (Dash itself answers those 500)."""
+    prefix = "/_dash-component-suites/"
+    if request.path.startswith(prefix):
+        package, _, path = request.path[len(prefix) :].partition("/")
+        if not dash_private.serves_component_file(app, package, path):
+            return _refuse(404, "Not found.")
+    return None
+
+
+def install(app: dash.Dash, settings: Settings) -> None:
+    """Put the checks and headers on every request the server of `app` answers."""
+    server = app.server
     hosts = allowed_hosts(settings)
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @server.before_request
     def check_request():
         request = flask.request
-        return _path_or_host_refusal(request, hosts, settings.debug) or _body_refusal(request)
+        return (
+            _path_or_host_refusal(request, hosts, settings.debug)
+            or _static_refusal(request, app)
+            or _body_refusal(request, app.callback_map)
+        )
 
     server.before_request(_remember_admin_token)
     server.after_request(_secure)

@@ -8,7 +8,8 @@ the code past the check and never becomes a 500. Callbacks whose inputs the user
 form) catch it and show the message next to the field instead.
 
 Bounds on the raw request (body size, JSON depth) are checked before parsing, in
-dashboard/hardening.py.
+dashboard/hardening.py; the body's shape (its callback, ids and properties) before Dash dispatches
+it, in dashboard/callback_shape.py.
 """
 
 from __future__ import annotations

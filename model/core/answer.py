@@ -19,6 +19,7 @@ from model import config
 from model.core.calibration import read_temperature, scale_if_calibrated
 from model.core.evaluation import run_uses_tta
 from model.core.predictor import Predictor, load_predictor
+from model.core.runs import RunError
 from model.core.tta import TTA_SHIFTS, predict_with_tta
 
 IMAGE_SHAPE = (config.IMAGE_SIZE, config.IMAGE_SIZE)
@@ -89,7 +90,8 @@ def answer(model: RunModel | Predictor, images: object, *, calibrated: bool) -> 
     """Run `model`'s answer for `images`, float pixels in [0, 1] of shape (28, 28) or
     (n, 28, 28[, 1]): probabilities (10,) or (n, 10), with the run's TTA, calibrated if asked.
 
-    Raises `ValueError` for images of another shape or with non-finite pixels.
+    Raises `ValueError` for images of another shape or with non-finite pixels, `RunError` when the
+    model gives non-finite probabilities.
     """
     model = as_run_model(model)
     array = _check_images(images)
@@ -100,4 +102,9 @@ def answer(model: RunModel | Predictor, images: object, *, calibrated: bool) -> 
         else model.predictor.predict(batch)
     )
     raw = np.asarray(raw, np.float32)
+    if not np.isfinite(raw).all():
+        raise RunError(
+            "the model gave probabilities that are not finite numbers (NaN or infinite); its "
+            "weights are damaged: retrain the run or restore the shipped one"
+        )
     return scale(model, raw if array.ndim == 3 else raw[0], calibrated=calibrated)

@@ -114,3 +114,27 @@ def test_property_based_values_never_crash_a_callback(server, data):
     value = data.draw(json_values, label="value")
     status = _answer(session, url, callback, fuzz.body(callback, values, field, value, trigger))
     assert status < 500, f"{status} for {callback.output} with {field}={value!r}"
+
+
+def test_malformed_bodies_are_refused_with_a_4xx(server, tmp_path_factory):
+    url, session, values, listed = server
+    answers = [
+        fuzz.Answer(callback.output, "body", label, fuzz.post(session, url, text).status_code)
+        for callback in listed
+        for label, text in fuzz.malformed(callback, values).items()
+    ]
+    failures = [answer for answer in answers if answer.status >= 500]
+    pattern = [answer for answer in answers if "pattern id" in answer.value]
+    print(
+        f"\nmalformed bodies: {len(answers)} requests ({len(pattern)} with pattern-matching ids); "
+        f"{len(failures)} answered 5xx ({sum(a.status >= 500 for a in pattern)} with "
+        "pattern-matching ids)"
+    )
+    (tmp_path_factory.getbasetemp() / "fuzz-malformed-failures.json").write_text(
+        json.dumps([answer.__dict__ for answer in failures], indent=1)
+    )
+    assert all(400 <= answer.status < 500 for answer in answers), "\n".join(
+        f"{a.status} {a.callback} {a.value}" for a in answers if not 400 <= a.status < 500
+    )[:4000]
+    paths = ("/_dash-component-suites/dash/nothing.js", "/_dash-component-suites/nopackage/a.js")
+    assert [session.get(f"{url}{path}", timeout=60).status_code for path in paths] == [404, 404]

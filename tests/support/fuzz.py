@@ -114,3 +114,71 @@ def is_background(session: requests.Session, url: str, callback: Callback) -> bo
     """Whether `callback` is a background callback (its first answer is a job to poll)."""
     listed = session.get(f"{url}/_dash-dependencies", timeout=60).json()
     return any(d["output"] == callback.output and d.get("background") for d in listed)
+
+
+PATTERN_CHANGES = ("missing a key", "without its type", "with an extra key")
+
+
+def _pattern_item(dependency: dict, change: str) -> list[dict]:
+    """One matched component for a pattern-matching `dependency`, its id changed as `change` says
+    (one of `PATTERN_CHANGES`)."""
+    ident = {
+        key: (value if isinstance(value, str) else 0)
+        for key, value in json.loads(dependency["id"]).items()
+    }
+    if change == "missing a key":
+        ident.pop(sorted(k for k in ident if k != "type")[0], None)
+    elif change == "without its type":
+        ident.pop("type")
+    else:
+        ident["extra"] = "x"
+    return [{"id": ident, "property": dependency["property"], "value": None}]
+
+
+def _pattern_shapes(callback: Callback, good: dict) -> dict[str, dict]:
+    """Bodies whose pattern-matching items (outputs, inputs, state) have ids with a key too few or
+    too many."""
+    multi = callback.output.startswith("..")
+    parts = callback.output.strip(".").split("...") if multi else [callback.output]
+    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
+    shapes = {}
+    for field, listed in (
+        ("outputs", outputs),
+        ("inputs", callback.inputs),
+        ("state", callback.state),
+    ):
+        for index, dependency in enumerate(listed):
+            if not dependency["id"].startswith("{"):
+                continue
+            for change in PATTERN_CHANGES:
+                item = _pattern_item(dependency, change)
+                items = list(good[field]) if multi or field != "outputs" else [good[field]]
+                items[index] = item
+                changed = items if multi or field != "outputs" else items[0]
+                shapes[f"{field}[{index}] pattern id {change}"] = {**good, field: changed}
+    return shapes
+
+
+def malformed(callback: Callback, values: dict[str, object]) -> dict[str, object]:
+    """Bodies of the wrong shape for `callback`, by label: each must answer 4xx, never 5xx."""
+    good = callback.payload(values, "")
+    good.pop("changedPropIds")
+    inputs, state = good["inputs"], good["state"]
+    shapes: dict[str, object] = {
+        "no output": {k: v for k, v in good.items() if k != "output"},
+        "no outputs": {k: v for k, v in good.items() if k != "outputs"},
+        "no inputs": {k: v for k, v in good.items() if k != "inputs"},
+        "one input too many": {**good, "inputs": [*inputs, inputs[0]]},
+        "one input too few": {**good, "inputs": inputs[:-1]},
+        "inputs as an object": {**good, "inputs": {"0": inputs[0]}},
+        "null inputs": {**good, "inputs": [None] * len(inputs)},
+        "null outputs": {**good, "outputs": None},
+        "state as an object": {**good, "state": {"x": 1}},
+        "one state too many": {**good, "state": [*state, {"id": "x", "property": "y"}]},
+        "output unknown": {**good, "output": "nothing.children"},
+        "output a list": {**good, "output": [callback.output]},
+        "changedPropIds a number": {**good, "changedPropIds": 7},
+        "a list body": [good],
+    }
+    shapes.update(_pattern_shapes(callback, good))
+    return {label: json.dumps(shape) for label, shape in shapes.items()}

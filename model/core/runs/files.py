@@ -35,6 +35,7 @@ DERIVED_PATTERNS = ("features-*.npz", "robustness-*.json")
 
 HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
 EVALUATION_KEYS = ("accuracy", "errors", "confusion_matrix", "per_class")
+PER_CLASS_KEYS = ("digit", "precision", "recall", "f1", "support")
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
@@ -169,16 +170,46 @@ def _check_contents(run: Run) -> None:
     missing = [column for column in HISTORY_COLUMNS if column not in run.history.columns]
     if missing:
         raise RunError(f"{run.files.history} lacks the columns {', '.join(missing)}")
-    if not isinstance(run.evaluation, dict) or any(
-        key not in run.evaluation for key in EVALUATION_KEYS
-    ):
-        raise RunError(f"{run.files.evaluation} must be an object with {', '.join(EVALUATION_KEYS)}")
+    if not all(pd.api.types.is_numeric_dtype(run.history[c]) for c in HISTORY_COLUMNS):
+        raise RunError(f"{run.files.history} must hold numbers in {', '.join(HISTORY_COLUMNS)}")
     if not isinstance(run.metadata, dict):
         raise RunError(f"{run.files.metadata} must be a JSON object")
-    if run.probabilities.ndim != 2 or run.probabilities.shape[1:] != (10,):
-        raise RunError(
-            f"{run.files.probabilities} must have shape (n, 10), got {run.probabilities.shape}"
-        )
+    _check_evaluation(run.evaluation, run.files.evaluation)
+    probabilities = run.probabilities
+    if probabilities.ndim != 2 or probabilities.shape[1:] != (10,) or len(probabilities) == 0:
+        raise RunError(f"{run.files.probabilities} must have shape (n, 10), got {probabilities.shape}")
+    if probabilities.dtype.kind != "f" or not np.isfinite(probabilities).all():
+        raise RunError(f"{run.files.probabilities} must hold finite numbers (it holds NaN or inf)")
+
+
+def _check_evaluation(evaluation: object, path: Path) -> None:
+    """`RunError` naming `path` unless `evaluation` has its keys, a 10x10 matrix and 10 class rows."""
+    if not isinstance(evaluation, dict) or any(key not in evaluation for key in EVALUATION_KEYS):
+        raise RunError(f"{path} must be an object with {', '.join(EVALUATION_KEYS)}")
+    matrix = evaluation["confusion_matrix"]
+    if not (
+        isinstance(matrix, list)
+        and len(matrix) == 10
+        and all(isinstance(row, list) and len(row) == 10 for row in matrix)
+        and all(_is_number(cell) for row in matrix for cell in row)
+    ):
+        raise RunError(f"{path}: confusion_matrix must be 10 rows of 10 counts")
+    rows = evaluation["per_class"]
+    if not (
+        isinstance(rows, list)
+        and len(rows) == 10
+        and all(isinstance(row, dict) for row in rows)
+        and all(_is_number(row.get(key)) for row in rows for key in PER_CLASS_KEYS)
+    ):
+        raise RunError(f"{path}: per_class must be 10 objects with {', '.join(PER_CLASS_KEYS)}")
+    if not all(_is_number(evaluation[key]) for key in ("accuracy", "errors")):
+        raise RunError(f"{path}: accuracy and errors must be numbers")
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+    )
 
 
 def written_summary(path: Path | str) -> str:
