@@ -36,6 +36,9 @@ from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 48  # a callback body nests ~6 levels around its values; graph event data ~5 more
+# Arrays and objects a callback body may hold outside its strings (a canvas drawing is one string;
+# a body is a few hundred): parsing 2.6 million `{}` would cost about 270 MB.
+MAX_JSON_CONTAINERS = 100_000
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 DEBUG_ROUTES = ("/_reload-hash",)  # the dev tools' hot reload; Dash serves it even with debug off
 ADMIN_COOKIE = "mnist_admin"
@@ -101,7 +104,13 @@ def host_name(header: str) -> str:
 
 def json_depth(body: bytes) -> int:
     """The deepest nesting of arrays and objects in the JSON text `body` (brackets in strings
-    skipped), unparsed.
+    skipped), unparsed."""
+    return json_structure(body)[0]
+
+
+def json_structure(body: bytes) -> tuple[int, int]:
+    """(deepest nesting, number of arrays and objects) of the JSON text `body`, brackets in
+    strings skipped, unparsed: what parsing it would build, known before it is built.
 
     Linear numpy passes: a quote is a string's edge unless an odd run of backslashes precedes it;
     brackets count where an even number of edges precede them. Bodies with few brackets skip it.
@@ -109,7 +118,7 @@ def json_depth(body: bytes) -> int:
     text = np.frombuffer(body, np.uint8)
     opening = (text == ord("[")) | (text == ord("{"))
     if int(opening.sum()) <= MAX_JSON_DEPTH:
-        return int(opening.sum())  # an upper bound, and small
+        return int(opening.sum()), int(opening.sum())  # upper bounds, and small
     positions = np.arange(len(text))
     last_plain = np.maximum.accumulate(np.where(text != ord("\\"), positions, -1))
     quotes = np.flatnonzero(text == ord('"'))
@@ -117,10 +126,9 @@ def json_depth(body: bytes) -> int:
     edges = np.zeros(len(text) + 1, np.int64)
     edges[quotes[(backslashes % 2 == 0) | (quotes == 0)] + 1] = 1
     outside = np.cumsum(edges)[:-1] % 2 == 0
-    steps = (opening & outside).astype(np.int64) - (
-        ((text == ord("]")) | (text == ord("}"))) & outside
-    )
-    return int(np.cumsum(steps).max(initial=0))
+    opened = opening & outside
+    steps = opened.astype(np.int64) - (((text == ord("]")) | (text == ord("}"))) & outside)
+    return int(np.cumsum(steps).max(initial=0)), int(opened.sum())
 
 
 def admin_required(settings: Settings) -> bool:
@@ -223,11 +231,17 @@ def _body_refusal(request: flask.Request, callback_map: Mapping) -> flask.Respon
             f"{megabytes(MAX_BODY_BYTES)}, enough for an image file of the upload limit.",
         )
     if request.method == "POST" and request.path.endswith("/_dash-update-component"):
-        depth = json_depth(request.get_data(cache=True))
+        depth, containers = json_structure(request.get_data(cache=True))
         if depth > MAX_JSON_DEPTH:
             return _refuse(
                 400,
                 f"The request nests {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted.",
+            )
+        if containers > MAX_JSON_CONTAINERS:
+            return _refuse(
+                400,
+                f"The request holds {containers:,} arrays and objects; at most "
+                f"{MAX_JSON_CONTAINERS:,} are accepted.",
             )
         body = request.get_json(silent=True)
         shape = shape_refusal(body, callback_map)

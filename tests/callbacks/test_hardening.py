@@ -17,7 +17,13 @@ import pytest
 
 from dashboard import ids
 from dashboard.drawing.upload import MAX_BODY_BYTES, check_pixels, upload_image
-from dashboard.hardening import MAX_JSON_DEPTH, host_name, json_depth, router_refusal
+from dashboard.hardening import (
+    MAX_JSON_DEPTH,
+    host_name,
+    json_depth,
+    json_structure,
+    router_refusal,
+)
 from dashboard.validation import (
     InvalidInput,
     check_choice,
@@ -102,6 +108,9 @@ def test_json_depth_is_measured_before_parsing_and_skips_strings():
     tricky = json.dumps(["[" * 100, {"a": '\\"' + "{" * 100}, [[[1]]]]).encode()
     assert json_depth(tricky) == 4 and json.loads(tricky)
     assert json_depth(json.dumps({"a": [1, 2]}).encode()) <= MAX_JSON_DEPTH
+    drawing = json.dumps({"json_data": json.dumps({"objects": [{"path": [[1]] * 500}]})})
+    assert json_structure(drawing.encode()) == (1, 1)  # a canvas drawing is one string
+    assert json_structure(tricky) == (4, 5)
 
 
 def test_router_inputs_are_checked_and_host_names_read():
@@ -167,6 +176,9 @@ def test_requests_are_refused_before_dash_parses_them(app):
         "/_dash-update-component", data=b"[" * 5000 + b"]" * 5000, content_type="application/json"
     )
     assert deep.status_code == 400
+    many = b'{"output": "x.y", "inputs": [' + b",".join([b"{}"] * 2_600_000) + b"]}"  # 7.8 MB
+    wide = client.post("/_dash-update-component", data=many, content_type="application/json")
+    assert wide.status_code == 400 and b"2,600,002 arrays and objects" in wide.data
     page = client.get("/draw")
     assert page.headers["X-Frame-Options"] == "DENY" and b"python_version" not in page.data
     assert client.get("/_reload-hash").status_code == 404
