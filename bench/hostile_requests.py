@@ -3,15 +3,15 @@ memory it costs.
 
 Usage: `python bench/hostile_requests.py [--repeat 3]`. Starts `python -m dashboard` on a free port
 over the shipped runs (a copy), then sends, over HTTP, what issue 10 measured: a PNG of 32000x32000
-black pixels (about 1 MB; 1 GB once decoded) to the Draw page's upload, a 60 MB and a 500 MB
-request body, the compare selector with 500,000 run names, and what issue 18 measured: a grid of
-800 printed digits (a PNG of tens of KB) in number mode, a 5000x5000 image of single-pixel dots, a
-5000x5000 16-bit RGBA PNG (about 200 KB; 200 MB decoded as stored) alone and 16 at once, each sent
-as the Draw page's upload callback sends it (`--only WORDS` sends those whose name has WORDS;
-$HOSTILE_TIMEOUT caps the seconds an upload is waited for). For each: the HTTP status (and, for
-uploads, what the page shows and the response's size), the wall time, and the server's resident
-memory before and at its peak during the request (sampled every 5 ms with psutil). Prints one line
-per request and the machine's load average.
+black pixels (about 1 MB; 1 GB once decoded) to the Draw page's upload, a 60 MB and a 500 MB request
+body, the compare selector with 500,000 run names, and what issue 18 measured: 2.6 million `{}` in a
+7.8 MB body (alone and 8 at once), a grid of 800 printed digits (a PNG of tens of KB) in number
+mode, a 5000x5000 image of single-pixel dots, a 5000x5000 16-bit RGBA PNG (about 200 KB; 200 MB
+decoded as stored) alone and 16 at once, each sent as the Draw page's upload callback sends it
+(`--only WORDS` sends those whose name has WORDS; $HOSTILE_TIMEOUT caps the seconds an upload is
+waited for). For each: the HTTP status (and, for uploads, what the page shows and the response's
+size), the wall time, and the server's resident memory before and at its peak during the request
+(sampled every 5 ms with psutil). Prints one line per request and the machine's load average.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ def measured(process: psutil.Process, send) -> tuple[int | str, float, float, fl
     return status, seconds, before / MB, (peak[0] - before) / MB
 
 
+BRACES = b'{"output": "x.y", "inputs": [' + b",".join([b"{}"] * 2_600_000) + b"]}"
+
+
 def upload_sender(url: str, post: str, png: bytes, mode: str, at_once: int = 1):
     """A function posting the Draw page's upload callback with `png` in `mode`, `at_once` times
     in parallel; it returns the statuses and what the page would show."""
@@ -96,6 +99,29 @@ def upload_sender(url: str, post: str, png: bytes, mode: str, at_once: int = 1):
         for thread in threads:
             thread.join()
         return "; ".join(f"{answers.count(a)}x {a}" for a in sorted(set(answers)))
+
+    return send
+
+
+def body_sender(post: str, body: bytes, at_once: int = 1):
+    """A function posting the JSON text `body` `at_once` times in parallel; it returns the
+    statuses."""
+    statuses: list[int] = []
+
+    def one() -> None:
+        response = requests.post(
+            post, data=body, headers={"Content-Type": "application/json"}, timeout=TIMEOUT
+        )
+        statuses.append(response.status_code)
+
+    def send() -> str:
+        statuses.clear()
+        threads = [threading.Thread(target=one) for _ in range(at_once)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return "; ".join(f"{statuses.count(s)}x {s}" for s in sorted(set(statuses)))
 
     return send
 
@@ -153,6 +179,8 @@ def requests_to_send(url: str) -> dict:
         f"bomb PNG 32000x32000 ({len(bomb) / MB:.1f} MB as a data URL)": lambda: (
             session.post(post, json=bomb_body, timeout=600).status_code
         ),
+        "2.6 million {} (7.8 MB body)": body_sender(post, BRACES),
+        "2.6 million {} (7.8 MB body), 8 at once": body_sender(post, BRACES, 8),
         "60 MB JSON body": raw(60 * MB),
         "500 MB body": raw(500 * MB),
         "compare selector with 500,000 names": lambda: (

@@ -39,6 +39,8 @@ MAX_JSON_DEPTH = 48  # a callback body nests ~6 levels around its values; graph 
 # Arrays and objects a callback body may hold outside its strings (a canvas drawing is one string;
 # a body is a few hundred): parsing 2.6 million `{}` would cost about 270 MB.
 MAX_JSON_CONTAINERS = 100_000
+SPECIAL = np.zeros(256, bool)  # the characters `json_structure` looks at
+SPECIAL[list(b'"\\[]{}')] = True
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 DEBUG_ROUTES = ("/_reload-hash",)  # the dev tools' hot reload; Dash serves it even with debug off
 ADMIN_COOKIE = "mnist_admin"
@@ -112,23 +114,28 @@ def json_structure(body: bytes) -> tuple[int, int]:
     """(deepest nesting, number of arrays and objects) of the JSON text `body`, brackets in
     strings skipped, unparsed: what parsing it would build, known before it is built.
 
-    Linear numpy passes: a quote is a string's edge unless an odd run of backslashes precedes it;
-    brackets count where an even number of edges precede them. Bodies with few brackets skip it.
+    Only the special characters (quotes, backslashes, brackets) are looked at, so an upload's
+    megabytes of base64 cost one pass and no memory. A quote is a string's edge unless an odd run
+    of backslashes right before it escapes it; a bracket counts where an even number of edges
+    precede it. Bodies with few brackets, or more than `MAX_JSON_CONTAINERS` of them anywhere, are
+    answered from counts alone.
     """
+    brackets = body.count(b"[") + body.count(b"{")
+    if brackets <= MAX_JSON_DEPTH or brackets > MAX_JSON_CONTAINERS:
+        return brackets, brackets  # upper bounds, decisive either way
     text = np.frombuffer(body, np.uint8)
-    opening = (text == ord("[")) | (text == ord("{"))
-    if int(opening.sum()) <= MAX_JSON_DEPTH:
-        return int(opening.sum()), int(opening.sum())  # upper bounds, and small
-    positions = np.arange(len(text))
-    last_plain = np.maximum.accumulate(np.where(text != ord("\\"), positions, -1))
-    quotes = np.flatnonzero(text == ord('"'))
-    backslashes = quotes - 1 - last_plain[np.maximum(quotes - 1, 0)]
-    edges = np.zeros(len(text) + 1, np.int64)
-    edges[quotes[(backslashes % 2 == 0) | (quotes == 0)] + 1] = 1
-    outside = np.cumsum(edges)[:-1] % 2 == 0
-    opened = opening & outside
-    steps = opened.astype(np.int64) - (((text == ord("]")) | (text == ord("}"))) & outside)
-    return int(np.cumsum(steps).max(initial=0)), int(opened.sum())
+    where = np.flatnonzero(SPECIAL[text])
+    chars, order = text[where], np.arange(len(where))
+    backslash = chars == ord("\\")
+    follows = np.r_[False, np.diff(where) == 1]  # right after the previous special character
+    run_starts = ~(backslash & np.r_[False, backslash[:-1]] & follows)
+    run = order - np.maximum.accumulate(np.where(run_starts, order, 0)) + 1  # backslashes so far
+    escaped = np.r_[False, backslash[:-1] & follows[1:] & (run[:-1] % 2 == 1)]
+    edges = (chars == ord('"')) & ~escaped
+    outside = (np.cumsum(edges) - edges) % 2 == 0
+    opened = ((chars == ord("[")) | (chars == ord("{"))) & outside
+    closed = ((chars == ord("]")) | (chars == ord("}"))) & outside
+    return int(np.cumsum(opened.astype(np.int64) - closed).max(initial=0)), int(opened.sum())
 
 
 def admin_required(settings: Settings) -> bool:
@@ -232,16 +239,16 @@ def _body_refusal(request: flask.Request, callback_map: Mapping) -> flask.Respon
         )
     if request.method == "POST" and request.path.endswith("/_dash-update-component"):
         depth, containers = json_structure(request.get_data(cache=True))
-        if depth > MAX_JSON_DEPTH:
-            return _refuse(
-                400,
-                f"The request nests {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted.",
-            )
         if containers > MAX_JSON_CONTAINERS:
             return _refuse(
                 400,
                 f"The request holds {containers:,} arrays and objects; at most "
                 f"{MAX_JSON_CONTAINERS:,} are accepted.",
+            )
+        if depth > MAX_JSON_DEPTH:
+            return _refuse(
+                400,
+                f"The request nests {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted.",
             )
         body = request.get_json(silent=True)
         shape = shape_refusal(body, callback_map)
