@@ -46,6 +46,9 @@ DEBUG_ROUTES = ("/_reload-hash",)  # the dev tools' hot reload; Dash serves it e
 ADMIN_COOKIE = "mnist_admin"
 ADMIN_PARAM = "admin_token"
 ADMIN_HEADER = "X-Admin-Token"
+# The client's address as the proxy in front of gunicorn sets it (deploy/nginx.conf.template);
+# it can only make a request count as remote, never as loopback
+PROXIED_FOR_HEADER = "X-Real-IP"
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -144,7 +147,12 @@ def admin_required(settings: Settings) -> bool:
     if not flask.has_request_context():
         return not is_loopback(settings.host)
     remote = flask.request.remote_addr or ""
-    return not is_loopback(settings.host) or not is_loopback(remote)
+    proxied_for = flask.request.headers.get(PROXIED_FOR_HEADER)
+    return (
+        not is_loopback(settings.host)
+        or not is_loopback(remote)
+        or (proxied_for is not None and not is_loopback(proxied_for))
+    )
 
 
 def is_admin(settings: Settings) -> bool:

@@ -19,6 +19,11 @@ BUSY_WAIT_SECONDS = 1.5
 # own, so that what a reading frees leaves the server (dashboard/service/memory.py)
 MALLOC_ARENAS = 2
 MMAP_THRESHOLD = 1024 * 1024
+# nginx in front of gunicorn (dashboard/proxy.py): the whole request header within this many
+# seconds, at most this long between two reads of a body, and gunicorn's answer within this long
+PROXY_HEADER_TIMEOUT = 10
+PROXY_BODY_TIMEOUT = 10
+PROXY_READ_TIMEOUT = 130  # a little over gunicorn's --timeout 120
 REDIS_URL_ENV = "MNIST_REDIS_URL"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 ADMIN_TOKEN_ENV = "MNIST_ADMIN_TOKEN"

@@ -1,6 +1,8 @@
 """Production entry points, configured from the environment.
 
-    gunicorn -w 2 --threads 4 --timeout 120 -b 0.0.0.0:8050 dashboard.wsgi:server
+    gunicorn -w 2 --threads 4 --timeout 120 -b 127.0.0.1:8051 dashboard.wsgi:server
+    python -m dashboard.proxy --listen 0.0.0.0:8050 --upstream 127.0.0.1:8051 --dir DIR
+    nginx -c DIR/nginx.conf      # in front: holds slow clients (dashboard/proxy.py)
     celery -A dashboard.wsgi:celery_app worker --concurrency 2   # only with MNIST_REDIS_URL
 
 Environment: `MNIST_RUNS` (runs directory, default runs/), `MNIST_DATA` (dataset file),

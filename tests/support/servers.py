@@ -192,3 +192,37 @@ def dashboard(
     with _process(command, log, env) as process:
         _wait(lambda: requests.get(url, timeout=5).ok, process, log, "python -m dashboard")
         yield url, process
+
+
+@contextlib.contextmanager
+def nginx(upstream: str, log_dir: Path, **timeouts: int) -> Iterator[str]:
+    """Debian's nginx on a free port in front of `upstream` (a URL), configured by
+    `python -m dashboard.proxy` (its timeouts overridable); yields its URL."""
+    from dashboard import proxy
+
+    port = free_port()
+    directory = Path(log_dir).resolve() / "nginx"
+    text = proxy.render(
+        f"127.0.0.1:{port}", upstream.removeprefix("http://"), directory, **timeouts
+    )
+    config = proxy.write(directory, text)
+    # As root nginx's workers would run as nobody, who cannot enter pytest's private directories
+    user = "user root;" if os.geteuid() == 0 else ""
+    command = ["nginx", "-e", str(directory / "error.log"), "-c", str(config)]
+    command += ["-g", f"daemon off; {user}"]
+    url = f"http://127.0.0.1:{port}"
+    log = Path(log_dir) / "nginx.log"
+    with _process(command, log) as process:
+        _wait(lambda: requests.get(url, timeout=5).ok, process, log, "nginx")
+        yield url
+
+
+@contextlib.contextmanager
+def production(env: dict, log_dir: Path, **timeouts: int) -> Iterator[str]:
+    """The README's production setup: `gunicorn -w 2 --threads 4` behind nginx (its timeouts
+    overridable); yields nginx's URL."""
+    with (
+        gunicorn(env, log_dir, workers=2, threads=4) as upstream,
+        nginx(upstream, log_dir, **timeouts) as url,
+    ):
+        yield url
