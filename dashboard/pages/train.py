@@ -169,7 +169,7 @@ def _launch(cfg, owner: dict) -> html.Span:
         if refusal:
             raise PermissionError(refusal)
         start_job(cfg, owner["id"], celery_app=celery_app_of(dash.get_app()))
-    except (JobRefused, PermissionError) as error:
+    except (JobRefused, PermissionError, RunError) as error:
         return html.Span(sentence("Not started", error), className="wrong")
     return html.Span(f"Started the training of {cfg.out.name}.", className="note")
 
