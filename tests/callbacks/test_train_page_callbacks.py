@@ -106,6 +106,8 @@ def test_rename_and_delete_refresh_the_selector(page, train_runs):
         manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name"
     )
     assert "Not renamed: run name must be" in text(message)
+    message, *_ = call(manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 4, None, "mlp", "x" * 300)
+    assert "Not renamed: run name must be 1-64 letters" in text(message)  # not a silent refusal
     message, changed, _ = call(
         manage.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
     )

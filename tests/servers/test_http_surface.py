@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,8 +20,10 @@ import pytest
 import requests
 
 from dashboard import ids
+from dashboard.__main__ import open_url, token_warning
 from dashboard.drawing.upload import MAX_BODY_BYTES
 from dashboard.hardening import ADMIN_COOKIE, HEADERS
+from dashboard.settings import Settings
 from model import config
 from tests.support.dash_client import find_callback
 from tests.support.images import bomb_png, data_url, digit_grid_png, nan_tiff
@@ -211,6 +215,20 @@ def test_changes_need_the_admin_token_when_open_to_the_network(server):
         assert page.status_code == 200 and page.url == f"{url}/train?run=x"  # the token is gone
         assert "Renamed spare to renamed" in _rename(admin, url, "spare", "renamed")
     assert (runs / "renamed").is_dir() and not (runs / "spare").exists()
+
+
+def test_a_server_open_to_the_network_prints_an_address_that_answers(server):
+    url, _, root = server
+    printed = until(
+        lambda: re.search(r"open (http://\S+)", (root / "dashboard.log").read_text()), 30
+    )
+    assert printed.group(1) == f"{url}/" and requests.get(printed.group(1), timeout=60).ok
+    without_token = Settings(host="0.0.0.0", admin_token=None)
+    assert "--admin-token" in token_warning(without_token)
+    assert token_warning(replace(without_token, admin_token="t")) is None
+    assert token_warning(Settings(host="127.0.0.1", admin_token=None)) is None
+    assert open_url("::", 8065) == "http://[::1]:8065/"
+    assert open_url("10.1.2.3", 80) == "http://10.1.2.3:80/"
 
 
 def test_the_admin_token_is_masked_in_the_access_log(server):
