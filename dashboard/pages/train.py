@@ -250,7 +250,10 @@ def cancel_training(_clicks, owner) -> html.Span:
         return html.Span(
             sentence(f"Not cancelled: {job['run']} was not started here", reason), className="wrong"
         )
-    request_cancel(settings.runs_dir, job["job"])
+    try:
+        request_cancel(settings.runs_dir, job["job"])
+    except RunError as error:
+        return html.Span(sentence("Not cancelled", error), className="wrong")
     return html.Span(f"Cancelling the training of {job['run']}…", className="note")
 
 

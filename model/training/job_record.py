@@ -23,7 +23,7 @@ import socket
 import time
 from pathlib import Path
 
-from model.core.runs import RunError, write_json
+from model.core.runs import RunError, write_bytes, write_json
 from model.training.admission import TrainingBusyError, exclusive_training, is_training
 
 log = logging.getLogger(__name__)
@@ -136,8 +136,9 @@ def settle_dead_job(runs_dir: Path) -> dict | None:
 
 
 def request_cancel(runs_dir: Path, job: str) -> None:
-    """Ask job `job` to stop (its training process checks at each heartbeat, then exits)."""
-    (Path(runs_dir) / CANCEL_FILE).write_text(job)
+    """Ask job `job` to stop (its training process checks at each heartbeat, then exits);
+    `WriteError` if the disk refuses the request."""
+    write_bytes(Path(runs_dir) / CANCEL_FILE, job.encode())
 
 
 def cancel_requested(runs_dir: Path, job: str) -> bool:
