@@ -104,6 +104,26 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
+def open_url(host: str, port: int) -> str:
+    """An address of the server that a browser on this machine can open: loopback for a wildcard
+    bind (the server answers "0.0.0.0" with 400), else the bound address."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+def token_warning(settings: Settings) -> str | None:
+    """What to tell the operator of a server open to the network without an admin token."""
+    from dashboard.hardening import is_loopback
+
+    if is_loopback(settings.host) or settings.admin_token:
+        return None
+    return (
+        f"warning: {settings.host} is open to the network and there is no admin token: trainings, "
+        "renames, deletions and label marks are off; start with --admin-token TOKEN (or "
+        "MNIST_ADMIN_TOKEN) to allow them, then open a page once with ?admin_token=TOKEN"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the app from the shipped data and runs and serve it until interrupted."""
     settings = parse_args(argv)
@@ -132,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     service = app.server.extensions[EXTENSION_KEY]
     print(
         f"MNIST explorer: model {service.default_run()} of {len(service.run_names())} runs; "
-        f"open http://{settings.host}:{settings.port}/",
+        f"open {open_url(settings.host, settings.port)}",
         flush=True,
     )
+    warning = token_warning(settings)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     app.run(
         host=settings.host,
         port=settings.port,

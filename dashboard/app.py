@@ -11,6 +11,7 @@ from dashboard.service import Service, attach
 from dashboard.service.memory import return_freed_memory
 from dashboard.settings import Settings
 from model.config import PROJECT_ROOT
+from model.training.job_record import settle_dead_job
 
 ASSETS = PROJECT_ROOT / "assets"
 
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     return_freed_memory()
     service = Service(settings)
     service.warm()
+    settle_dead_job(settings.runs_dir)  # a job whose process died with the last server: failed
     app = Dash(
         __package__,
         use_pages=True,

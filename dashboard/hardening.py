@@ -12,7 +12,9 @@
 - Security headers on every response; no version strings (the Server header, Dash's page config).
 - The admin token: bound to a non-loopback address (or asked from a non-loopback client), the
 actions
-  that change things need it; `?admin_token=...` on any page stores it in an HttpOnly cookie.
+  that change things need it; `?admin_token=...` on any page stores it in an HttpOnly cookie and
+  redirects to the same address without it (so it is not kept, shared or bookmarked), and the
+  access logs (werkzeug's, gunicorn's) show it masked.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 import dash
 import flask
@@ -68,6 +71,8 @@ HIDDEN_CONFIG = (
     "ddk_version",
     "dash_version_url",
 )
+LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")  # the loggers that write request lines
+_TOKEN_IN_TEXT = re.compile(rf"({ADMIN_PARAM}=)[^&\s\"']*", re.IGNORECASE)
 _CONFIG = re.compile(r'(<script id="_dash-config" type="application/json">)(.*?)(</script>)', re.S)
 
 
@@ -172,9 +177,9 @@ def change_refusal(settings: Settings) -> str | None:
         return None
     if not settings.admin_token:
         return (
-            "this server is open to the network without an admin token, so trainings and changes "
-            "to runs are "
-            "off; the operator can start it with --admin-token (or MNIST_ADMIN_TOKEN)"
+            "this server is open to the network without an admin token, so trainings, changes "
+            "to runs and label marks are off; the operator can start it with --admin-token "
+            "(or MNIST_ADMIN_TOKEN)"
         )
     return (
         "changing things on this server needs the admin token: "
@@ -270,11 +275,36 @@ def _body_refusal(request: flask.Request, callback_map: Mapping) -> flask.Respon
     return None
 
 
-def _remember_admin_token() -> None:
-    """Keep a `?admin_token=` of a page request for the response's cookie."""
-    token = flask.request.args.get(ADMIN_PARAM)
-    if token is not None and flask.request.method == "GET":
-        flask.g.admin_token = token[:256]
+class TokenMask(logging.Filter):
+    """Log records with the value of any `admin_token=` in their text replaced by `***`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the token in `record` (always kept)."""
+        text = record.getMessage()
+        if ADMIN_PARAM in text.lower():
+            record.msg, record.args = _TOKEN_IN_TEXT.sub(r"\1***", text), ()
+        return True
+
+
+def mask_token_in_logs() -> None:
+    """Put `TokenMask` on the loggers that write request lines (once per logger)."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenMask) for f in logger.filters):
+            logger.addFilter(TokenMask())
+
+
+def _take_admin_token() -> flask.Response | None:
+    """For a page request with `?admin_token=`: a redirect to the same address without it, which
+    carries the cookie (set by `_secure`)."""
+    request = flask.request
+    token = request.args.get(ADMIN_PARAM)
+    if token is None or request.method != "GET":
+        return None
+    flask.g.admin_token = token[:256]
+    rest = [(key, value) for key, value in request.args.items(multi=True) if key != ADMIN_PARAM]
+    location = request.script_root + request.path + (f"?{urlencode(rest)}" if rest else "")
+    return flask.redirect(location, code=303)
 
 
 def _secure(response: flask.Response) -> flask.Response:
@@ -314,5 +344,6 @@ def install(app: dash.Dash, settings: Settings) -> None:
             or _body_refusal(request, app.callback_map)
         )
 
-    server.before_request(_remember_admin_token)
+    server.before_request(_take_admin_token)
     server.after_request(_secure)
+    mask_token_in_logs()

@@ -13,9 +13,10 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import hardening, ids
 from dashboard.components import card, gallery, tile
 from dashboard.service import current
+from model.core.runs import RunError
 from model.trust.label_marks import marks_csv
 from model.trust.labels import SHOWS, SORTS, SPLITS, select_suspects
 
@@ -268,12 +269,15 @@ def mark(_clicks: list, version):
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate  # buttons were (re)drawn, not clicked
     button = ctx.triggered_id
+    refusal = hardening.change_refusal(current().settings)
+    if refusal:
+        return dash.no_update, f"Not marked: {refusal}."
     store = current().labels
     previous = store.marks().get(f"{button['split']}:{button['index']}", {}).get("verdict")
     verdict = None if previous == button["verdict"] else button["verdict"]
     try:
         store.mark(button["split"], button["index"], verdict)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, RunError) as error:
         return dash.no_update, f"Could not save the mark: {error}"
     done = (
         f"cleared the mark of {button['split']} #{button['index']}"

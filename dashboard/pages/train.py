@@ -169,7 +169,7 @@ def _launch(cfg, owner: dict) -> html.Span:
         if refusal:
             raise PermissionError(refusal)
         start_job(cfg, owner["id"], celery_app=celery_app_of(dash.get_app()))
-    except (JobRefused, PermissionError) as error:
+    except (JobRefused, PermissionError, RunError) as error:
         return html.Span(sentence("Not started", error), className="wrong")
     return html.Span(f"Started the training of {cfg.out.name}.", className="note")
 
@@ -250,7 +250,10 @@ def cancel_training(_clicks, owner) -> html.Span:
         return html.Span(
             sentence(f"Not cancelled: {job['run']} was not started here", reason), className="wrong"
         )
-    request_cancel(settings.runs_dir, job["job"])
+    try:
+        request_cancel(settings.runs_dir, job["job"])
+    except RunError as error:
+        return html.Span(sentence("Not cancelled", error), className="wrong")
     return html.Span(f"Cancelling the training of {job['run']}…", className="note")
 
 

@@ -14,7 +14,10 @@ from dashboard.jobs.view import sentence
 from dashboard.service import current
 from dashboard.validation import check_clicks, check_run, check_text
 from model.core.runs import RunError, RunStore, export_run_zip, per_class_table
+from model.core.spreadsheet import safe_table
 from model.training.admission import is_training
+
+MAX_NAME_INPUT = 4096  # characters of a new name read (then refused by the name check, if long)
 
 
 def changed(run_name: str) -> dict:
@@ -108,9 +111,10 @@ def change_run(_rename, _delete, run_name: str, new_name: str | None):
     """Rename or delete the selected run; the page's `refresh_selector` then updates the run
     selector."""
     check_clicks(_rename), check_clicks(_delete, "submit_n_clicks")
-    run_name, new_name = check_run(run_name), check_text(new_name, "new name")
+    run_name = check_run(run_name)
     renaming = ctx.triggered_id == ids.TRAIN_RENAME
-    try:
+    try:  # a name too long is the name check's message, not a silent refusal
+        new_name = check_text(new_name, "new name", max_length=MAX_NAME_INPUT)
         selected, message = _rename_or_delete(run_name, new_name, renaming)
     except (ValueError, RunError) as error:
         context = "Not renamed" if renaming else "Not deleted"
@@ -133,7 +137,7 @@ def download(_zip, _history, _classes, run_name: str):
         if ctx.triggered_id == ids.TRAIN_HISTORY_CSV
         else (per_class_table(run), "per-class")
     )
-    return dcc.send_data_frame(table.to_csv, f"{run.name}-{kind}.csv", index=False), ""
+    return dcc.send_data_frame(safe_table(table).to_csv, f"{run.name}-{kind}.csv", index=False), ""
 
 
 def register_callbacks() -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from model.core.runs import RunError, RunStore, check_run_name, locked
+from model.core.runs import RunError, RunStore, WriteError, check_run_name, locked
 
 LOCK_FILE = ".training.lock"
 # `is_training` holds the lock for an instant: a training that finds it taken tries again this long
@@ -60,6 +60,8 @@ def is_training(runs_dir: Path | str) -> bool:
             return False
     except BlockingIOError:
         return True
+    except WriteError:  # no lock file, and none can be made (a read-only disk): nobody holds it
+        return False
 
 
 def check_run_free(out: Path | str, *, overwrite: bool = False) -> Path:

@@ -23,7 +23,7 @@ import socket
 import time
 from pathlib import Path
 
-from model.core.runs import write_json
+from model.core.runs import RunError, write_bytes, write_json
 from model.training.admission import TrainingBusyError, exclusive_training, is_training
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,25 @@ def record_death(runs_dir: Path, job: str, message: str) -> bool:
         return False
 
 
+def settle_dead_job(runs_dir: Path) -> dict | None:
+    """At start-up: write "failed" in a record that says running while no process holds the lock
+    (its process died with the last server); the record as it stands then, or None."""
+    record = read_record(runs_dir)
+    if record is None or record.get("state") != RUNNING or is_training(runs_dir):
+        return record
+    job, message = record["job"], f"{SILENT_DEATH}; found when the app started again"
+    try:
+        if record_death(runs_dir, job, message):
+            log.warning("job %s of %s was dead at start-up: marked failed", job, runs_dir)
+    except RunError as error:
+        log.warning("job %s was dead at start-up but cannot be marked failed: %s", job, error)
+    return read_record(runs_dir)
+
+
 def request_cancel(runs_dir: Path, job: str) -> None:
-    """Ask job `job` to stop (its training process checks at each heartbeat, then exits)."""
-    (Path(runs_dir) / CANCEL_FILE).write_text(job)
+    """Ask job `job` to stop (its training process checks at each heartbeat, then exits);
+    `WriteError` if the disk refuses the request."""
+    write_bytes(Path(runs_dir) / CANCEL_FILE, job.encode())
 
 
 def cancel_requested(runs_dir: Path, job: str) -> bool:

@@ -16,21 +16,29 @@ from pathlib import Path
 
 from model import config
 from model.core.runs import locked, write_json
+from model.core.spreadsheet import safe_cell
 from model.trust.labels import SPLITS
 
 MARKS_PATH = config.DATA_PATH.parent / "label_marks.json"
 VERDICTS = ("wrong", "right")
 CSV_COLUMNS = ("split", "index", "given", "suggested", "score", "verdict", "marked_at")
+SPLIT_SIZES = {split: config.ARRAY_SHAPES[f"y_{split}"][0] for split in SPLITS}  # 60,000 / 10,000
 
 log = logging.getLogger(__name__)
 
 
 def mark_key(split: str, index: int) -> str:
-    """The key of one image in the marks file, e.g. "test:247"."""
+    """The key of one image in the marks file, e.g. "test:247"; `ValueError` for an image that the
+    split does not have."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        raise ValueError(f"index must be a non-negative integer, got {index!r}")
+    size = SPLIT_SIZES[split]
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
+        huge = isinstance(index, int) and abs(index) >= 10**12  # its text alone may be huge
+        shown = f"a number of {index.bit_length()} bits" if huge else f"{index!r:.20}"
+        raise ValueError(
+            f"index must be an image of the {split} set (0 to {size - 1}), got {shown}"
+        )
     return f"{split}:{index}"
 
 
@@ -75,11 +83,10 @@ def marks_csv(suspects: list[dict], marks: dict[str, dict]) -> str:
     writer.writeheader()
     for row in suspects:
         mark = marks.get(f"{row['split']}:{row['index']}", {})
-        writer.writerow(
-            {
-                **{k: row[k] for k in CSV_COLUMNS[:5]},
-                "verdict": mark.get("verdict", ""),
-                "marked_at": mark.get("time", ""),
-            }
-        )
+        cells = {
+            **{k: row[k] for k in CSV_COLUMNS[:5]},
+            "verdict": mark.get("verdict", ""),
+            "marked_at": mark.get("time", ""),
+        }
+        writer.writerow({key: safe_cell(value) for key, value in cells.items()})
     return buffer.getvalue()

@@ -19,8 +19,10 @@ from dashboard.jobs.form import (
     preset_changes,
     preset_fields,
 )
+from dashboard.settings import Settings
 from dashboard.train import form_view, manage
 from model.core.runs import RUN_FILES, load_run
+from model.training import job_record
 from model.training.settings import PRESETS
 from tests.support.callbacks import call
 from tests.support.components import headings, text
@@ -106,6 +108,8 @@ def test_rename_and_delete_refresh_the_selector(page, train_runs):
         manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 3, None, "mlp", "bad/name"
     )
     assert "Not renamed: run name must be" in text(message)
+    message, *_ = call(manage.change_run, f"{ids.TRAIN_RENAME}.n_clicks", 4, None, "mlp", "x" * 300)
+    assert "Not renamed: run name must be 1-64 letters" in text(message)  # not a silent refusal
     message, changed, _ = call(
         manage.change_run, f"{ids.TRAIN_DELETE}.submit_n_clicks", 3, 1, "mlp", ""
     )
@@ -154,3 +158,19 @@ def test_downloads_hold_the_run_and_its_tables(page, train_runs):
     assert data["filename"] == "convnet-per-class.csv" and list(table["digit"]) == list(range(10))
     data, message = call(manage.download, f"{ids.TRAIN_EXPORT}.n_clicks", 2, 1, 1, "gone")
     assert data is no_update and "Cannot download: run 'gone' is not in" in text(message)
+
+
+def test_a_job_that_died_with_the_last_server_shows_as_failed_once_the_app_starts(
+    train_runs, tmp_path
+):
+    from dashboard.app import create_app
+
+    job_record.write_record(train_runs, job_record.new_record("gone", "o", "lost", "baseline", 2))
+    app = create_app(Settings(runs_dir=train_runs, cache_dir=tmp_path / "cache"))
+    from dashboard.pages import train  # once an app exists (the module registers a page)
+
+    record = job_record.read_record(train_runs)
+    assert record["state"] == job_record.FAILED and "started again" in record["message"]
+    with app.server.app_context():
+        status, cancel_off = train.show_job(1, {"id": "b" * 32, "announced": None}, None)[4:6]
+    assert "Training of lost failed" in text(status) and cancel_off

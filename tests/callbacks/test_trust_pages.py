@@ -200,6 +200,26 @@ def test_labels_page_filters_marks_and_exports(trust, mnist):
     assert read_marks(trust.settings.label_marks) == {}
 
 
+def test_marks_are_only_for_images_that_exist_and_need_the_token_off_loopback(trust, trust_app):
+    from dashboard.pages import labels
+
+    def click(index: int, split: str = "test") -> str:
+        button = {"index": index, "split": split, "type": ids.LABELS_MARK, "verdict": "wrong"}
+        trigger = json.dumps(button, sort_keys=True) + ".n_clicks"
+        return call(labels.mark, trigger, [1], 0, value=1)[1]
+
+    for index, split in ((10**30, "test"), (10_000, "test"), (60_000, "train")):
+        assert f"Could not save the mark: index must be an image of the {split} set" in click(
+            index, split
+        )
+    assert read_marks(trust.settings.label_marks) == {}
+    remote = {"REMOTE_ADDR": "192.0.2.7"}  # a client of the network, and this server has no token
+    with trust_app.server.test_request_context("/_dash-update-component", environ_base=remote):
+        assert click(5).startswith("Not marked: this server is open to the network")
+    assert read_marks(trust.settings.label_marks) == {}
+    assert click(59_999, "train") == "Marked train #59999: label wrong."
+
+
 def test_labels_page_without_a_suspects_file(service):
     from dashboard.pages import labels
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,12 +20,15 @@ import pytest
 import requests
 
 from dashboard import ids
+from dashboard.__main__ import open_url, token_warning
 from dashboard.drawing.upload import MAX_BODY_BYTES
 from dashboard.hardening import ADMIN_COOKIE, HEADERS
+from dashboard.settings import Settings
 from model import config
 from tests.support.dash_client import find_callback
 from tests.support.images import bomb_png, data_url, digit_grid_png, nan_tiff
 from tests.support.servers import app_env, dashboard
+from tests.support.waiting import until
 
 TOKEN = "s3cret-token"
 
@@ -47,7 +52,7 @@ def server(runs_dir: Path, tmp_path_factory):
         str(runs),
         env=app_env(runs),
     ) as (url, _):
-        yield url, runs
+        yield url, runs, root
 
 
 def raw_get(url: str, path: str, host: str | None = None) -> tuple[int, dict, bytes]:
@@ -64,7 +69,7 @@ def raw_get(url: str, path: str, host: str | None = None) -> tuple[int, dict, by
 
 
 def test_host_allow_list(server):
-    url, _ = server
+    url, _, _ = server
     assert raw_get(url, "/", host="evil.example")[0] == 400
     assert raw_get(url, "/_dash-layout", host="evil.example:8050")[0] == 400
     for host in ("localhost", "127.0.0.1:1234", "explorer.example", "[::1]:80"):
@@ -84,7 +89,7 @@ def test_host_allow_list(server):
     ],
 )
 def test_every_response_has_the_security_headers_and_no_versions(server, path):
-    url, _ = server
+    url, _, _ = server
     status, headers, body = raw_get(url, path)
     assert status < 500
     for name, value in HEADERS.items():
@@ -94,7 +99,7 @@ def test_every_response_has_the_security_headers_and_no_versions(server, path):
 
 
 def test_bad_static_paths_and_debug_routes_answer_404(server):
-    url, _ = server
+    url, _, _ = server
     for path in (
         "/_dash-component-suites/../..",
         "/_dash-component-suites/dash/../../../etc/passwd",
@@ -105,7 +110,7 @@ def test_bad_static_paths_and_debug_routes_answer_404(server):
 
 
 def test_request_bodies_are_capped_and_deep_json_refused(server):
-    url, _ = server
+    url, _, _ = server
     too_large = requests.post(
         f"{url}/_dash-update-component",
         data=b"[" * (MAX_BODY_BYTES + 1),
@@ -140,7 +145,7 @@ def _draw_upload(url: str, contents: str, mode: str = "digit") -> dict:
 
 
 def test_a_decompression_bomb_is_refused_from_its_header(server):
-    url, _ = server
+    url, _, _ = server
     response = _draw_upload(url, data_url(bomb_png(bit_depth=1), "image/png"))
     assert response[ids.DRAW_PREDICTION]["children"] == "Cannot read the upload"
     assert response[ids.DRAW_MESSAGE]["children"].startswith("The image is too large")
@@ -148,7 +153,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(server):
 
 
 def test_a_grid_of_800_printed_digits_in_number_mode_is_too_many_parts(server):
-    url, _ = server
+    url, _, _ = server
     response = _draw_upload(url, data_url(digit_grid_png(), "image/png"), "number")
     assert response[ids.DRAW_PREDICTION]["children"] == "Too many marks in the upload"
     assert f"at most {config.MAX_PARTS} digits" in response[ids.DRAW_MESSAGE]["children"]
@@ -156,14 +161,14 @@ def test_a_grid_of_800_printed_digits_in_number_mode_is_too_many_parts(server):
 
 
 def test_a_tiff_with_nan_pixels_is_refused_and_the_reading_cleared(server):
-    url, _ = server
+    url, _, _ = server
     response = _draw_upload(url, data_url(nan_tiff(), "image/tiff"))
     assert "not numbers (NaN or infinite)" in response[ids.DRAW_MESSAGE]["children"]
     assert response[ids.DRAW_READ]["data"] is None and response[ids.DRAW_BARS]["children"]
 
 
 def test_a_huge_list_input_is_refused_without_work(server):
-    url, _ = server
+    url, _, _ = server
     with requests.Session() as session:
         overlay = find_callback(session, url, f"{ids.TRAINING_OVERLAY}.figure")
         names = [f"run-{number}" for number in range(500_000)]
@@ -196,7 +201,7 @@ def _rename(session: requests.Session, url: str, run: str, new: str) -> str:
 
 
 def test_changes_need_the_admin_token_when_open_to_the_network(server):
-    url, runs = server
+    url, runs, _ = server
     with requests.Session() as visitor:
         assert (
             visitor.get(f"{url}/train", timeout=60).status_code == 200
@@ -204,8 +209,32 @@ def test_changes_need_the_admin_token_when_open_to_the_network(server):
         assert "needs the admin token" in _rename(visitor, url, "spare", "renamed")
         assert (runs / "spare").is_dir()
     with requests.Session() as admin:
-        page = admin.get(f"{url}/train", params={"admin_token": TOKEN}, timeout=60)
-        cookie = page.headers["Set-Cookie"]
+        page = admin.get(f"{url}/train", params={"admin_token": TOKEN, "run": "x"}, timeout=60)
+        cookie = page.history[0].headers["Set-Cookie"]
         assert ADMIN_COOKIE in cookie and "HttpOnly" in cookie
+        assert page.status_code == 200 and page.url == f"{url}/train?run=x"  # the token is gone
         assert "Renamed spare to renamed" in _rename(admin, url, "spare", "renamed")
     assert (runs / "renamed").is_dir() and not (runs / "spare").exists()
+
+
+def test_a_server_open_to_the_network_prints_an_address_that_answers(server):
+    url, _, root = server
+    printed = until(
+        lambda: re.search(r"open (http://\S+)", (root / "dashboard.log").read_text()), 30
+    )
+    assert printed.group(1) == f"{url}/" and requests.get(printed.group(1), timeout=60).ok
+    without_token = Settings(host="0.0.0.0", admin_token=None)
+    assert "--admin-token" in token_warning(without_token)
+    assert token_warning(replace(without_token, admin_token="t")) is None
+    assert token_warning(Settings(host="127.0.0.1", admin_token=None)) is None
+    assert open_url("::", 8065) == "http://[::1]:8065/"
+    assert open_url("10.1.2.3", 80) == "http://10.1.2.3:80/"
+
+
+def test_the_admin_token_is_masked_in_the_access_log(server):
+    url, _, root = server
+    answer = requests.get(f"{url}/?admin_token={TOKEN}&a=1", allow_redirects=False, timeout=60)
+    assert answer.status_code == 303 and answer.headers["Location"] == "/?a=1"
+    log = root / "dashboard.log"
+    until(lambda: "admin_token=***&a=1" in log.read_text(), 30, what="the masked request line")
+    assert TOKEN not in log.read_text()

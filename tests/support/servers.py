@@ -118,9 +118,16 @@ def redis_server(directory: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, log_dir: Path, *, workers: int = 2, threads: int = 1) -> Iterator[str]:
-    """`gunicorn dashboard.wsgi:server` on a free port; yields its URL. The access log names each
-    worker's pid."""
+def gunicorn(
+    env: dict,
+    log_dir: Path,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    access_format: str = "%(p)s %(m)s %(U)s %(s)s",
+) -> Iterator[str]:
+    """`gunicorn dashboard.wsgi:server` on a free port; yields its URL. The access log
+    (`access_format`, by default naming each worker's pid) goes to `log_dir/access.log`."""
     port = free_port()
     command = [
         sys.executable,
@@ -139,7 +146,7 @@ def gunicorn(env: dict, log_dir: Path, *, workers: int = 2, threads: int = 1) ->
         "--access-logfile",
         str(log_dir / "access.log"),
         "--access-logformat",
-        "%(p)s %(m)s %(U)s %(s)s",
+        access_format,
         "dashboard.wsgi:server",
     ]
     url = f"http://127.0.0.1:{port}"

@@ -20,7 +20,7 @@ from dash import no_update
 
 from dashboard import ids
 from dashboard.jobs.form import FIELDS
-from dashboard.jobs.launcher import REFUSED, run_training_process
+from dashboard.jobs.launcher import REFUSED, JobRefused, run_training_process, start_job
 from dashboard.train import form_view, manage
 from model.config import PROJECT_ROOT
 from model.core.runs import list_runs, load_run
@@ -30,6 +30,7 @@ from model.training.settings import TrainConfig
 from tests.support.callbacks import call
 from tests.support.components import text
 from tests.support.constants import TRAIN_FORM as FORM
+from tests.support.disks import disk
 from tests.support.traces import hidden_dirs, trainer_processes
 from tests.support.waiting import until
 
@@ -146,6 +147,25 @@ def test_training_process_dies_with_the_launcher_that_started_it(train_runs):
 
 
 # Page callbacks, called directly.
+
+
+def test_a_start_on_a_disk_that_refuses_the_record_says_why_and_leaves_nothing(
+    tmp_path, monkeypatch
+):
+    with disk(tmp_path / "disk", "read-only", monkeypatch) as place:
+        with exclusive_training(place.path):
+            pass  # the lock file is there; a read-only disk still locks with it
+        if place.mounted:
+            place.break_()  # a real read-only disk
+        else:  # no mounting here: the record's name is taken by a directory, which no file replaces
+            (place.path / job_record.RECORD_FILE).mkdir()
+        cfg = TrainConfig(**{**TINY, "out": place.path / "fresh"})
+        with pytest.raises(JobRefused, match=r"could not write \.training-job\.json"):
+            start_job(cfg, OWNER["id"])
+        assert sorted(p.name for p in place.path.iterdir()) == sorted(
+            [".training.lock", *([] if place.mounted else [job_record.RECORD_FILE])]
+        )
+        assert not is_training(place.path)
 
 
 def start(page, owner=OWNER, **change):

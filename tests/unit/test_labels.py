@@ -91,10 +91,17 @@ def test_marks_are_kept_with_their_time_and_cleared(tmp_path):
         ("test", 1, "maybe"),
         ("nope", 1, "wrong"),
         ("test", True, "right"),
+        ("test", 10_000, "wrong"),  # the test set's images are 0 to 9,999
+        ("train", 60_000, "wrong"),
     ):
         with pytest.raises(ValueError):
             set_mark(path, *args)
-    assert list(read_marks(path)) == ["train:20"]  # bad input lost nothing
+    with pytest.raises(
+        ValueError, match=r"image of the test set \(0 to 9999\), got a number of 13953 bits"
+    ):
+        set_mark(path, "test", 10**4200, "wrong")  # a huge number, shown short
+    set_mark(path, "train", 59_999, "right")
+    assert list(read_marks(path)) == ["train:20", "train:59999"]  # bad input lost nothing
 
 
 def _mark_many(path: str, offset: int) -> None:

@@ -19,6 +19,7 @@ from model.core.runs import (
     RunError,
     RunFiles,
     RunStore,
+    WriteError,
     export_run_zip,
     load_run,
     locked,
@@ -132,7 +133,7 @@ def test_the_atomic_writer_leaves_the_old_file_when_writing_fails(tmp_path):
         temp.write_text("half")
         raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteError, match="disk full"):
         write_with(target, fail)
     assert json.loads(target.read_text()) == {"v": 1} and sorted(target.parent.iterdir()) == [
         target

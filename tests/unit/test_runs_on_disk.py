@@ -31,7 +31,7 @@ def test_failed_write_keeps_the_old_run(tiny_run, tmp_path):
         raise OSError("disk full")
 
     copy = shutil.copytree(tiny_run, tmp_path / "copy")
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(RunError, match="could not write copy.*disk full"):
         write_run(copy, fail)
     assert load_run(copy).evaluation["accuracy"] > 0.85
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]

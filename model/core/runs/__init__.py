@@ -40,6 +40,7 @@ from model.core.runs.store import (
     shipped_runs,
 )
 from model.core.runs.writing import (
+    WriteError,
     atomic_path,
     locked,
     write_bytes,
@@ -58,6 +59,7 @@ __all__ = [
     "PROBABILITIES_FILE",
     "RUN_FILES",
     "SHIPPED_FILE",
+    "WriteError",
     "Run",
     "RunError",
     "RunFiles",

@@ -49,7 +49,7 @@ def check_run_name(name: str) -> str:
     if not isinstance(name, str) or not RUN_NAME.fullmatch(name):  # fullmatch: no trailing newline
         raise ValueError(
             "run name must be 1-64 letters, digits, '_', '.' or '-' and start with a letter or "
-            f"digit, got {name!r}"
+            f"digit, got {name!r:.70}"
         )
     return name
 

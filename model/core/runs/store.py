@@ -14,8 +14,17 @@ import os
 import zipfile
 from pathlib import Path
 
-from model.core.runs.files import RunError, RunFiles, check_run_name, load_run, read_json
-from model.core.runs.writing import delete_tree, write_json
+from model.core.runs.files import (
+    CALIBRATION_FILE,
+    DERIVED_PATTERNS,
+    RUN_FILES,
+    RunError,
+    RunFiles,
+    check_run_name,
+    load_run,
+    read_json,
+)
+from model.core.runs.writing import WriteError, delete_tree, write_failure, write_json
 
 SHIPPED_FILE = "SHIPPED"
 DEFAULT_FILE = "DEFAULT"
@@ -75,18 +84,26 @@ def refuse_shipped(path: Path | str, action: str) -> None:
 
 def rename_run(path: Path | str, new_name: str) -> Path:
     """Rename run directory `path` to `new_name` in the same folder; `RunError` if that name is
-    taken."""
+    taken, `WriteError` (the run renamed back) if the disk refuses the rename or its metadata."""
     path = Path(path)
     target = path.parent / check_run_name(new_name)
     if target.exists():
         raise RunError(f"a run called {new_name!r} already exists")
     if not path.is_dir():
         raise RunError(f"run directory {path} does not exist")
-    os.rename(path, target)
+    try:
+        os.rename(path, target)
+    except OSError as error:
+        raise write_failure(path, error) from error
     metadata_file = RunFiles(target).metadata
-    metadata = read_json(metadata_file)
-    metadata["name"] = new_name
-    write_json(metadata_file, metadata)
+    try:
+        metadata = read_json(metadata_file)
+        metadata["name"] = new_name
+        write_json(metadata_file, metadata)
+    except WriteError:
+        os.rename(target, path)
+        log.warning("rename of %s to %s undone: its metadata could not be written", path, new_name)
+        raise
     return target
 
 
@@ -102,20 +119,27 @@ def delete_run(path: Path | str) -> None:
 
 def export_run_zip(path: Path | str) -> bytes:
     """A zip archive of the run directory `path`, as bytes, files under `NAME/`: the run's files and
-    what was computed from its model (calibration, feature maps, robustness curves); links and
-    hidden files are left out."""
+    what was computed from its model (calibration, feature maps, robustness curves); anything else
+    (unknown names, links, files with other hard links) is left out, logged."""
     path = Path(path)
     load_run(path)
-    files = sorted(
-        child
-        for child in path.iterdir()
-        if child.is_file() and not child.is_symlink() and not child.name.startswith(".")
-    )
+    files = sorted(child for child in path.iterdir() if _exportable(child))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             archive.write(file, f"{path.name}/{file.name}")
     return buffer.getvalue()
+
+
+def _exportable(file: Path) -> bool:
+    """Whether `file` of a run goes into its export: a known name, a plain file of its own."""
+    known = file.name in (*RUN_FILES, CALIBRATION_FILE) or any(
+        file.match(pattern) for pattern in DERIVED_PATTERNS
+    )
+    plain = file.is_file() and not file.is_symlink() and file.stat().st_nlink == 1
+    if not (known and plain):
+        log.warning("%s left out of the export: not one of the run's own files", file)
+    return known and plain
 
 
 class RunStore:

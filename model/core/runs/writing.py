@@ -8,6 +8,7 @@ directory and renamed into place, so an interrupted run never looks complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -18,6 +19,24 @@ from pathlib import Path
 
 from model.core.runs.files import RUN_FILES, RunError
 
+DISK_PROBLEMS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission is denied",
+    errno.EPERM: "permission is denied",
+}
+
+
+class WriteError(RunError):
+    """A file could not be written (a full or read-only disk, no permission); nothing was left."""
+
+
+def write_failure(path: Path | str, error: OSError) -> WriteError:
+    """A `WriteError` saying in words why `path` could not be written (`error`)."""
+    reason = DISK_PROBLEMS.get(error.errno or 0, error.strerror or str(error))
+    return WriteError(f"could not write {Path(path).name} in {Path(path).parent}: {reason}")
+
 
 @contextlib.contextmanager
 def atomic_path(path: Path | str, *, suffix: str | None = None) -> Iterator[Path]:
@@ -25,20 +44,30 @@ def atomic_path(path: Path | str, *, suffix: str | None = None) -> Iterator[Path
     an exception, else removed.
 
     `suffix` (default: `path`'s) ends the temporary name, for writers that append one (`np.save`).
+    An `OSError` (a full or read-only disk) is a `WriteError` saying so, with no temporary file
+    left and `path` untouched.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=path.suffix if suffix is None else suffix, dir=path.parent
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.",
+            suffix=path.suffix if suffix is None else suffix,
+            dir=path.parent,
+        )
+    except OSError as error:
+        raise write_failure(path, error) from error
     os.close(handle)
     temp = Path(temp_name)
     try:
         yield temp
         temp.chmod(0o644)
         os.replace(temp, path)
+    except OSError as error:
+        raise write_failure(path, error) from error
     finally:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
 
 
 def write_with(path: Path | str, write: Callable[[Path], object]) -> Path:
@@ -85,6 +114,8 @@ def write_run(destination: Path, fill: Callable[[Path], object], *, overwrite: b
         os.replace(temp, destination)
         if old is not None:
             shutil.rmtree(old)
+    except OSError as error:
+        raise write_failure(destination, error) from error
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return destination
@@ -108,13 +139,24 @@ def locked(lock_file: Path | str, *, wait: bool = True) -> Iterator[None]:
     """Hold an exclusive `fcntl` lock on `lock_file` (created if missing) for the block, across
     processes.
 
-    With `wait=False`, `BlockingIOError` at once if another process holds it.
+    With `wait=False`, `BlockingIOError` at once if another process holds it. On a read-only disk
+    an existing lock file still locks (`flock` needs no write access); a missing one is a
+    `WriteError`.
     """
-    lock_file = Path(lock_file)
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(lock_file, os.O_CREAT | os.O_RDWR, 0o644)
+    handle = _open_lock(Path(lock_file))
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         yield
     finally:
         os.close(handle)
+
+
+def _open_lock(lock_file: Path) -> int:
+    """A descriptor of `lock_file` to `flock`: created if missing, read-only if the disk is."""
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(lock_file, os.O_CREAT | os.O_RDWR, 0o644)
+    except OSError as error:
+        if lock_file.is_file():
+            return os.open(lock_file, os.O_RDONLY)
+        raise write_failure(lock_file, error) from error
