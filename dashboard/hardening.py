@@ -43,7 +43,8 @@ MAX_JSON_DEPTH = 48  # a callback body nests ~6 levels around its values; graph 
 # a body is a few hundred): parsing 2.6 million `{}` would cost about 270 MB.
 MAX_JSON_CONTAINERS = 100_000
 SPECIAL = np.zeros(256, bool)  # the characters `json_structure` looks at
-SPECIAL[list(b'"\\[]{}')] = True
+SPECIAL[list(b'"[]{}')] = True
+JSON_SLICE = 1 << 18  # bytes of a body read at a time
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 DEBUG_ROUTES = ("/_reload-hash",)  # the dev tools' hot reload; Dash serves it even with debug off
 ADMIN_COOKIE = "mnist_admin"
@@ -122,28 +123,30 @@ def json_structure(body: bytes) -> tuple[int, int]:
     """(deepest nesting, number of arrays and objects) of the JSON text `body`, brackets in
     strings skipped, unparsed: what parsing it would build, known before it is built.
 
-    Only the special characters (quotes, backslashes, brackets) are looked at, so an upload's
-    megabytes of base64 cost one pass and no memory. A quote is a string's edge unless an odd run
-    of backslashes right before it escapes it; a bracket counts where an even number of edges
-    precede it. Bodies with few brackets, or more than `MAX_JSON_CONTAINERS` of them anywhere, are
-    answered from counts alone.
+    Escapes are dropped first (`\\\\` pairs from the left, as JSON reads them, then `\\"`), so
+    every quote left is a string's edge; then the quotes and brackets are read in slices of
+    `JSON_SLICE` bytes, carrying whether a string is open and the depth: a few MB at most, whatever
+    the body. Bodies with few brackets are answered from their count alone.
     """
     brackets = body.count(b"[") + body.count(b"{")
-    if brackets <= MAX_JSON_DEPTH or brackets > MAX_JSON_CONTAINERS:
-        return brackets, brackets  # upper bounds, decisive either way
-    text = np.frombuffer(body, np.uint8)
-    where = np.flatnonzero(SPECIAL[text])
-    chars, order = text[where], np.arange(len(where))
-    backslash = chars == ord("\\")
-    follows = np.r_[False, np.diff(where) == 1]  # right after the previous special character
-    run_starts = ~(backslash & np.r_[False, backslash[:-1]] & follows)
-    run = order - np.maximum.accumulate(np.where(run_starts, order, 0)) + 1  # backslashes so far
-    escaped = np.r_[False, backslash[:-1] & follows[1:] & (run[:-1] % 2 == 1)]
-    edges = (chars == ord('"')) & ~escaped
-    outside = (np.cumsum(edges) - edges) % 2 == 0
-    opened = ((chars == ord("[")) | (chars == ord("{"))) & outside
-    closed = ((chars == ord("]")) | (chars == ord("}"))) & outside
-    return int(np.cumsum(opened.astype(np.int64) - closed).max(initial=0)), int(opened.sum())
+    if brackets <= MAX_JSON_DEPTH:
+        return brackets, brackets  # upper bounds, and small
+    plain = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    depth = deepest = containers = 0
+    in_string = 0
+    for start in range(0, len(plain), JSON_SLICE):
+        text = np.frombuffer(plain, np.uint8, min(JSON_SLICE, len(plain) - start), start)
+        chars = text[SPECIAL[text]]
+        quotes = chars == ord('"')
+        outside = (np.cumsum(quotes) - quotes + in_string) % 2 == 0
+        opened = ((chars == ord("[")) | (chars == ord("{"))) & outside
+        closed = ((chars == ord("]")) | (chars == ord("}"))) & outside
+        levels = depth + np.cumsum(opened.astype(np.int64) - closed)
+        if len(levels):
+            deepest, depth = max(deepest, int(levels.max())), int(levels[-1])
+        containers += int(opened.sum())
+        in_string = (in_string + int(quotes.sum())) % 2
+    return deepest, containers
 
 
 def admin_required(settings: Settings) -> bool:

@@ -3,6 +3,7 @@ the one atomic writer and the files of a run."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -131,9 +132,9 @@ def test_the_atomic_writer_leaves_the_old_file_when_writing_fails(tmp_path):
 
     def fail(temp: Path) -> None:
         temp.write_text("half")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "disk full")
 
-    with pytest.raises(WriteError, match="disk full"):
+    with pytest.raises(WriteError, match="the disk is full"):
         write_with(target, fail)
     assert json.loads(target.read_text()) == {"v": 1} and sorted(target.parent.iterdir()) == [
         target

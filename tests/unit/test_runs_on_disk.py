@@ -3,6 +3,7 @@ old run, stale temporaries go, rename, delete and export."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -28,10 +29,10 @@ from model.training.jobs import remove_stale_temporaries
 def test_failed_write_keeps_the_old_run(tiny_run, tmp_path):
     def fail(directory):
         (directory / "model.keras").write_text("half written")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "disk full")
 
     copy = shutil.copytree(tiny_run, tmp_path / "copy")
-    with pytest.raises(RunError, match="could not write copy.*disk full"):
+    with pytest.raises(RunError, match="could not write copy.*the disk is full"):
         write_run(copy, fail)
     assert load_run(copy).evaluation["accuracy"] > 0.85
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]

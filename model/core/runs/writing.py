@@ -64,6 +64,8 @@ def atomic_path(path: Path | str, *, suffix: str | None = None) -> Iterator[Path
         temp.chmod(0o644)
         os.replace(temp, path)
     except OSError as error:
+        if error.errno is None:  # not the disk: e.g. a download's HTTP error inside the block
+            raise
         raise write_failure(path, error) from error
     finally:
         with contextlib.suppress(OSError):
@@ -115,6 +117,8 @@ def write_run(destination: Path, fill: Callable[[Path], object], *, overwrite: b
         if old is not None:
             shutil.rmtree(old)
     except OSError as error:
+        if error.errno is None:  # not the disk: an error of `fill`'s own
+            raise
         raise write_failure(destination, error) from error
     finally:
         shutil.rmtree(temp, ignore_errors=True)
