@@ -78,10 +78,27 @@ _CONFIG = re.compile(r'(<script id="_dash-config" type="application/json">)(.*?)
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's request handler without its version in the Server header."""
+    """Werkzeug's request handler without its version in the Server header, adding the security
+    headers to the answers it makes itself (a malformed request line's 400, ...)."""
 
     server_version = "MNIST-Explorer"
     sys_version = ""
+    # A request line too malformed to say its version is answered as HTTP/1.0, with a status line
+    # and headers (as HTTP/0.9, Python's default, it would get a bare page and no headers at all).
+    default_request_version = "HTTP/1.0"
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Send one header, remembering its name for `end_headers`."""
+        self.__dict__.setdefault("_sent", set()).add(keyword.lower())
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        """End the headers, adding each security header the answer does not carry yet."""
+        sent = self.__dict__.pop("_sent", set())
+        for name, value in HEADERS.items():
+            if name.lower() not in sent:
+                super().send_header(name, value)
+        super().end_headers()
 
 
 def is_loopback(host: str) -> bool:
@@ -244,13 +261,22 @@ def _path_or_host_refusal(request: flask.Request, hosts, debug: bool) -> flask.R
     return None
 
 
+def _chunked_over_cap(request: flask.Request) -> bool:
+    """Whether a body sent without a length (chunked) reaches the cap: werkzeug stops reading it
+    there (`MAX_CONTENT_LENGTH`), so what arrives would be a cut body."""
+    if request.content_length is not None or request.method != "POST":
+        return False
+    return len(request.get_data(cache=True)) >= MAX_BODY_BYTES
+
+
 def _body_refusal(request: flask.Request, callback_map: Mapping) -> flask.Response | None:
     """A refusal for a body too large, a callback request nested too deep or of the wrong shape,
     or a bad router call."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    if (request.content_length or 0) > MAX_BODY_BYTES or _chunked_over_cap(request):
+        size = megabytes(request.content_length) if request.content_length else "chunked"
         return _refuse(
             413,
-            f"The request is too large ({megabytes(request.content_length)}); the limit is "
+            f"The request is too large ({size}); the limit is "
             f"{megabytes(MAX_BODY_BYTES)}, enough for an image file of the upload limit.",
         )
     if request.method == "POST" and request.path.endswith("/_dash-update-component"):

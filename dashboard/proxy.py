@@ -14,6 +14,7 @@ from pathlib import Path
 from string import Template
 
 from dashboard.drawing.upload import MAX_BODY_BYTES
+from dashboard.hardening import HEADERS
 from dashboard.settings import PROXY_BODY_TIMEOUT, PROXY_HEADER_TIMEOUT, PROXY_READ_TIMEOUT
 from model.config import PROJECT_ROOT
 
@@ -43,7 +44,19 @@ def render(
         body_timeout=body_timeout,
         read_timeout=PROXY_READ_TIMEOUT,
         max_body=MAX_BODY_BYTES,
+        security_headers=security_headers(),
     )
+
+
+def security_headers() -> str:
+    """nginx lines that put the app's security headers on every answer, its own errors included."""
+    lines = []
+    for name, value in HEADERS.items():
+        lines += [
+            f"        proxy_hide_header {name};",
+            f'        add_header {name} "{value}" always;',
+        ]
+    return "\n".join(lines)
 
 
 def write(directory: Path, text: str) -> Path:

@@ -12,6 +12,7 @@ import http.client
 import json
 import re
 import shutil
+import socket
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
@@ -118,6 +119,14 @@ def test_request_bodies_are_capped_and_deep_json_refused(server):
         timeout=120,
     )
     assert too_large.status_code == 413 and "the limit is" in too_large.text
+    chunks = (b" " * 100_000 for _ in range(MAX_BODY_BYTES // 100_000 + 1))  # sent chunked
+    chunked = requests.post(
+        f"{url}/_dash-update-component",
+        data=chunks,
+        headers={"Content-Type": "application/json"},
+        timeout=120,
+    )
+    assert chunked.status_code == 413 and "(chunked); the limit is" in chunked.text
     deep = requests.post(
         f"{url}/_dash-update-component",
         data=b"[" * 50_000 + b"]" * 50_000,
@@ -238,3 +247,15 @@ def test_the_admin_token_is_masked_in_the_access_log(server):
     log = root / "dashboard.log"
     until(lambda: "admin_token=***&a=1" in log.read_text(), 30, what="the masked request line")
     assert TOKEN not in log.read_text()
+
+
+def test_the_servers_own_errors_carry_the_security_headers(server):
+    url, _, _ = server
+    parts = urlparse(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as connection:
+        connection.sendall(b"GET / HTTP/1.x\r\n\r\n")  # a bad version: werkzeug answers it itself
+        answer = connection.recv(65536).decode("latin-1")
+    head = answer.split("\r\n\r\n", 1)[0]
+    assert head.split()[1] == "400", head
+    for name, value in HEADERS.items():
+        assert f"{name}: {value}" in head, head

@@ -17,7 +17,7 @@ import requests
 
 from dashboard import ids
 from dashboard.drawing.upload import MAX_BODY_BYTES
-from dashboard.hardening import PROXIED_FOR_HEADER
+from dashboard.hardening import HEADERS, PROXIED_FOR_HEADER
 from tests.support.dash_client import UPDATE, find_callback
 from tests.support.servers import app_env, gunicorn, nginx
 from tests.support.slow_clients import slow_clients
@@ -67,6 +67,9 @@ def test_the_proxy_refuses_bodies_over_the_cap_and_keeps_the_host_check(stack):
     assert too_large.status_code == 413
     spoofed = requests.get(f"{url}/", headers={"Host": "attacker.example"}, timeout=60)
     assert spoofed.status_code == 400
+    page = requests.get(f"{url}/", timeout=60)
+    for answer in (too_large, spoofed, page):  # nginx's own 413 too; each header once
+        assert {name: answer.headers.get(name) for name in HEADERS} == HEADERS
 
 
 def test_a_request_the_proxy_marks_as_remote_needs_the_admin_token(stack):

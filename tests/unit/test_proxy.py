@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.drawing.upload import MAX_BODY_BYTES
+from dashboard.hardening import HEADERS
 from dashboard.proxy import render
 
 
@@ -32,3 +33,10 @@ def test_the_configuration_carries_the_body_cap_timeouts_and_addresses(tmp_path:
 def test_bad_arguments_are_named(directory: Path, timeouts: dict, message: str):
     with pytest.raises(ValueError, match=message):
         render("0.0.0.0:8050", "127.0.0.1:8051", directory, **timeouts)
+
+
+def test_the_proxy_puts_the_apps_security_headers_on_every_answer(tmp_path):
+    text = render("0.0.0.0:8050", "127.0.0.1:8051", tmp_path)
+    for name, value in HEADERS.items():
+        assert f"proxy_hide_header {name};" in text
+        assert f'add_header {name} "{value}" always;' in text
