@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 TASK_NAME = "mnist_explorer.train"
 REFUSED = "refused"  # how `run_training_process` says the process did not take the lock
 ADMISSION_SECONDS = 60.0  # how long Start waits for the process (or a Celery worker) to take it
-CAUSE_SECONDS = 3.0  # how long a poll waits for Celery to say why a job just lost died
+CAUSE_SECONDS = 8.0  # how long a poll waits for Celery to say why a job just lost died (slow
+# under load: 3 s was not always enough for the worker-lost verdict on 2 busy cores)
 FRESH_LOSS_SECONDS = 10.0  # a lost job whose heartbeat is younger than this died a moment ago
 BUSY = "another training is already running on this server; wait for it to end"
 
