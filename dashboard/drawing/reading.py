@@ -33,8 +33,8 @@ def _guess(reading: Sequence[Classification]) -> str:
 
 
 def prediction_text(reading: Sequence[Classification], *, empty: str = EMPTY_TEXT) -> str:
-    """ "7 · 98%", "42 · 97% · 88%"; `empty` when nothing is read; "Not sure · best guess 7 (41%)"
-    when unsure;
+    """ "7 · 98%", "42 · 97% · 88%"; `empty` when nothing is read;
+    "Not sure · best guess 7 (41%)" when unsure;
     "Not a digit · best guess 7 (41%)" when every mark was refused (marks refused beside digits are
     left out).
 

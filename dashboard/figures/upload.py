@@ -21,7 +21,9 @@ def _display_rgb(image: np.ndarray) -> tuple[np.ndarray, float]:
     if array.dtype != np.uint8:  # 16-bit or float scans: stretched to 0-255 for display only
         finite = np.nan_to_num(array.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
         # OpenCV's stubs omit the documented `dst=None` (allocate the output)
-        stretched = cv2.normalize(finite, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
+        stretched = cv2.normalize(  # type: ignore[call-overload]
+            finite, None, 0, 255, cv2.NORM_MINMAX
+        )
         array = stretched.astype(np.uint8)
     if array.ndim == 2:
         rgb = cv2.cvtColor(array, cv2.COLOR_GRAY2RGB)

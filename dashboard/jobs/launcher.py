@@ -132,7 +132,8 @@ def _in_thread(config_text: str, job: str, owner: str) -> Callable[[], dict | No
     def wait() -> None:
         try:
             outcome.set_result(run_training_process(config_text, job, owner))
-        except BaseException as error:  # noqa: BLE001 - whatever stopped the launcher, Start hears it
+        # whatever stopped the launcher (even SystemExit), Start hears of it
+        except BaseException as error:  # noqa: BLE001
             # the thread ends here, and its training process with it (PR_SET_PDEATHSIG)
             log.warning("job %s: the launcher stopped: %r", job, error)
             outcome.set_result({"state": FAILED, "message": f"{type(error).__name__}: {error}"})

@@ -3,8 +3,9 @@
 FGSM or PGD under an L-infinity budget ε (no pixel changes by more than ε): the smallest ε that
 changes the model's answer (or makes it a chosen digit), found by a search over ε, with the
 perturbation and the adversarial image beside the original; and the selected model's accuracy
-against ε on 1,000 test images, read from a file computed once per model (`python -m model.insight`;
-computed in the background for a model without one while the page polls).
+against ε on 1,000 test images, read from a file computed once per model
+(`python -m model.insight`; computed in the background for a model without one while the
+page polls).
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ def layout(index: str | None = None, **_query) -> html.Div:
                     index=query_index(index),
                 ),
                 _attack_controls(),
-                note="FGSM takes one step of size ε along the sign of the loss gradient; PGD takes "
-                "ten smaller steps, "
+                note="FGSM takes one step of size ε along the sign of the loss gradient; "
+                "PGD takes ten smaller steps, "
                 "staying within ε of the original in every pixel.",
             ),
             card(
@@ -107,8 +108,8 @@ def layout(index: str | None = None, **_query) -> html.Div:
                 "How the model holds up",
                 graph(ids.ADVERSARIAL_CURVE),
                 dcc.Interval(id=ids.ADVERSARIAL_POLL, interval=POLL_MS, disabled=True),
-                note="Accuracy on the first 1,000 test images when each is attacked with budget ε: "
-                "what a worst-case "
+                note="Accuracy on the first 1,000 test images when each is attacked with "
+                "budget ε: what a worst-case "
                 "change of that size does to the model.",
             ),
         ]

@@ -36,8 +36,8 @@ TABLE_HEADER = (
 
 
 def hyperparameter_cells(recorded: dict) -> tuple[str, ...]:
-    """Preset, batch size, augmentation, training subset and seed as the table shows them ("–" when
-    not recorded)."""
+    """Preset, batch size, augmentation, training subset and seed as the table shows them
+    ("–" when not recorded)."""
 
     def shown(key: str, format_value) -> str:
         return format_value(recorded[key]) if key in recorded else "–"
@@ -60,8 +60,8 @@ def layout(**_query) -> html.Div:
             card(
                 "Learning curves",
                 graph(ids.TRAINING_CURVES),
-                note="Loss, error rate (1 − accuracy) and learning rate after every epoch, on the "
-                "training images "
+                note="Loss, error rate (1 − accuracy) and learning rate after every epoch, "
+                "on the training images "
                 "(dotted) and the 5,000 held-out validation images (solid). Loss and error are on "
                 "log axes: "
                 "a halved error is the same step anywhere.",

@@ -7,7 +7,8 @@ and within [0, 1]. FGSM takes one step of size ε along the sign of the loss gra
 `PGD_STEPS` steps of 2.5ε/steps from the original (no random start, so results repeat), each
 projected back into the ε-box. Untargeted attacks raise the cross-entropy of the class to leave;
 targeted ones lower that of the target class. An `Attacker` compiles both, once per model, as
-`tf.function`s with fixed signatures taking one ε per image, so a whole grid of ε runs as one batch.
+`tf.function`s with fixed signatures taking one ε per image, so a whole grid of ε runs as one
+batch.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ BATCH = 250
 
 @dataclass(frozen=True)
 class Attack:
-    """The result of a search: the smallest ε found (None: the answer held up to `MAX_EPSILON`), the
-    adversarial image (28, 28) at that ε (the original when none), its probabilities (10,), and the
-    largest ε tried that left the answer unchanged."""
+    """The result of a search: the smallest ε found (None: the answer held up to
+    `MAX_EPSILON`), the adversarial image (28, 28) at that ε (the original when none), its
+    probabilities (10,), and the largest ε tried that left the answer unchanged."""
 
     epsilon: float | None
     image: np.ndarray

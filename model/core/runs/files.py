@@ -177,13 +177,15 @@ def _check_contents(run: Run) -> None:
     _check_evaluation(run.evaluation, run.files.evaluation)
     probabilities = run.probabilities
     if probabilities.ndim != 2 or probabilities.shape[1:] != (10,) or len(probabilities) == 0:
-        raise RunError(f"{run.files.probabilities} must have shape (n, 10), got {probabilities.shape}")
+        shape = probabilities.shape
+        raise RunError(f"{run.files.probabilities} must have shape (n, 10), got {shape}")
     if probabilities.dtype.kind != "f" or not np.isfinite(probabilities).all():
         raise RunError(f"{run.files.probabilities} must hold finite numbers (it holds NaN or inf)")
 
 
 def _check_evaluation(evaluation: object, path: Path) -> None:
-    """`RunError` naming `path` unless `evaluation` has its keys, a 10x10 matrix and 10 class rows."""
+    """`RunError` naming `path` unless `evaluation` has its keys, a 10x10 matrix and ten class
+    rows."""
     if not isinstance(evaluation, dict) or any(key not in evaluation for key in EVALUATION_KEYS):
         raise RunError(f"{path} must be an object with {', '.join(EVALUATION_KEYS)}")
     matrix = evaluation["confusion_matrix"]
